@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Set-up for a fresh Debian 12 machine: install the dependencies from Debian packages, fetch lwIP's
+# Debian *source* package into third_party/ (ignored by git), then configure and build.
+# Idempotent: every step is skipped when its result is already there.
+#
+#   ./setup.sh            install + fetch + build (build/)
+#   ./setup.sh demo       ... then run the MQTT demo against a private local broker
+#   ./setup.sh test       ... then run every test (ctest)
+#   ./setup.sh asan       ... then build with ASan+UBSan (build-asan/) and run every test there
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$PWD
+
+packages=(build-essential cmake ninja-build pkg-config dpkg-dev clang
+          liblua5.4-dev libmbedtls-dev libslirp-dev libglib2.0-dev catch2
+          mosquitto mosquitto-clients libmosquitto-dev libpaho-mqtt-dev openssl python3)
+
+sudo_cmd=()
+if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# lwIP 2.1.3 sources from Debian's source package, through a private apt configuration whose
+# URIs line is read from this system's own apt sources (no registry host is written in this repo).
+lwip_version=2.1.3+dfsg1-2
+lwip_dir=$top/third_party/lwip
+if [ ! -f "$lwip_dir/src/core/tcp.c" ]; then
+  work=$top/third_party/.apt
+  rm -rf "$work" && mkdir -p "$work/parts" "$work/lists/partial" "$work/src"
+  uri=""
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    uri=$(awk '/^URIs:/ {print $2; exit}' "$f")
+    grep -q '^Suites:.*bookworm' "$f" && [ -n "$uri" ] && break
+  done
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(awk '$1 == "deb" && $0 ~ /bookworm/ {for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {print $i; exit}}' /etc/apt/sources.list)
+  fi
+  [ -n "$uri" ] || { echo "setup: no Debian source found in /etc/apt to fetch lwIP from" >&2; exit 1; }
+  printf 'Types: deb-src\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$uri" > "$work/parts/src.sources"
+  apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work/parts"
+            -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1)
+  apt-get "${apt_opts[@]}" update -qq
+  (cd "$work/src" && apt-get "${apt_opts[@]}" source -qq "lwip=$lwip_version" 2>&1 | grep -v 'unsandboxed' || true)
+  rm -rf "$lwip_dir"
+  mv "$work/src/lwip-2.1.3+dfsg1" "$lwip_dir"
+  rm -rf "$work"
+  echo "setup: lwIP $lwip_version unpacked in third_party/lwip"
+fi
+
+build() {  # build <dir> [cmake args...]
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$top" -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+run_tests() {  # run_tests <build dir>
+  ctest --test-dir "$1" --no-tests=error --output-on-failure -j "$(nproc)"
+}
+
+case "${1:-}" in
+  "" | build) build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ;;
+  demo)
+    build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    exec "$top/demo_scripts/run_demo.sh" ;;
+  test)
+    build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    run_tests "$top/build" ;;
+  asan)
+    build "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DLUATOS_SANITIZE=ON
+    run_tests "$top/build-asan" ;;
+  *) echo "usage: $0 [build|demo|test|asan]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,116 @@
+// The one event loop of a device: timers, file descriptors and the native message queue.
+//
+// It plays the part of LuatOS's rtos message bus. Everything that reaches Lua (timer expiries, MQTT
+// events, UART data, IP_READY...) is a *native message* posted to one FIFO; before each native message
+// the `before_message` hook runs (the `sys` module drains its publish queue there, as sys.safeRun does).
+// File descriptor callbacks and poll sources are internal plumbing (sockets, slirp, pseudo-terminals);
+// they run between native messages and post native messages when something becomes visible to Lua.
+//
+// Single-threaded, no busy wait: when nothing is due the loop blocks in poll() until the next timer.
+#pragma once
+
+#include <poll.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <span>
+#include <vector>
+
+namespace luat::sys {
+
+using Callback = std::function<void()>;
+
+// Something that contributes file descriptors to every poll() and handles what they report
+// (libslirp works this way: slirp_pollfds_fill / slirp_pollfds_poll).
+class PollSource {
+public:
+    virtual ~PollSource() = default;
+    // Append the descriptors to watch; lower `timeout_ms` (never raise it) if a deadline is sooner.
+    virtual void prepare(std::vector<pollfd>& fds, int& timeout_ms) = 0;
+    // `fds` is exactly the slice this source appended in prepare(), with revents filled in.
+    virtual void dispatch(std::span<const pollfd> fds) = 0;
+};
+
+class EventLoop {
+public:
+    using TimerId = std::uint64_t;  // never 0
+    using WatchId = std::uint64_t;  // never 0
+
+    EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // Milliseconds since this loop was created: the device's uptime clock.
+    [[nodiscard]] std::uint64_t now_ms() const;
+    [[nodiscard]] std::chrono::steady_clock::time_point start_time() const { return start_; }
+
+    // One-shot timer. When it expires, `cb` is queued as a native message (timers that expire in the
+    // same iteration are queued in deadline order, ties in creation order).
+    TimerId add_timer(std::uint64_t delay_ms, Callback cb);
+    // Returns false if the timer already fired (or its message is queued) or never existed.
+    bool cancel_timer(TimerId id);
+    [[nodiscard]] bool timer_pending(TimerId id) const;
+
+    // Watch a descriptor; `cb(revents)` runs directly (not as a native message) when poll reports it.
+    WatchId watch_fd(int fd, short events, std::function<void(short)> cb);
+    void set_fd_events(WatchId id, short events);
+    void unwatch_fd(WatchId id);
+
+    void add_poll_source(PollSource* source);
+    void remove_poll_source(PollSource* source);
+
+    // Queue a native message (FIFO). Safe to call from any callback, including a running message.
+    void post(Callback msg);
+
+    // Runs before each native message (the `sys` publish-queue drain).
+    void set_before_message(Callback hook) { before_message_ = std::move(hook); }
+    // Runs once per iteration just before the loop may block (transports flush batched writes here).
+    void add_before_block(Callback hook) { before_block_.push_back(std::move(hook)); }
+
+    // Run until stop() is called; returns the code given to stop().
+    int run();
+    // One iteration: wait at most `max_wait_ms` (-1: until something is due), handle what is ready.
+    void run_once(int max_wait_ms);
+    void stop(int code);
+    [[nodiscard]] bool stopped() const { return stopped_; }
+    void reset_stop() { stopped_ = false; }
+
+    // Runs every queued native message (and the ones they queue) without polling.
+    void drain_messages();
+
+private:
+    struct Timer {
+        std::uint64_t deadline_ms;
+        TimerId id;
+        bool operator<(const Timer& o) const {
+            return deadline_ms != o.deadline_ms ? deadline_ms < o.deadline_ms : id < o.id;
+        }
+    };
+    struct Watch {
+        int fd;
+        short events;
+        std::function<void(short)> cb;
+    };
+
+    int next_timeout_ms(int max_wait_ms) const;
+    void collect_expired_timers();
+
+    std::chrono::steady_clock::time_point start_;
+    TimerId next_timer_id_ = 1;
+    WatchId next_watch_id_ = 1;
+    std::map<Timer, Callback> timers_;           // ordered by deadline
+    std::map<TimerId, std::uint64_t> deadline_of_;  // id -> deadline, for cancel
+    std::map<WatchId, Watch> watches_;
+    std::vector<PollSource*> sources_;
+    std::deque<Callback> messages_;
+    Callback before_message_;
+    std::vector<Callback> before_block_;
+    std::vector<pollfd> pollfds_;
+    bool stopped_ = false;
+    int exit_code_ = 0;
+};
+
+}  // namespace luat::sys

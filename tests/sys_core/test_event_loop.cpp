@@ -1,0 +1,92 @@
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "sys_task/event_loop.hpp"
+
+using luat::sys::EventLoop;
+
+TEST_CASE("timers fire in deadline order, ties in creation order") {
+    EventLoop loop;
+    std::vector<int> order;
+    loop.add_timer(20, [&] { order.push_back(3); });
+    loop.add_timer(5, [&] { order.push_back(1); });
+    loop.add_timer(5, [&] { order.push_back(2); });
+    loop.add_timer(30, [&] { loop.stop(7); });
+    CHECK(loop.run() == 7);
+    CHECK(order == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("a cancelled timer never fires") {
+    EventLoop loop;
+    bool fired = false;
+    auto id = loop.add_timer(5, [&] { fired = true; });
+    CHECK(loop.timer_pending(id));
+    CHECK(loop.cancel_timer(id));
+    CHECK_FALSE(loop.timer_pending(id));
+    CHECK_FALSE(loop.cancel_timer(id));
+    loop.add_timer(15, [&] { loop.stop(0); });
+    loop.run();
+    CHECK_FALSE(fired);
+}
+
+TEST_CASE("the before-message hook runs before each native message and after the last") {
+    EventLoop loop;
+    std::vector<std::string> trace;
+    int pending_publishes = 0;
+    loop.set_before_message([&] {
+        trace.push_back("drain" + std::to_string(pending_publishes));
+        pending_publishes = 0;
+    });
+    loop.post([&] {
+        trace.push_back("m1");
+        pending_publishes = 1;
+    });
+    loop.post([&] { trace.push_back("m2"); });
+    loop.drain_messages();
+    CHECK(trace == std::vector<std::string>{"drain0", "m1", "drain1", "m2", "drain0"});
+}
+
+TEST_CASE("messages posted by a message run in the same drain, FIFO") {
+    EventLoop loop;
+    std::vector<int> order;
+    loop.post([&] {
+        order.push_back(1);
+        loop.post([&] { order.push_back(3); });
+    });
+    loop.post([&] { order.push_back(2); });
+    loop.drain_messages();
+    CHECK(order == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("a readable descriptor wakes the loop and its callback runs") {
+    EventLoop loop;
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::string got;
+    auto id = loop.watch_fd(fds[0], POLLIN, [&](short) {
+        char buf[16];
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n > 0) got.assign(buf, static_cast<std::size_t>(n));
+        loop.stop(0);
+    });
+    loop.add_timer(5, [&] { REQUIRE(::write(fds[1], "hi", 2) == 2); });
+    loop.add_timer(2000, [&] { loop.stop(1); });
+    CHECK(loop.run() == 0);
+    CHECK(got == "hi");
+    loop.unwatch_fd(id);
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
+TEST_CASE("an idle loop blocks until its timer instead of spinning") {
+    EventLoop loop;
+    int iterations = 0;
+    loop.add_before_block([&] { ++iterations; });
+    loop.add_timer(50, [&] { loop.stop(0); });
+    loop.run();
+    CHECK(iterations <= 3);
+    CHECK(loop.now_ms() >= 50);
+}
