@@ -27,21 +27,21 @@ void expect(bool ok) {
 }
 
 class StepClock final : public Clock {
-public:
+  public:
     [[nodiscard]] std::uint64_t now_ms() const override { return now; }
     std::uint64_t now = 0;
 };
 
 // Deterministic chunk sizes from the input length (so seeds stay plain packets).
 class Chunker {
-public:
+  public:
     explicit Chunker(std::size_t seed) : state_(static_cast<std::uint32_t>(seed) * 2654435761u + 1) {}
     std::size_t next(std::size_t max) {
         state_ = state_ * 1103515245u + 12345u;
         return 1 + (state_ >> 16) % max;
     }
 
-private:
+  private:
     std::uint32_t state_;
 };
 
@@ -68,7 +68,8 @@ void reencode(const Packet& p) {
                 round_trip(SubscribePacket{v.packet_id, subs});
             } else if constexpr (std::is_same_v<T, UnsubscribeView>) {
                 std::vector<std::string_view> filters;
-                for (const Subscription s : v.filters) filters.push_back(s.filter);
+                for (const Subscription s : v.filters)
+                    filters.push_back(s.filter);
                 round_trip(UnsubscribePacket{v.packet_id, filters});
             } else {
                 round_trip(v);
