@@ -44,7 +44,8 @@ bool Client::disconnect() {
 
 void Client::close() {
     session_.close();
-    pump();
+    pump();                       // the DISCONNECT goes out, then the transport closes
+    session_.output().release();  // a closed client keeps no buffers
 }
 
 SendResult Client::publish(std::string_view topic, Bytes payload, std::int64_t qos, std::int64_t retain) {

@@ -43,7 +43,7 @@ struct Frame {
     Bytes body;
     [[nodiscard]] unsigned type_bits() const { return header >> 4; }
     [[nodiscard]] std::uint8_t flags() const { return static_cast<std::uint8_t>(header & 0x0F); }
-    // The packet type, or nullopt-like 0/15 (see type_bits()) for the two reserved values.
+    // Types 0 and 15 are reserved; type() is meaningful only when valid_type().
     [[nodiscard]] bool valid_type() const { return type_bits() >= 1 && type_bits() <= 14; }
     [[nodiscard]] PacketType type() const { return static_cast<PacketType>(type_bits()); }
 };

@@ -142,7 +142,8 @@ bool Session::set_will(std::string_view topic, Bytes payload, std::int64_t qos, 
 }
 
 void Session::set_rx_size(std::int64_t bytes) {
-    if (bytes > 0) rx_size_ = static_cast<std::size_t>(bytes);
+    if (bytes <= 0) return;
+    rx_size_ = static_cast<std::size_t>(std::min<std::int64_t>(bytes, kMaxRxSize));
 }
 
 void Session::set_connect_timeout(std::int64_t seconds) {

@@ -56,6 +56,8 @@ namespace luat::mqtt {
 
 // LuatOS defaults and limits.
 inline constexpr std::size_t kDefaultRxSize = 32 * 1024 + 4;  // MQTT_RECV_BUF_LEN_MAX + 4
+// The largest MQTT packet there can be; a larger receive buffer would never be used.
+inline constexpr std::size_t kMaxRxSize = kMaxFixedHeaderSize + kMaxRemainingLength;
 inline constexpr std::uint16_t kDefaultKeepaliveS = 240;
 inline constexpr std::uint16_t kMinKeepaliveS = 15;
 inline constexpr std::uint16_t kMaxKeepaliveS = 600;
@@ -143,7 +145,8 @@ class Session {
     // c:will(): false if the topic is not a valid topic name or the payload exceeds 65535 bytes.
     // qos outside 0..2 becomes 0. Sent in every later CONNECT.
     bool set_will(std::string_view topic, Bytes payload, std::int64_t qos, std::int64_t retain);
-    // opts.rxSize: > 0 takes effect (no upper clamp, LuatOS); the largest packet that can be received.
+    // opts.rxSize: > 0 takes effect; the largest packet that can be received. LuatOS has no upper
+    // clamp; here it is the largest possible MQTT packet (kMaxRxSize).
     void set_rx_size(std::int64_t bytes);
     // opts.conn_timeout: seconds, clamped to 5..120 (default 30).
     void set_connect_timeout(std::int64_t seconds);

@@ -273,6 +273,7 @@ TEST_CASE("client: close() sends DISCONNECT before closing the stream, then noth
     CHECK(f.transport->take_written() == Strings{"DISCONNECT"});
     CHECK(f.transport->closes == 1);
     CHECK_FALSE(f.transport->is_open());
+    CHECK(f.client->session().closed());
     CHECK(f.sink.events.empty());
     CHECK_FALSE(f.timer.armed);
     CHECK(f.client->publish("t", {}, 0, 0).refusal == Refusal::kClosed);

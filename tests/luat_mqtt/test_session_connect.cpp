@@ -314,6 +314,9 @@ TEST_CASE("settings: keepalive 15..600, auto-reconnect period, connect timeout 5
     CHECK(r.s.rx_size() == 32 * 1024 + 4);  // only > 0 takes effect
     r.s.set_rx_size(4096);
     CHECK(r.s.rx_size() == 4096);
+    r.s.set_rx_size(std::int64_t{1} << 40);
+    CHECK(r.s.rx_size() == 268'435'460);  // the largest MQTT packet: 5 header bytes + 268435455
+    r.s.set_rx_size(4096);
 
     // The keepalive goes into the next CONNECT.
     REQUIRE(r.s.connect());
