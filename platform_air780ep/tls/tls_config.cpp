@@ -1,7 +1,9 @@
 #include "platform_air780ep/tls/tls_config.hpp"
 
+#include <mbedtls/pkcs5.h>
 #include <mbedtls/ssl.h>
 
+#include "platform_air780ep/tls/pkcs8_pbes2_aes.hpp"
 #include "platform_air780ep/tls/tls_text.hpp"
 
 namespace luat::platform {
@@ -159,8 +161,25 @@ std::string TlsConfig::load_client_identity(const TlsOptions& options) {
     if (key.empty()) return "client_key: empty";
     const std::string key_bytes = looks_like_pem(key) ? pem_with_nul(key) : std::string(key);
     const std::string_view password = options.client_password.value_or(std::string_view{});
-    const int ret = mbedtls_pk_parse_key(&client_key_, bytes_of(key_bytes), key_bytes.size(),
-                                         password.empty() ? nullptr : bytes_of(password), password.size());
+    int ret = mbedtls_pk_parse_key(&client_key_, bytes_of(key_bytes), key_bytes.size(),
+                                   password.empty() ? nullptr : bytes_of(password), password.size());
+    if (ret == MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE || ret == MBEDTLS_ERR_PK_KEY_INVALID_FORMAT) {
+        // PBES2 with AES (OpenSSL 3's default for an encrypted key): mbedTLS 2.28 lacks it, we decrypt.
+        // (In DER it reports such a key, and any encrypted key given without a password, as invalid.)
+        SecretBytes plain;
+        const int decrypted =
+            decrypt_pkcs8_pbes2_aes({bytes_of(key_bytes), key_bytes.size()}, password, plain);
+        if (decrypted == 0) {
+            mbedtls_pk_free(&client_key_);
+            mbedtls_pk_init(&client_key_);
+            ret = mbedtls_pk_parse_key(&client_key_, plain.bytes().data(), plain.bytes().size(), nullptr, 0);
+            // Padding that checks out by chance (1 in 256) with a wrong password decrypts to garbage.
+            if (ret != 0) ret = MBEDTLS_ERR_PK_PASSWORD_MISMATCH;
+        } else if (decrypted != MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE &&
+                   decrypted != MBEDTLS_ERR_PK_KEY_INVALID_FORMAT) {
+            ret = decrypted;
+        }
+    }
     if (ret != 0) return "client_key: " + mbedtls_error_text(ret);
     if (const int pair = mbedtls_pk_check_pair(&client_cert_.pk, &client_key_); pair != 0) {
         return "client_key: does not match client_cert (" + mbedtls_error_text(pair) + ")";
