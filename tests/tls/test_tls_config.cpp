@@ -126,16 +126,23 @@ TEST_CASE("encrypted client_key: right password, wrong password, no password", "
     const TestPki pki;
     const std::string ca = pki.read("ca.pem");
     const std::string cert = pki.read("client.pem");
-    const std::string legacy = pki.read("client_enc_legacy.key");  // Proc-Type: 4,ENCRYPTED (AES-256-CBC)
+    // OpenSSL 3's default (PKCS#8 PBES2 AES-256-CBC, which mbedTLS 2.28 alone cannot read), PKCS#8 DER
+    // with AES-128 and HMAC-SHA1, PKCS#8 with 3DES, and the traditional PEM encryption.
+    const std::string file = GENERATE("client_enc.key", "client_enc_aes128.key.der", "client_enc_3des.key",
+                                      "client_enc_legacy.key");
+    CAPTURE(file);
+    const std::string key = pki.read(file);
     TlsOptions o = with_ca(ca);
     o.client_cert = cert;
-    o.client_key = legacy;
+    o.client_key = key;
     o.client_password = TestPki::kClientKeyPassword;
     CHECK(outcome(TlsConfig::build(o)) == "ok (1 CA, client cert yes)");
     o.client_password = "not-the-password";
     CHECK(outcome(TlsConfig::build(o)) ==
           "client_key: PK - Given private key password does not allow for correct decryption");
     o.client_password.reset();
+    CHECK(outcome(TlsConfig::build(o)) == "client_key: PK - Private key password can't be empty");
+    o.client_password = "";
     CHECK(outcome(TlsConfig::build(o)) == "client_key: PK - Private key password can't be empty");
 }
 

@@ -176,7 +176,7 @@ TEST_CASE("mutual TLS with an encrypted client key and its password", "[tls][han
     TlsWorld w;
     const std::string ca = w.pki.read("ca.pem");
     const std::string cert = w.pki.read("client.pem");
-    const std::string key = w.pki.read("client_enc_legacy.key");
+    const std::string key = w.pki.read("client_enc.key");  // as `openssl pkey -aes256` makes it
     TlsOptions o = trusting(ca);
     o.client_cert = cert;
     o.client_key = key;

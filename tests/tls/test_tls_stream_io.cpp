@@ -1,9 +1,11 @@
 // TlsStream as a byte stream: partial records, flow control, close_notify, reconnects, lifetimes.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/tls/support/tls_world.hpp"
@@ -199,4 +201,29 @@ TEST_CASE("destroying an open stream sends close_notify and needs no callback", 
     c.stream.reset();
     w.loop.run_once(0);
     CHECK(c.probe.events == std::vector<std::string>{"connected"});
+}
+
+TEST_CASE("data that came before the server's close_notify is read first, then the close is reported",
+          "[tls][io]") {
+    TlsWorld w;
+    TlsClient c(w.loop, right_ca(w));
+    REQUIRE(c.connect("localhost", w.broker.port("tls")));
+    REQUIRE(c.exchange(mqtt_connect("last-words")) == kConnack);
+    REQUIRE(c.exchange(mqtt_subscribe("luatos/last", 1, 0)) == "90 03 00 01 00");
+    // Our PUBLISH comes back, then the broker ends the session for our DISCONNECT. Both are waiting
+    // in the socket before the loop runs, so the close_notify is met inside read(), behind the data:
+    // the close must come after the read returned, from the loop.
+    const Bytes payload = random_bytes(10 * 1024);
+    Bytes both = mqtt_publish("luatos/last", 0, 0, payload);
+    const Bytes disconnect = mqtt_disconnect();
+    both.insert(both.end(), disconnect.begin(), disconnect.end());
+    c.probe.send(both);
+    REQUIRE(run_until(w.loop, [&] { return c.probe.outbox_empty() && c.stream->unsent() == 0; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    REQUIRE(run_until(w.loop, [&] { return c.probe.closed(); }));
+    CHECK(take_packet(c.probe.received) == mqtt_publish("luatos/last", 0, 0, payload));
+    CHECK(c.probe.events == std::vector<std::string>{"connected", "closed"});
+    CHECK(c.probe.close_error == TransportError::kPeerClosed);
+    CHECK(c.probe.close_detail == "the server closed the TLS session (close_notify)");
+    CHECK_FALSE(c.probe.reentered);
 }

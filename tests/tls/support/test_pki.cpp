@@ -72,6 +72,10 @@ TestPki::TestPki(KeyKind kind) : kind_(kind), dir_("luatos-tls-pki") {
     openssl({"pkey", "-in", path("client.key"), "-aes256", "-passout", pass, "-out", path("client_enc.key")});
     openssl({"pkey", "-in", path("client.key"), "-traditional", "-aes256", "-passout", pass, "-out",
              path("client_enc_legacy.key")});
+    openssl({"pkcs8", "-topk8", "-in", path("client.key"), "-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1",
+             "-passout", pass, "-outform", "DER", "-out", path("client_enc_aes128.key.der")});
+    openssl({"pkcs8", "-topk8", "-in", path("client.key"), "-v2", "des3", "-passout", pass, "-out",
+             path("client_enc_3des.key")});
 }
 
 void TestPki::openssl(const std::vector<std::string>& args) const {

@@ -5,8 +5,11 @@
 //   server.pem / server.key    CN=localhost, SAN DNS:localhost, IP:127.0.0.1, IP:::1, signed by ca
 //   expired.pem                the same server key and names, valid 2020-01-01 .. 2021-01-01
 //   client.pem / client.key    CN=luatos-client, clientAuth, signed by ca    client.key.der: DER key
-//   client_enc.key             client.key encrypted (PKCS#8, AES-256) with kClientKeyPassword
+//   client_enc.key             client.key as OpenSSL 3 encrypts it by default (PKCS#8, PBES2, AES-256-CBC,
+//                              HMAC-SHA256), password kClientKeyPassword (as for all the encrypted ones)
 //   client_enc_legacy.key      client.key encrypted the traditional PEM way (Proc-Type / DEK-Info)
+//   client_enc_aes128.key.der  client.key as PKCS#8 DER, PBES2 with AES-128-CBC and HMAC-SHA1
+//   client_enc_3des.key        client.key as PKCS#8 PEM, PBES2 with 3DES (mbedTLS reads it itself)
 //   stranger.pem / .key        a client certificate signed by wrong_ca
 #pragma once
 
