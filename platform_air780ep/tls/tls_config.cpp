@@ -1,7 +1,11 @@
 #include "platform_air780ep/tls/tls_config.hpp"
 
+#include <sys/random.h>
+
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/ssl.h>
+
+#include <cerrno>
 
 #include "platform_air780ep/tls/pkcs8_pbes2_aes.hpp"
 #include "platform_air780ep/tls/tls_text.hpp"
@@ -23,6 +27,20 @@ std::string pem_with_nul(std::string_view pem) {
     std::string out(pem);
     if (out.empty() || out.back() != '\0') out.push_back('\0');
     return out;
+}
+
+// The DRBG's entropy source (seed and reseeds): the kernel's CSPRNG.
+int kernel_entropy(void* /*unused*/, unsigned char* out, std::size_t len) {
+    while (len > 0) {
+        const ssize_t n = ::getrandom(out, len, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+        }
+        out += n;
+        len -= static_cast<std::size_t>(n);
+    }
+    return 0;
 }
 
 const auto* bytes_of(std::string_view s) {
@@ -71,7 +89,6 @@ std::string parse_certificates(mbedtls_x509_crt& chain, std::string_view data) {
 }  // namespace
 
 TlsConfig::TlsConfig(Token) {
-    mbedtls_entropy_init(&entropy_);
     mbedtls_ctr_drbg_init(&drbg_);
     mbedtls_x509_crt_init(&ca_chain_);
     mbedtls_x509_crt_init(&client_cert_);
@@ -85,7 +102,6 @@ TlsConfig::~TlsConfig() {
     mbedtls_x509_crt_free(&client_cert_);
     mbedtls_x509_crt_free(&ca_chain_);
     mbedtls_ctr_drbg_free(&drbg_);
-    mbedtls_entropy_free(&entropy_);
 }
 
 TlsConfigResult TlsConfig::insecure() {
@@ -128,7 +144,7 @@ std::string TlsConfig::init(const TlsOptions& options, std::vector<std::string>&
         warnings.emplace_back("ssl: client_password given without client_cert and client_key: ignored");
     }
 
-    if (const int ret = mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_,
+    if (const int ret = mbedtls_ctr_drbg_seed(&drbg_, &kernel_entropy, nullptr,
                                               bytes_of(kDrbgPersonalization), kDrbgPersonalization.size());
         ret != 0) {
         return "ssl: random generator: " + mbedtls_error_text(ret);

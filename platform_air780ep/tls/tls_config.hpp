@@ -7,12 +7,13 @@
 // or DER.
 //
 // A config is immutable once built and is shared (std::shared_ptr<const TlsConfig>) by every
-// connection and reconnection of one client. It owns its own entropy source and DRBG: no state is
-// shared between configs, so many devices can run in one process.
+// connection and reconnection of one client. It owns its DRBG, seeded from the kernel (getrandom):
+// no state is shared between configs, so many devices can run in one process. (Not an
+// mbedtls_entropy_context: Debian builds it with HAVEGE, 38 KB per instance for nothing getrandom
+// does not already give.)
 #pragma once
 
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
@@ -84,7 +85,6 @@ class TlsConfig {
     std::size_t ca_count_ = 0;
     bool has_client_cert_ = false;
     // mbedTLS keeps pointers between these (the ssl config points at the rest): never moved.
-    mbedtls_entropy_context entropy_;
     mbedtls_ctr_drbg_context drbg_;
     mbedtls_x509_crt ca_chain_;
     mbedtls_x509_crt client_cert_;

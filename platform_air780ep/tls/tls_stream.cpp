@@ -157,15 +157,20 @@ std::string TlsStream::handshake_failure_text(int ret) const {
         case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
             return "server certificate rejected: " + verify_flags_text(mbedtls_ssl_get_verify_result(&ssl_));
         case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
-            if (ssl_.in_msgtype == MBEDTLS_SSL_MSG_ALERT && ssl_.in_msglen >= 2 && ssl_.in_msg != nullptr) {
-                return "the server sent alert " + alert_text(ssl_.in_msg[1]);
-            }
-            return "the server sent a fatal alert";
+            return received_alert_text();
         case MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED:
             return "no server_cert to check the server against (verify = 2): " + mbedtls_error_text(ret);
         default:
             return mbedtls_error_text(ret);
     }
+}
+
+std::string TlsStream::received_alert_text() const {
+    // mbedTLS reports a fatal alert with one code; the alert itself is still in its input record.
+    if (ssl_.in_msgtype == MBEDTLS_SSL_MSG_ALERT && ssl_.in_msglen >= 2 && ssl_.in_msg != nullptr) {
+        return "the server sent alert " + alert_text(ssl_.in_msg[1]);
+    }
+    return "the server sent a fatal alert";
 }
 
 // ---- reading ----
@@ -192,8 +197,7 @@ std::size_t TlsStream::pump_input() {
         } else if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == 0) {
             ending_ = Ending{TransportError::kPeerClosed, "the server closed the TLS session (close_notify)"};
         } else if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
-            ending_ =
-                Ending{TransportError::kReset, "TLS: the server sent alert " + alert_text(ssl_.in_msg[1])};
+            ending_ = Ending{TransportError::kReset, "TLS: " + received_alert_text()};
         } else {
             ending_ = Ending{TransportError::kReset, "TLS: " + mbedtls_error_text(ret)};
         }

@@ -94,6 +94,7 @@ class TlsStream final : public mqtt::Transport, private mqtt::TransportListener 
     void reset_session();
     void continue_handshake();
     [[nodiscard]] std::string handshake_failure_text(int ret) const;
+    [[nodiscard]] std::string received_alert_text() const;
     // Decrypt into plain_ up to the high-water mark; records a terminal condition in ending_.
     // Returns how many plaintext bytes it added.
     std::size_t pump_input();
