@@ -49,9 +49,10 @@ std::uint16_t free_loopback_port() {
     return ntohs(addr.sin_port);
 }
 
-TestBroker::TestBroker(std::vector<BrokerListener> listeners) : dir_("luatos-tls-broker") {
+TestBroker::TestBroker(std::vector<BrokerListener> listeners, bool log_everything)
+    : dir_("luatos-tls-broker") {
     for (int attempt = 0; attempt < 5; ++attempt) {
-        if (try_start(listeners)) return;
+        if (try_start(listeners, log_everything)) return;
     }
     throw std::runtime_error("mosquitto did not start:\n" + log());
 }
@@ -64,7 +65,7 @@ std::string TestBroker::log() const {
     return read_file(dir_.path() / "mosquitto.out") + read_file(dir_.path() / "mosquitto.log");
 }
 
-bool TestBroker::try_start(const std::vector<BrokerListener>& listeners) {
+bool TestBroker::try_start(const std::vector<BrokerListener>& listeners, bool log_everything) {
     ports_.clear();
     std::string conf =
         "per_listener_settings false\n"
@@ -75,7 +76,8 @@ bool TestBroker::try_start(const std::vector<BrokerListener>& listeners) {
         "log_dest file " +
         (dir_.path() / "mosquitto.log").string() +
         "\n"
-        "log_type all\n";
+        "log_type " +
+        std::string(log_everything ? "all" : "error\nlog_type warning") + "\n";
     if (::geteuid() == 0) conf += "user root\n";  // else it drops privileges before reading the keys
     for (const BrokerListener& l : listeners) {
         const std::uint16_t port = free_loopback_port();

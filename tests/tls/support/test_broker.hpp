@@ -19,7 +19,9 @@ struct BrokerListener {
 
 class TestBroker {
   public:
-    explicit TestBroker(std::vector<BrokerListener> listeners);
+    // `log_everything`: log_type all (for debugging tests); off, only errors and warnings (benches:
+    // two log lines per message would be a good part of the broker's work).
+    explicit TestBroker(std::vector<BrokerListener> listeners, bool log_everything = true);
     ~TestBroker();
     TestBroker(const TestBroker&) = delete;
     TestBroker& operator=(const TestBroker&) = delete;
@@ -28,7 +30,7 @@ class TestBroker {
     [[nodiscard]] std::string log() const;
 
   private:
-    bool try_start(const std::vector<BrokerListener>& listeners);
+    bool try_start(const std::vector<BrokerListener>& listeners, bool log_everything);
     void stop();
 
     TempDir dir_;

@@ -21,7 +21,8 @@ namespace luat::test {
 std::vector<BrokerListener> tls_listeners(const TestPki& pki);
 
 struct TlsWorld {
-    explicit TlsWorld(KeyKind kind = KeyKind::kEcP256) : pki(kind), broker(tls_listeners(pki)) {}
+    explicit TlsWorld(KeyKind kind = KeyKind::kEcP256, bool broker_logs_everything = true)
+        : pki(kind), broker(tls_listeners(pki), broker_logs_everything) {}
     TestPki pki;
     TestBroker broker;
     sys::EventLoop loop;
