@@ -198,3 +198,32 @@ TEST_CASE("a config does not depend on the strings it was built from", "[tls][co
     REQUIRE(r.config);
     CHECK(r.config->trusted_ca_count() == 1);
 }
+
+TEST_CASE("every truncation and many corruptions of an encrypted key are refused cleanly", "[tls][config]") {
+    // The PBES2-AES decoder is ours: it must refuse anything malformed without reading past it.
+    const TestPki pki;
+    const std::string cert = pki.read("client.pem");
+    const std::string key = pki.read("client_enc_aes128.key.der");
+    TlsOptions o;
+    o.verify = 0;
+    o.client_cert = cert;
+    o.client_password = TestPki::kClientKeyPassword;
+    for (std::size_t n = 0; n < key.size(); ++n) {
+        const std::string truncated = key.substr(0, n);
+        o.client_key = truncated;
+        CAPTURE(n);
+        CHECK_FALSE(TlsConfig::build(o).config);
+    }
+    std::size_t refused = 0;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        std::string corrupt = key;
+        corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5A);
+        o.client_key = corrupt;
+        const TlsConfigResult r = TlsConfig::build(o);
+        if (!r.config)
+            ++refused;
+        else
+            CHECK(r.config->has_client_certificate());  // a flip the format tolerates still gives the key
+    }
+    CHECK(refused > key.size() / 2);
+}

@@ -2,6 +2,7 @@
 // stream level (raw MQTT packets over the TLS stream; the MQTT-level tests come with the binding).
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -235,4 +236,26 @@ TEST_CASE("nothing listening: the inner stream's connect failure comes through u
     CHECK(c.probe.close_error == TransportError::kConnectFailed);
     CHECK(c.probe.close_detail == "Connection refused");
     CHECK_FALSE(c.probe.reentered);
+}
+
+TEST_CASE("clients sharing one config connect at the same time", "[tls][handshake]") {
+    TlsWorld w;
+    const std::string ca = w.pki.read("ca.pem");
+    const auto config = must_build(trusting(ca));
+    std::vector<std::unique_ptr<TlsClient>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(std::make_unique<TlsClient>(w.loop, config));
+        REQUIRE(clients.back()->probe.open("localhost", w.broker.port("tls")));
+    }
+    REQUIRE(luat::test::run_until(w.loop, [&] {
+        for (const auto& c : clients) {
+            if (c->probe.events.empty()) return false;
+        }
+        return true;
+    }));
+    int n = 0;
+    for (const auto& c : clients) {
+        CHECK(c->probe.events == kConnected);
+        CHECK(c->exchange(mqtt_connect("shared-" + std::to_string(n++))) == kConnack);
+    }
 }
