@@ -7,6 +7,10 @@
 // and on_transport_closed() once, with a detail that says why (the certificate verification flags,
 // the alert the server sent, mbedTLS's error text...).
 //
+// When the server ends the session (close_notify, a fatal alert), the plaintext that came before it
+// is announced first (on_transport_readable) and stays readable until on_transport_closed(), which
+// follows once that callback returns (or, if the end is found inside read(), from the event loop).
+//
 // Contract with the inner stream (the Transport one, plus): it must tolerate close() called from
 // inside its own listener callbacks, and being destroyed from inside them (our listener may destroy
 // us on on_transport_closed). It reports the bytes it received (readable) before it reports the end
@@ -58,6 +62,7 @@ class TlsStream final : public mqtt::Transport, private mqtt::TransportListener 
     [[nodiscard]] std::size_t readable() const override;
     // Sends close_notify (best effort) and closes the inner stream. No callback follows.
     void close() override;
+    // From open() until close() or on_transport_closed(): while open() would refuse.
     [[nodiscard]] bool is_open() const override;
 
     // Set when the handshake succeeded at verify 1 although the certificate did not verify: the
