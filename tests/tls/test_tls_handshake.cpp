@@ -259,3 +259,15 @@ TEST_CASE("clients sharing one config connect at the same time", "[tls][handshak
         CHECK(c->exchange(mqtt_connect("shared-" + std::to_string(n++))) == kConnack);
     }
 }
+
+TEST_CASE("a script's broker name sent elsewhere by the host map is still the name TLS checks",
+          "[tls][handshake]") {
+    // The guide's "SSL with certificate" demo: broker.emqx.io:8883 with the CA read from /luadb/.
+    // The platform connects to the mapped address (here the test stream always goes to 127.0.0.1);
+    // SNI and the certificate check use the script's host name.
+    TlsWorld w(luat::test::KeyKind::kEcP256, true, {"broker.emqx.io"});
+    const std::string ca = w.pki.read("ca.pem");  // as io.readFile gives it: PEM, no NUL
+    TlsClient c(w.loop, must_build(trusting(ca)));
+    CHECK(c.connect("broker.emqx.io", w.broker.port("tls")));
+    CHECK(c.exchange(mqtt_connect("abc")) == kConnack);
+}

@@ -6,7 +6,11 @@ namespace luat::test {
 
 namespace {
 
-std::string openssl_config(const std::filesystem::path& dir) {
+std::string openssl_config(const std::filesystem::path& dir,
+                           const std::vector<std::string>& extra_server_names) {
+    std::string names = "DNS:localhost";
+    for (const std::string& name : extra_server_names)
+        names += ",DNS:" + name;
     const std::string db = (dir / "ca-db").string();
     return "[req]\n"
            "distinguished_name = dn\n"
@@ -35,7 +39,9 @@ std::string openssl_config(const std::filesystem::path& dir) {
            "subjectKeyIdentifier = hash\n"
            "[server_ext]\n"
            "basicConstraints = CA:FALSE\n"
-           "subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1\n"
+           "subjectAltName = " +
+           names +
+           ",IP:127.0.0.1,IP:::1\n"
            "extendedKeyUsage = serverAuth\n"
            "[client_ext]\n"
            "basicConstraints = CA:FALSE\n"
@@ -44,8 +50,9 @@ std::string openssl_config(const std::filesystem::path& dir) {
 
 }  // namespace
 
-TestPki::TestPki(KeyKind kind) : kind_(kind), dir_("luatos-tls-pki") {
-    write_file(path("openssl.cnf"), openssl_config(dir_.path()));
+TestPki::TestPki(KeyKind kind, const std::vector<std::string>& extra_server_names)
+    : kind_(kind), dir_("luatos-tls-pki") {
+    write_file(path("openssl.cnf"), openssl_config(dir_.path(), extra_server_names));
     std::filesystem::create_directory(path("ca-db"));
     write_file(path("ca-db/index.txt"), "");
     write_file(path("ca-db/serial"), "1000\n");

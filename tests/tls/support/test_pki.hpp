@@ -2,7 +2,8 @@
 //
 //   ca.pem / ca.key            "LuatOS Test CA" (the broker's CA)         ca.der: the same, DER
 //   wrong_ca.pem               another CA that signed nothing the broker uses
-//   server.pem / server.key    CN=localhost, SAN DNS:localhost, IP:127.0.0.1, IP:::1, signed by ca
+//   server.pem / server.key    CN=localhost, SAN DNS:localhost (+ extra names), IP:127.0.0.1, IP:::1,
+//                              signed by ca
 //   expired.pem                the same server key and names, valid 2020-01-01 .. 2021-01-01
 //   client.pem / client.key    CN=luatos-client, clientAuth, signed by ca    client.key.der: DER key
 //   client_enc.key             client.key as OpenSSL 3 encrypts it by default (PKCS#8, PBES2, AES-256-CBC,
@@ -15,6 +16,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "tests/tls/support/process.hpp"
 
@@ -26,7 +28,10 @@ class TestPki {
   public:
     static constexpr const char* kClientKeyPassword = "luatos-pass";
 
-    explicit TestPki(KeyKind kind = KeyKind::kEcP256);
+    // `extra_server_names`: more DNS names for the server certificates, e.g. a script's broker host
+    // ("broker.emqx.io") that the platform's host map sends to the local broker.
+    explicit TestPki(KeyKind kind = KeyKind::kEcP256,
+                     const std::vector<std::string>& extra_server_names = {});
     [[nodiscard]] std::filesystem::path path(const std::string& name) const { return dir_.path() / name; }
     [[nodiscard]] std::string read(const std::string& name) const { return read_file(path(name)); }
 

@@ -21,8 +21,9 @@ namespace luat::test {
 std::vector<BrokerListener> tls_listeners(const TestPki& pki);
 
 struct TlsWorld {
-    explicit TlsWorld(KeyKind kind = KeyKind::kEcP256, bool broker_logs_everything = true)
-        : pki(kind), broker(tls_listeners(pki), broker_logs_everything) {}
+    explicit TlsWorld(KeyKind kind = KeyKind::kEcP256, bool broker_logs_everything = true,
+                      const std::vector<std::string>& extra_server_names = {})
+        : pki(kind, extra_server_names), broker(tls_listeners(pki), broker_logs_everything) {}
     TestPki pki;
     TestBroker broker;
     sys::EventLoop loop;
