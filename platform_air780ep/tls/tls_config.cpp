@@ -1,0 +1,207 @@
+#include "platform_air780ep/tls/tls_config.hpp"
+
+#include <sys/random.h>
+
+#include <mbedtls/pkcs5.h>
+#include <mbedtls/ssl.h>
+
+#include <cerrno>
+
+#include "platform_air780ep/tls/pkcs8_pbes2_aes.hpp"
+#include "platform_air780ep/tls/tls_text.hpp"
+
+namespace luat::platform {
+
+namespace {
+
+constexpr std::string_view kPemMarker = "-----BEGIN ";
+constexpr std::string_view kDrbgPersonalization = "luatos-air780ep-tls";
+
+bool looks_like_pem(std::string_view data) {
+    return data.find(kPemMarker) != std::string_view::npos;
+}
+
+// mbedTLS parses PEM only when the terminating NUL is part of the length (LuatOS passes #s + 1);
+// a Lua string has no NUL of its own, but a script may have added one.
+std::string pem_with_nul(std::string_view pem) {
+    std::string out(pem);
+    if (out.empty() || out.back() != '\0') out.push_back('\0');
+    return out;
+}
+
+// The DRBG's entropy source (seed and reseeds): the kernel's CSPRNG.
+int kernel_entropy(void* /*unused*/, unsigned char* out, std::size_t len) {
+    while (len > 0) {
+        const ssize_t n = ::getrandom(out, len, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+        }
+        out += n;
+        len -= static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
+const auto* bytes_of(std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::size_t count_certificates(const mbedtls_x509_crt& chain) {
+    std::size_t n = 0;
+    for (const mbedtls_x509_crt* c = &chain; c != nullptr; c = c->next) {
+        if (c->raw.len > 0) ++n;
+    }
+    return n;
+}
+
+// Appends the certificates in `data` (PEM, one or more; or DER, one or more back to back) to `chain`.
+// Returns the reason on failure, empty on success.
+std::string parse_certificates(mbedtls_x509_crt& chain, std::string_view data) {
+    if (data.empty() || (data.size() == 1 && data[0] == '\0')) return "empty";
+    if (looks_like_pem(data)) {
+        const std::string pem = pem_with_nul(data);
+        const int ret = mbedtls_x509_crt_parse(&chain, bytes_of(pem), pem.size());
+        if (ret < 0) return mbedtls_error_text(ret);
+        if (ret > 0) {
+            return std::to_string(ret) + (ret == 1 ? " certificate" : " certificates") +
+                   " in the PEM text could not be parsed";
+        }
+        return {};
+    }
+    // DER: mbedtls_x509_crt_parse takes one DER certificate; a chain is certificates back to back.
+    std::string_view rest = data;
+    while (!rest.empty()) {
+        const std::size_t before = count_certificates(chain);
+        const int ret = mbedtls_x509_crt_parse_der(&chain, bytes_of(rest), rest.size());
+        if (ret != 0) return mbedtls_error_text(ret);
+        const mbedtls_x509_crt* last = &chain;
+        while (last->next != nullptr)
+            last = last->next;
+        if (count_certificates(chain) != before + 1 || last->raw.len == 0 || last->raw.len > rest.size()) {
+            return "DER certificate length does not add up";
+        }
+        rest.remove_prefix(last->raw.len);
+    }
+    return {};
+}
+
+}  // namespace
+
+TlsConfig::TlsConfig(Token) {
+    mbedtls_ctr_drbg_init(&drbg_);
+    mbedtls_x509_crt_init(&ca_chain_);
+    mbedtls_x509_crt_init(&client_cert_);
+    mbedtls_pk_init(&client_key_);
+    mbedtls_ssl_config_init(&ssl_conf_);
+}
+
+TlsConfig::~TlsConfig() {
+    mbedtls_ssl_config_free(&ssl_conf_);
+    mbedtls_pk_free(&client_key_);
+    mbedtls_x509_crt_free(&client_cert_);
+    mbedtls_x509_crt_free(&ca_chain_);
+    mbedtls_ctr_drbg_free(&drbg_);
+}
+
+TlsConfigResult TlsConfig::insecure() {
+    TlsOptions options;
+    options.verify = 0;
+    return build(options);
+}
+
+TlsConfigResult TlsConfig::build(const TlsOptions& options) {
+    TlsConfigResult result;
+    auto config = std::make_shared<TlsConfig>(Token{});
+    result.error = config->init(options, result.warnings);
+    if (result.error.empty()) result.config = std::move(config);
+    return result;
+}
+
+std::string TlsConfig::init(const TlsOptions& options, std::vector<std::string>& warnings) {
+    if (options.verify < 0 || options.verify > 2) {
+        return "verify: must be 0 (none), 1 (optional) or 2 (required), not " +
+               std::to_string(options.verify);
+    }
+    verify_ = static_cast<TlsVerify>(options.verify);
+
+    if (options.server_cert) {
+        if (std::string why = parse_certificates(ca_chain_, *options.server_cert); !why.empty()) {
+            return "server_cert: " + why;
+        }
+        ca_count_ = count_certificates(ca_chain_);
+    } else if (verify_ == TlsVerify::kRequired) {
+        warnings.emplace_back(
+            "ssl: verify = 2 without server_cert: no CA to check the server against, "
+            "every handshake will be refused");
+    }
+
+    if (options.client_cert) {
+        if (std::string why = load_client_identity(options); !why.empty()) return why;
+    } else if (options.client_key) {
+        warnings.emplace_back("ssl: client_key given without client_cert: ignored (as LuatOS)");
+    } else if (options.client_password) {
+        warnings.emplace_back("ssl: client_password given without client_cert and client_key: ignored");
+    }
+
+    if (const int ret = mbedtls_ctr_drbg_seed(&drbg_, &kernel_entropy, nullptr,
+                                              bytes_of(kDrbgPersonalization), kDrbgPersonalization.size());
+        ret != 0) {
+        return "ssl: random generator: " + mbedtls_error_text(ret);
+    }
+    if (const int ret = mbedtls_ssl_config_defaults(&ssl_conf_, MBEDTLS_SSL_IS_CLIENT,
+                                                    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+        ret != 0) {
+        return "ssl: " + mbedtls_error_text(ret);
+    }
+    // TLS 1.2 is what Debian's mbedTLS 2.28 speaks well (its TLS 1.3 is experimental and off).
+    mbedtls_ssl_conf_min_version(&ssl_conf_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_max_version(&ssl_conf_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_authmode(&ssl_conf_, static_cast<int>(verify_));
+    mbedtls_ssl_conf_rng(&ssl_conf_, mbedtls_ctr_drbg_random, &drbg_);
+    if (ca_count_ > 0) mbedtls_ssl_conf_ca_chain(&ssl_conf_, &ca_chain_, nullptr);
+    if (has_client_cert_) {
+        if (const int ret = mbedtls_ssl_conf_own_cert(&ssl_conf_, &client_cert_, &client_key_); ret != 0) {
+            return "client_cert: " + mbedtls_error_text(ret);
+        }
+    }
+    return {};
+}
+
+std::string TlsConfig::load_client_identity(const TlsOptions& options) {
+    if (std::string why = parse_certificates(client_cert_, *options.client_cert); !why.empty()) {
+        return "client_cert: " + why;
+    }
+    if (!options.client_key) return "client_key: missing (client_cert needs its private key)";
+    const std::string_view key = *options.client_key;
+    if (key.empty()) return "client_key: empty";
+    const std::string key_bytes = looks_like_pem(key) ? pem_with_nul(key) : std::string(key);
+    const std::string_view password = options.client_password.value_or(std::string_view{});
+    int ret = mbedtls_pk_parse_key(&client_key_, bytes_of(key_bytes), key_bytes.size(),
+                                   password.empty() ? nullptr : bytes_of(password), password.size());
+    if (ret == MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE || ret == MBEDTLS_ERR_PK_KEY_INVALID_FORMAT) {
+        // PBES2 with AES (OpenSSL 3's default for an encrypted key): mbedTLS 2.28 lacks it, we decrypt.
+        // (In DER it reports such a key, and any encrypted key given without a password, as invalid.)
+        SecretBytes plain;
+        const int decrypted =
+            decrypt_pkcs8_pbes2_aes({bytes_of(key_bytes), key_bytes.size()}, password, plain);
+        if (decrypted == 0) {
+            mbedtls_pk_free(&client_key_);
+            mbedtls_pk_init(&client_key_);
+            ret = mbedtls_pk_parse_key(&client_key_, plain.bytes().data(), plain.bytes().size(), nullptr, 0);
+            // Padding that checks out by chance (1 in 256) with a wrong password decrypts to garbage.
+            if (ret != 0) ret = MBEDTLS_ERR_PK_PASSWORD_MISMATCH;
+        } else if (decrypted != MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE &&
+                   decrypted != MBEDTLS_ERR_PK_KEY_INVALID_FORMAT) {
+            ret = decrypted;
+        }
+    }
+    if (ret != 0) return "client_key: " + mbedtls_error_text(ret);
+    if (const int pair = mbedtls_pk_check_pair(&client_cert_.pk, &client_key_); pair != 0) {
+        return "client_key: does not match client_cert (" + mbedtls_error_text(pair) + ")";
+    }
+    has_client_cert_ = true;
+    return {};
+}
+
+}  // namespace luat::platform

@@ -1,0 +1,95 @@
+// TlsConfig: what a LuatOS script's `ssl` argument to mqtt.create means, parsed once.
+//
+// `ssl = true` gives TLS without certificate checks (verify 0), as LuatOS does. `ssl = {...}` gives
+// `verify` (default 2 = required), `server_cert` (the CA certificates to trust: PEM, a chain allowed,
+// or DER), `client_cert` + `client_key` (+ `client_password`) for mutual TLS. The strings are taken
+// exactly as a script gives them: PEM with or without the terminating NUL (LuatOS passes #s + 1),
+// or DER.
+//
+// A config is immutable once built and is shared (std::shared_ptr<const TlsConfig>) by every
+// connection and reconnection of one client. It owns its DRBG, seeded from the kernel (getrandom):
+// no state is shared between configs, so many devices can run in one process. (Not an
+// mbedtls_entropy_context: Debian builds it with HAVEGE, 38 KB per instance for nothing getrandom
+// does not already give.)
+#pragma once
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace luat::platform {
+
+// mbedtls_ssl_conf_authmode values, as LuatOS passes `verify` straight through.
+enum class TlsVerify : int {
+    kNone = MBEDTLS_SSL_VERIFY_NONE,          // 0: no check at all
+    kOptional = MBEDTLS_SSL_VERIFY_OPTIONAL,  // 1: checked; a failure is only a warning
+    kRequired = MBEDTLS_SSL_VERIFY_REQUIRED,  // 2: checked; a failure refuses the server
+};
+
+// The fields of the script's `ssl` table. The views need only live during TlsConfig::build().
+struct TlsOptions {
+    int verify = 2;
+    std::optional<std::string_view> server_cert;
+    std::optional<std::string_view> client_cert;
+    std::optional<std::string_view> client_key;
+    std::optional<std::string_view> client_password;
+};
+
+class TlsConfig;
+
+struct TlsConfigResult {
+    std::shared_ptr<const TlsConfig> config;  // null when the options were refused
+    // Why they were refused: the field, then mbedTLS's reason, e.g. "client_key: PK - Password mismatch".
+    std::string error;
+    // Things ignored as LuatOS ignores them, for a warning line each, e.g. a key without a certificate.
+    std::vector<std::string> warnings;
+};
+
+class TlsConfig {
+    struct Token {  // only build() can construct: std::make_shared needs a public constructor
+        explicit Token() = default;
+    };
+
+  public:
+    // `ssl = true`: encrypted, the server certificate is not checked.
+    static TlsConfigResult insecure();
+    // `ssl = {...}`. Refuses: `verify` not 0/1/2; a certificate or key that does not parse; an
+    // encrypted key with a wrong or missing password; `client_cert` without `client_key` or with a
+    // key that does not match it. Ignores, with a warning: `client_key` / `client_password` without
+    // `client_cert` (LuatOS only reads the key when a certificate is given).
+    static TlsConfigResult build(const TlsOptions& options);
+
+    explicit TlsConfig(Token);
+    ~TlsConfig();
+    TlsConfig(const TlsConfig&) = delete;
+    TlsConfig& operator=(const TlsConfig&) = delete;
+
+    [[nodiscard]] TlsVerify verify() const { return verify_; }
+    [[nodiscard]] std::size_t trusted_ca_count() const { return ca_count_; }
+    [[nodiscard]] bool has_client_certificate() const { return has_client_cert_; }
+    // For mbedtls_ssl_setup(); the config stays valid as long as this object.
+    [[nodiscard]] const mbedtls_ssl_config* ssl_config() const { return &ssl_conf_; }
+
+  private:
+    std::string init(const TlsOptions& options, std::vector<std::string>& warnings);
+    std::string load_client_identity(const TlsOptions& options);
+
+    TlsVerify verify_ = TlsVerify::kRequired;
+    std::size_t ca_count_ = 0;
+    bool has_client_cert_ = false;
+    // mbedTLS keeps pointers between these (the ssl config points at the rest): never moved.
+    mbedtls_ctr_drbg_context drbg_;
+    mbedtls_x509_crt ca_chain_;
+    mbedtls_x509_crt client_cert_;
+    mbedtls_pk_context client_key_;
+    mbedtls_ssl_config ssl_conf_;
+};
+
+}  // namespace luat::platform

@@ -1,0 +1,35 @@
+// Test-only helpers: temporary folders and child processes (openssl, mosquitto).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace luat::test {
+
+// A fresh folder under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+  public:
+    explicit TempDir(const std::string& prefix);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+// Starts `argv` (searched in PATH, then in /usr/sbin) with stdout and stderr going to `log_file`.
+// Throws std::runtime_error if it cannot be started.
+pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
+
+// Runs `argv` to completion; throws std::runtime_error with its output if it does not exit with 0.
+void run_command(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
+
+std::string read_file(const std::filesystem::path& file);
+void write_file(const std::filesystem::path& file, std::string_view content);
+
+}  // namespace luat::test

@@ -1,0 +1,53 @@
+#include "tests/tls/support/tls_world.hpp"
+
+#include <stdexcept>
+
+namespace luat::test {
+
+std::vector<BrokerListener> tls_listeners(const TestPki& pki) {
+    auto tls = [&pki](const std::string& cert, bool require_certificate) {
+        std::string conf = "cafile " + pki.path("ca.pem").string() + "\n" + "certfile " +
+                           pki.path(cert).string() + "\n" + "keyfile " + pki.path("server.key").string() +
+                           "\n" + "tls_version tlsv1.2\n";
+        if (require_certificate) conf += "require_certificate true\n";
+        return conf;
+    };
+    return {{"plain", ""},
+            {"tls", tls("server.pem", false)},
+            {"mtls", tls("server.pem", true)},
+            {"expired", tls("expired.pem", false)}};
+}
+
+std::shared_ptr<const platform::TlsConfig> must_build(const platform::TlsOptions& options) {
+    platform::TlsConfigResult r = platform::TlsConfig::build(options);
+    if (!r.config) throw std::runtime_error("TlsConfig refused: " + r.error);
+    return r.config;
+}
+
+TlsClient::TlsClient(sys::EventLoop& event_loop, std::shared_ptr<const platform::TlsConfig> config,
+                     LoopbackTcpStream::Options tcp_options)
+    : loop(event_loop),
+      tcp(new LoopbackTcpStream(event_loop, tcp_options)),
+      stream(std::make_unique<platform::TlsStream>(event_loop, std::move(config),
+                                                   std::unique_ptr<mqtt::Transport>(tcp))),
+      probe(*stream) {}
+
+bool TlsClient::connect(const std::string& host, std::uint16_t port) {
+    const std::size_t before = probe.events.size();
+    if (!probe.open(host, port)) throw std::runtime_error("open() refused");
+    run_until(loop, [&] { return probe.events.size() > before; });
+    return probe.connected();
+}
+
+std::string TlsClient::exchange(const Bytes& request) {
+    probe.send(request);
+    std::optional<Bytes> reply;
+    run_until(loop, [&] {
+        reply = take_packet(probe.received);
+        return reply.has_value() || probe.closed();
+    });
+    if (reply) return hex(*reply);
+    return "closed: " + probe.close_detail;
+}
+
+}  // namespace luat::test
