@@ -1,51 +1,45 @@
-// A set of 16-bit packet identifiers: a fixed 8 KiB bitmap, O(1) and allocation-free after
-// construction (ids in flight, incoming QoS 2 ids held between PUBREC and PUBREL).
+// A set of 16-bit packet identifiers (ids in flight, incoming QoS 2 ids held between PUBREC and
+// PUBREL): a sorted vector. A client holds a handful of ids at a time (the in-flight window is 20 by
+// default), so this costs a few bytes per client where a 65536-bit bitmap would cost 8 KiB each; the
+// vector keeps its capacity, so the steady state does not allocate.
 #pragma once
 
-#include <array>
-#include <bit>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace luat::mqtt {
 
 class IdSet {
   public:
-    [[nodiscard]] bool contains(std::uint16_t id) const { return (bits_[id >> 6] >> (id & 63u)) & 1u; }
+    [[nodiscard]] bool contains(std::uint16_t id) const { return std::binary_search(ids_.begin(), ids_.end(), id); }
     // Returns true if the id was not there before.
     bool insert(std::uint16_t id) {
-        if (contains(id)) return false;
-        bits_[id >> 6] |= std::uint64_t{1} << (id & 63u);
-        ++count_;
+        auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+        if (it != ids_.end() && *it == id) return false;
+        ids_.insert(it, id);
         return true;
     }
     // Returns true if the id was there.
     bool erase(std::uint16_t id) {
-        if (!contains(id)) return false;
-        bits_[id >> 6] &= ~(std::uint64_t{1} << (id & 63u));
-        --count_;
+        auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+        if (it == ids_.end() || *it != id) return false;
+        ids_.erase(it);
         return true;
     }
-    void clear() {
-        bits_.fill(0);
-        count_ = 0;
-    }
-    [[nodiscard]] std::size_t size() const { return count_; }
-    [[nodiscard]] bool empty() const { return count_ == 0; }
+    void clear() { ids_.clear(); }
+    [[nodiscard]] std::size_t size() const { return ids_.size(); }
+    [[nodiscard]] bool empty() const { return ids_.empty(); }
 
     // Calls f(id) for every id, in ascending order.
     template <class F>
     void for_each(F&& f) const {
-        for (std::size_t w = 0; w < bits_.size(); ++w) {
-            for (std::uint64_t word = bits_[w]; word != 0; word &= word - 1) {
-                f(static_cast<std::uint16_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(word))));
-            }
-        }
+        for (std::uint16_t id : ids_) f(id);
     }
 
   private:
-    std::array<std::uint64_t, 65536 / 64> bits_{};
-    std::size_t count_ = 0;
+    std::vector<std::uint16_t> ids_;
 };
 
 // The one message-id counter of a client, shared by QoS>0 PUBLISH, SUBSCRIBE and UNSUBSCRIBE
