@@ -185,6 +185,14 @@ void LoopServer::close_connections() {
     conns_.clear();
 }
 
+void LoopServer::reset_connections() {
+    for (auto& c : conns_) {
+        const linger abort_on_close{1, 0};
+        ::setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    }
+    close_connections();
+}
+
 void LoopServer::send_all(const std::vector<std::uint8_t>& bytes) {
     for (auto& c : conns_) {
         c->out.insert(c->out.end(), bytes.begin(), bytes.end());

@@ -66,6 +66,8 @@ class LoopServer {
     [[nodiscard]] std::uint64_t last_byte_us() const { return last_us_; }
     // Close every accepted connection (the peer sees FIN).
     void close_connections();
+    // Abort every accepted connection (SO_LINGER 0: the peer sees RST).
+    void reset_connections();
     // Send bytes to every accepted connection.
     void send_all(const std::vector<std::uint8_t>& bytes);
 

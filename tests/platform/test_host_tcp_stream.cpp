@@ -145,3 +145,39 @@ TEST_CASE("host socket stream: unread data holds the peer back, reading lets it 
         10000));
     CHECK(got == big);
 }
+
+TEST_CASE("host socket stream: a reset by the peer is reported as kReset") {
+    EventLoop loop;
+    LoopServer server(loop, false);
+    HostMap hosts;
+    HostTcpStream stream(loop, hosts);
+    RecordingListener rec(stream);
+    REQUIRE(stream.open("127.0.0.1", server.port()));
+    REQUIRE(run_until(
+        loop, [&] { return rec.connected() && server.connections() == 1; }, 3000));
+    server.reset_connections();
+    REQUIRE(run_until(
+        loop, [&] { return rec.closed(); }, 3000));
+    CHECK(rec.events == std::vector<std::string>{"connected", "closed:connection reset"});
+    CHECK(rec.closed_detail.find("Connection reset by peer") != std::string::npos);
+}
+
+TEST_CASE("host socket stream: destroyed or closed while resolving, nothing comes back") {
+    EventLoop loop;
+    LoopServer echo(loop);
+    HostMap hosts;
+    auto doomed = std::make_unique<HostTcpStream>(loop, hosts);
+    RecordingListener doomed_rec(*doomed);
+    REQUIRE(doomed->open("localhost", echo.port()));
+    doomed.reset();  // the lookup thread finishes on its own
+
+    HostTcpStream stream(loop, hosts);
+    RecordingListener rec(stream);
+    REQUIRE(stream.open("localhost", echo.port()));
+    stream.close();
+    CHECK(stream.write(bytes_of("early")) == 0);  // not connected
+    run_for(loop, 200);
+    CHECK(rec.events.empty());
+    CHECK(doomed_rec.events.empty());
+    CHECK(echo.connections() == 0);
+}

@@ -374,3 +374,73 @@ TEST_CASE("lwIP: one stack per process, and streams survive the stack going firs
     REQUIRE(run_until(
         m.loop, [&] { return rec2.connected(); }, 5000));
 }
+
+TEST_CASE("lwIP: a reset by the peer after connecting is reported as kReset") {
+    Module m;
+    LoopServer server(m.loop, false);
+    LwipTcpStream stream(*m.stack, m.hosts);
+    RecordingListener rec(stream);
+    REQUIRE(stream.open("127.0.0.1", server.port()));
+    REQUIRE(run_until(
+        m.loop, [&] { return rec.connected() && server.connections() == 1; }, 5000));
+    server.reset_connections();
+    REQUIRE(run_until(
+        m.loop, [&] { return rec.closed(); }, 5000));
+    CHECK(rec.events == std::vector<std::string>{"connected", "closed:connection reset"});
+    CHECK(rec.closed_detail ==
+          "connection to 127.0.0.1:" + std::to_string(server.port()) + " (10.0.2.2) reset by peer");
+}
+
+TEST_CASE("lwIP: a stream closed or destroyed while its DNS query is out ignores the late answer") {
+    Module m("delay=50");
+    LoopServer echo(m.loop);
+    std::string error;
+    REQUIRE(m.hosts.add("echo.test=127.0.0.1:" + std::to_string(echo.port()), error));
+    auto doomed = std::make_unique<LwipTcpStream>(*m.stack, m.hosts);
+    RecordingListener doomed_rec(*doomed);
+    REQUIRE(doomed->open("echo.test", 1));
+    doomed.reset();  // its query is still on the link
+
+    LwipTcpStream stream(*m.stack, m.hosts);
+    RecordingListener rec(stream);
+    REQUIRE(stream.open("echo.test", 1));
+    CHECK(stream.write(Bytes{1, 2}) == 0);  // not connected yet
+    stream.close();
+    REQUIRE(stream.open("127.0.0.1", echo.port()));  // re-opened elsewhere before the answer comes
+    // lwIP asks once for both lookups of the same name and calls back both (stale) requesters.
+    REQUIRE(run_until(
+        m.loop, [&] { return m.link->dns_answered() == 1 && rec.connected(); }, 5000));
+    run_for(m.loop, 200);  // the answer reached lwIP and was dropped as stale
+    CHECK(rec.events == std::vector<std::string>{"connected"});
+    CHECK(doomed_rec.events.empty());
+    CHECK(echo.connections() == 1);
+}
+
+namespace {
+
+// A listener that destroys its stream from inside the closed callback.
+struct SelfDestructing final : luat::mqtt::TransportListener {
+    std::unique_ptr<LwipTcpStream> stream;
+    std::vector<std::string> events;
+    void on_transport_connected() override { events.push_back("connected"); }
+    void on_transport_readable() override {}
+    void on_transport_writable() override {}
+    void on_transport_closed(TransportError e, std::string_view) override {
+        events.push_back(std::string("closed:") + luat::mqtt::to_string(e));
+        stream.reset();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("lwIP: the owner may destroy the stream from inside its listener callback") {
+    Module m;
+    SelfDestructing owner;
+    owner.stream = std::make_unique<LwipTcpStream>(*m.stack, m.hosts);
+    owner.stream->set_listener(&owner);
+    REQUIRE(owner.stream->open("127.0.0.1", free_port()));
+    REQUIRE(run_until(
+        m.loop, [&] { return owner.stream == nullptr; }, 5000));
+    run_for(m.loop, 20);
+    CHECK(owner.events == std::vector<std::string>{"closed:connect failed"});
+}
