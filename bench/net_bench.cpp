@@ -109,12 +109,11 @@ class Server {
     }
     void on(Conn& c, short ev) {
         if ((ev & (POLLIN | POLLHUP | POLLERR)) != 0) {
-            static thread_local std::uint8_t buf[256 * 1024];
             while (true) {
-                const ssize_t n = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT);
+                const ssize_t n = ::recv(c.fd, buf_.data(), buf_.size(), MSG_DONTWAIT);
                 if (n > 0) {
                     received += static_cast<std::size_t>(n);
-                    if (mode_ == Mode::kEcho) c.out.insert(c.out.end(), buf, buf + n);
+                    if (mode_ == Mode::kEcho) c.out.insert(c.out.end(), buf_.begin(), buf_.begin() + n);
                     continue;
                 }
                 if (n == 0 || errno != EAGAIN) {
@@ -158,6 +157,7 @@ class Server {
     std::uint16_t port_ = 0;
     EventLoop::WatchId watch_ = 0;
     std::vector<std::unique_ptr<Conn>> conns_;
+    Bytes buf_ = Bytes(256 * 1024, 0x5A);
 };
 
 // ---- a client on a Transport ----

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "net_test_support.hpp"
+#include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/lwip_stack.hpp"
 #include "platform_air780ep/lwip_tcp_stream.hpp"
@@ -443,4 +444,29 @@ TEST_CASE("lwIP: the owner may destroy the stream from inside its listener callb
         m.loop, [&] { return owner.stream == nullptr; }, 5000));
     run_for(m.loop, 20);
     CHECK(owner.events == std::vector<std::string>{"closed:connect failed"});
+}
+
+TEST_CASE("CellularNetwork: link and stack owned as one, streams made for the LWIP_GP adapter") {
+    Broker broker;
+    EventLoop loop;
+    Logger log(loop.start_time());
+    log.set_stdout(false);
+    HostMap hosts;
+    std::string error;
+    REQUIRE(hosts.add("lbsmqtt.airm2m.com=127.0.0.1:" + std::to_string(broker.port()), error));
+    SlirpLinkConfig config;
+    config.link = *LinkSettings::profile_named("good");
+    CellularNetwork net(loop, log, hosts, config);
+    CHECK(net.address() == "10.0.2.15");
+    CHECK(net.link().settings().profile == "good");
+    auto stream = net.make_tcp_stream();
+    RecordingListener rec(*stream);
+    REQUIRE(stream->open("lbsmqtt.airm2m.com", 1884));
+    REQUIRE(run_until(
+        loop, [&] { return rec.connected() || rec.closed(); }, 5000));
+    REQUIRE(rec.events == std::vector<std::string>{"connected"});
+    stream->write(mqtt_connect("cellular"));
+    REQUIRE(run_until(
+        loop, [&] { return received(rec, 4); }, 5000));
+    CHECK(rec.received == kConnack);
 }
