@@ -124,10 +124,9 @@ class Server {
             }
         }
         if (mode_ == Mode::kSource) {
-            static thread_local std::uint8_t chunk[256 * 1024];
             while (c.to_send > 0) {
-                const ssize_t n =
-                    ::send(c.fd, chunk, std::min(c.to_send, sizeof chunk), MSG_DONTWAIT | MSG_NOSIGNAL);
+                const ssize_t n = ::send(c.fd, chunk_.data(), std::min(c.to_send, chunk_.size()),
+                                         MSG_DONTWAIT | MSG_NOSIGNAL);
                 if (n <= 0) break;
                 c.to_send -= static_cast<std::size_t>(n);
             }
@@ -157,7 +156,8 @@ class Server {
     std::uint16_t port_ = 0;
     EventLoop::WatchId watch_ = 0;
     std::vector<std::unique_ptr<Conn>> conns_;
-    Bytes buf_ = Bytes(256 * 1024, 0x5A);
+    Bytes buf_ = Bytes(256 * 1024);
+    const Bytes chunk_ = Bytes(256 * 1024, 0x5A);
 };
 
 // ---- a client on a Transport ----
