@@ -544,7 +544,7 @@ int main(int argc, char** argv) {
         "lwIP memory per connection (lwIP heap, %zu connections): idle %zu B, with 64 KiB unsent %zu B\n",
         conns, (heap_idle - heap_before) / conns, (heap_full - heap_before) / conns);
     std::printf(
-        "  (pcbs %zu, segments %zu, lwIP heap peak %zu B; each stream also buffers up to 64 KiB received)\n",
+        "  (pcbs %zu, segments %zu, lwIP heap peak %zu B; each stream also holds up to the 128 KiB TCP window of received bytes)\n",
         mem.tcp_pcbs, mem.tcp_segments, mem.heap_peak);
     return 0;
 }
