@@ -50,18 +50,22 @@ bool LwipTcpStream::open(std::string_view host, std::uint16_t port) {
     state_ = State::kResolving;
 
     // Literal addresses need no DNS; a mapped literal goes where the map says. This host's
-    // loopback is the gateway, which slirp connects to the host's 127.0.0.1. Names are asked of
-    // the link's DNS, which applies the host map itself.
+    // loopback is the gateway, which slirp connects to the host's 127.0.0.1; no other address is
+    // reachable over the simulated link (its filter would drop the SYNs), so say so at once
+    // rather than after a minute of retransmissions. Names are asked of the link's DNS, which
+    // applies the host map itself.
     const Ipv4 gateway = stack_->config().gateway;
-    if (auto literal = parse_ipv4(host_)) {
+    if (parse_ipv4(host_)) {
         const std::string& target = route.mapped ? route.host : host_;
-        if (is_loopback_host(target)) {
+        const auto address = is_loopback_host(target) ? std::optional<Ipv4>(gateway) : parse_ipv4(target);
+        if (address == gateway) {
             start_connect(gateway);
-        } else if (auto mapped = parse_ipv4(target)) {
-            start_connect(*mapped);
         } else {
-            end(TransportError::kDnsFailed, "host map sends " + host_ + " to the name " + target +
-                                                ", which the simulated cellular link cannot reach");
+            end(TransportError::kConnectFailed,
+                "connect to " + remote_ + ": " + target +
+                    " is not reachable over the simulated cellular link (only "
+                    "this host is: map it with --host " +
+                    host_ + "=127.0.0.1[:PORT])");
         }
         return true;
     }

@@ -9,9 +9,10 @@
 // about to block (one tcp_output per burst). Listener callbacks are deferred to the event loop,
 // never made from inside an lwIP callback or a call of the owner.
 //
-// Errors: an unknown name -> kDnsFailed; refused (slirp answers a refused connect with a reset)
-// -> kConnectFailed; reset after connecting -> kReset; lwIP giving up retransmitting -> kTimeout;
-// FIN -> kPeerClosed once every byte before it has been read.
+// Errors: an unknown name -> kDnsFailed; an address other than this host's (unreachable over the
+// simulated link) or a refused connect (slirp answers one with a reset) -> kConnectFailed; reset after
+// connecting -> kReset; lwIP giving up retransmitting -> kTimeout; FIN -> kPeerClosed once every byte before
+// it has been read.
 #pragma once
 
 #include <cstdint>

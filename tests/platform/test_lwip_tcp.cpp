@@ -131,6 +131,43 @@ TEST_CASE("lwIP: a refused port fails with kConnectFailed (slirp answers with a 
     CHECK_FALSE(stream.is_open());
 }
 
+TEST_CASE("lwIP: an address other than this host's fails at once, a mapped one goes to this host") {
+    Module m;
+    LoopServer echo(m.loop);
+    std::string error;
+    REQUIRE(m.hosts.add("120.55.1.1=127.0.0.1:" + std::to_string(echo.port()), error));
+    {
+        LwipTcpStream stream(*m.stack, m.hosts);
+        RecordingListener rec(stream);
+        REQUIRE(stream.open("8.8.8.8", 1883));
+        REQUIRE(run_until(
+            m.loop, [&] { return rec.closed(); }, 5000));
+        CHECK(rec.events == std::vector<std::string>{"closed:connect failed"});
+        CHECK(rec.closed_detail ==
+              "connect to 8.8.8.8:1883: 8.8.8.8 is not reachable over the simulated cellular link (only this "
+              "host "
+              "is: map it with --host 8.8.8.8=127.0.0.1[:PORT])");
+    }
+    {
+        LwipTcpStream stream(*m.stack, m.hosts);
+        RecordingListener rec(stream);
+        REQUIRE(stream.open("120.55.1.1", 1883));  // hard-coded broker address, mapped
+        REQUIRE(run_until(
+            m.loop, [&] { return rec.connected() || rec.closed(); }, 5000));
+        CHECK(rec.events == std::vector<std::string>{"connected"});
+        CHECK(stream.remote() == "120.55.1.1:" + std::to_string(echo.port()) + " (10.0.2.2)");
+    }
+    {
+        LwipTcpStream stream(*m.stack, m.hosts);
+        RecordingListener rec(stream);
+        REQUIRE(stream.open("10.0.2.2", echo.port()));  // the gateway is this host too
+        REQUIRE(run_until(
+            m.loop, [&] { return rec.connected() || rec.closed(); }, 5000));
+        CHECK(rec.events == std::vector<std::string>{"connected"});
+    }
+    CHECK(m.link->filter_counts().dropped <= 1);  // nothing but lwIP's gratuitous ARP hit the filter
+}
+
 TEST_CASE("lwIP: an outage stalls TCP, reports down/up, and the connection recovers") {
     Broker broker;
     Module m;
