@@ -15,6 +15,18 @@ namespace luat::platform {
 
 using mqtt::TransportError;
 
+namespace {
+
+// The kernel gave up retransmitting (ETIMEDOUT) is a timeout in either phase; anything else is a
+// failed connect while connecting and a reset afterwards.
+TransportError classify(int err, bool connecting) {
+    if (err == ETIMEDOUT) return TransportError::kTimeout;
+    if (err == ENOBUFS || err == ENOMEM) return TransportError::kNoResources;
+    return connecting ? TransportError::kConnectFailed : TransportError::kReset;
+}
+
+}  // namespace
+
 HostTcpStream::HostTcpStream(sys::EventLoop& loop, const HostMap& hosts)
     : loop_(loop), hosts_(hosts), resolver_(loop), deferred_(loop, [this] { deliver(); }) {
     flush_hook_ = loop_.add_before_block([this] { flush(); });
@@ -63,7 +75,7 @@ void HostTcpStream::start_connect(Ipv4 address) {
     sa.sin_port = htons(port_);
     sa.sin_addr.s_addr = htonl(address);
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
-        end(TransportError::kConnectFailed, "connect to " + remote_ + ": " + std::strerror(errno));
+        end(classify(errno, true), "connect to " + remote_ + ": " + std::strerror(errno));
         return;
     }
     state_ = State::kConnecting;
@@ -90,7 +102,7 @@ void HostTcpStream::finish_connect() {
     socklen_t len = sizeof err;
     if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
     if (err != 0) {
-        end(TransportError::kConnectFailed, "connect to " + remote_ + ": " + std::strerror(err));
+        end(classify(err, true), "connect to " + remote_ + ": " + std::strerror(err));
         return;
     }
     const int one = 1;
@@ -119,7 +131,7 @@ void HostTcpStream::receive() {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         const int err = errno;
-        end(TransportError::kReset, "connection to " + remote_ + ": " + std::strerror(err));
+        end(classify(err, false), "connection to " + remote_ + ": " + std::strerror(err));
         return;
     }
     if (got) {
@@ -143,7 +155,8 @@ void HostTcpStream::flush() {
             send_blocked_ = true;
             break;
         }
-        end(TransportError::kReset, "send to " + remote_ + ": " + std::strerror(errno));
+        const int err = errno;
+        end(classify(err, false), "send to " + remote_ + ": " + std::strerror(err));
         return;
     }
     if (tx_.empty()) tx_.shrink();
