@@ -521,12 +521,17 @@ int main(int argc, char** argv) {
     std::printf("net_bench: %zu MiB transfers, %d echoes of 64 B, %d MQTT publishes of 64 B; link: %s\n", mb,
                 echoes, mqtt_count, link.settings().describe().c_str());
     std::printf("%-34s %14s %14s %8s\n", "", "lwIP+slirp", "host socket", "ratio");
+    // 0 means the measurement did not finish within its 60 s (a slow --link): shown as n/a.
     auto row = [](const char* name, double a, double b, const char* fmt) {
-        char la[32];
-        char lb[32];
-        std::snprintf(la, sizeof la, fmt, a);
-        std::snprintf(lb, sizeof lb, fmt, b);
-        std::printf("%-34s %14s %14s %8.2f\n", name, la, lb, b > 0 ? a / b : 0.0);
+        char la[32] = "n/a";
+        char lb[32] = "n/a";
+        if (a > 0) std::snprintf(la, sizeof la, fmt, a);
+        if (b > 0) std::snprintf(lb, sizeof lb, fmt, b);
+        if (a > 0 && b > 0) {
+            std::printf("%-34s %14s %14s %8.2f\n", name, la, lb, a / b);
+        } else {
+            std::printf("%-34s %14s %14s %8s\n", name, la, lb, "-");
+        }
     };
     row("TCP upload (MB/s)", lwip.up_mbps, host.up_mbps, "%.1f");
     row("TCP download (MB/s)", lwip.down_mbps, host.down_mbps, "%.1f");
@@ -544,7 +549,8 @@ int main(int argc, char** argv) {
         "lwIP memory per connection (lwIP heap, %zu connections): idle %zu B, with 64 KiB unsent %zu B\n",
         conns, (heap_idle - heap_before) / conns, (heap_full - heap_before) / conns);
     std::printf(
-        "  (pcbs %zu, segments %zu, lwIP heap peak %zu B; each stream also holds up to the 128 KiB TCP window of received bytes)\n",
+        "  (pcbs %zu, segments %zu, lwIP heap peak %zu B; each stream also holds up to the 128 KiB TCP "
+        "window of received bytes)\n",
         mem.tcp_pcbs, mem.tcp_segments, mem.heap_peak);
     return 0;
 }
