@@ -29,7 +29,9 @@ bool EventLoop::cancel_timer(TimerId id) {
     return true;
 }
 
-bool EventLoop::timer_pending(TimerId id) const { return deadline_of_.contains(id); }
+bool EventLoop::timer_pending(TimerId id) const {
+    return deadline_of_.contains(id);
+}
 
 EventLoop::WatchId EventLoop::watch_fd(int fd, short events, std::function<void(short)> cb) {
     const WatchId id = next_watch_id_++;
@@ -41,16 +43,58 @@ void EventLoop::set_fd_events(WatchId id, short events) {
     if (auto it = watches_.find(id); it != watches_.end()) it->second.events = events;
 }
 
-void EventLoop::unwatch_fd(WatchId id) { watches_.erase(id); }
+void EventLoop::unwatch_fd(WatchId id) {
+    watches_.erase(id);
+}
 
-void EventLoop::add_poll_source(PollSource* source) { sources_.push_back(source); }
+void EventLoop::add_poll_source(PollSource* source) {
+    sources_.push_back(Source{next_source_serial_++, source});
+}
 
-void EventLoop::remove_poll_source(PollSource* source) { std::erase(sources_, source); }
+void EventLoop::remove_poll_source(PollSource* source) {
+    std::erase_if(sources_, [source](const Source& s) { return s.source == source; });
+}
 
-void EventLoop::post(Callback msg) { messages_.push_back(std::move(msg)); }
+bool EventLoop::source_registered(std::uint64_t serial) const {
+    return std::any_of(sources_.begin(), sources_.end(),
+                       [serial](const Source& s) { return s.serial == serial; });
+}
+
+EventLoop::HookId EventLoop::add_before_block(Callback hook) {
+    const HookId id = next_hook_id_++;
+    before_block_.emplace(id, std::move(hook));
+    return id;
+}
+
+void EventLoop::remove_before_block(HookId id) {
+    if (id != 0 && id == running_hook_) {
+        running_hook_removed_ = true;  // erased once it returns: it is still executing
+        return;
+    }
+    before_block_.erase(id);
+}
+
+void EventLoop::run_before_block_hooks() {
+    // Hooks added meanwhile have higher ids than `last` and wait for the next iteration.
+    const HookId last = next_hook_id_ - 1;
+    for (auto it = before_block_.begin(); it != before_block_.end() && it->first <= last;) {
+        const HookId id = it->first;
+        running_hook_ = id;
+        running_hook_removed_ = false;
+        it->second();
+        running_hook_ = 0;
+        if (running_hook_removed_) before_block_.erase(id);
+        it = before_block_.upper_bound(id);
+    }
+}
+
+void EventLoop::post(Callback msg) {
+    messages_.push_back(std::move(msg));
+}
 
 int EventLoop::run() {
-    while (!stopped_) run_once(-1);
+    while (!stopped_)
+        run_once(-1);
     return exit_code_;
 }
 
@@ -81,7 +125,7 @@ void EventLoop::collect_expired_timers() {
 }
 
 void EventLoop::run_once(int max_wait_ms) {
-    for (auto& hook : before_block_) hook();
+    run_before_block_hooks();
 
     int timeout = next_timeout_ms(max_wait_ms);
     pollfds_.clear();
@@ -93,9 +137,9 @@ void EventLoop::run_once(int max_wait_ms) {
     }
     std::vector<std::size_t> source_start;
     source_start.reserve(sources_.size() + 1);
-    for (PollSource* s : sources_) {
+    for (const Source& s : sources_) {
         source_start.push_back(pollfds_.size());
-        s->prepare(pollfds_, timeout);
+        s.source->prepare(pollfds_, timeout);
     }
     source_start.push_back(pollfds_.size());
     if (!messages_.empty()) timeout = 0;
@@ -104,11 +148,12 @@ void EventLoop::run_once(int max_wait_ms) {
     if (n < 0 && errno != EINTR) n = 0;
 
     // Descriptor callbacks first: they feed the network stack, which may post native messages.
-    const auto sources = sources_;  // a dispatch may remove a source
+    const auto sources = sources_;  // a dispatch may remove (and destroy) a source
     for (std::size_t i = 0; i < sources.size(); ++i) {
+        if (!source_registered(sources[i].serial)) continue;
         const std::size_t begin = source_start[i];
         const std::size_t end = source_start[i + 1];
-        sources[i]->dispatch(std::span<const pollfd>(pollfds_.data() + begin, end - begin));
+        sources[i].source->dispatch(std::span<const pollfd>(pollfds_.data() + begin, end - begin));
     }
     for (std::size_t i = 0; i < watch_ids.size(); ++i) {
         const short revents = pollfds_[i].revents;

@@ -26,7 +26,7 @@ using Callback = std::function<void()>;
 // Something that contributes file descriptors to every poll() and handles what they report
 // (libslirp works this way: slirp_pollfds_fill / slirp_pollfds_poll).
 class PollSource {
-public:
+  public:
     virtual ~PollSource() = default;
     // Append the descriptors to watch; lower `timeout_ms` (never raise it) if a deadline is sooner.
     virtual void prepare(std::vector<pollfd>& fds, int& timeout_ms) = 0;
@@ -35,9 +35,10 @@ public:
 };
 
 class EventLoop {
-public:
+  public:
     using TimerId = std::uint64_t;  // never 0
     using WatchId = std::uint64_t;  // never 0
+    using HookId = std::uint64_t;   // never 0
 
     EventLoop();
     EventLoop(const EventLoop&) = delete;
@@ -59,6 +60,7 @@ public:
     void set_fd_events(WatchId id, short events);
     void unwatch_fd(WatchId id);
 
+    // A source removed (or destroyed after removal) while the loop dispatches is not dispatched again.
     void add_poll_source(PollSource* source);
     void remove_poll_source(PollSource* source);
 
@@ -68,7 +70,10 @@ public:
     // Runs before each native message (the `sys` publish-queue drain).
     void set_before_message(Callback hook) { before_message_ = std::move(hook); }
     // Runs once per iteration just before the loop may block (transports flush batched writes here).
-    void add_before_block(Callback hook) { before_block_.push_back(std::move(hook)); }
+    // Hooks run in the order they were added; one added by a hook first runs in the next iteration.
+    HookId add_before_block(Callback hook);
+    // Objects that die before the loop remove their hook (a hook may remove itself while it runs).
+    void remove_before_block(HookId id);
 
     // Run until stop() is called; returns the code given to stop().
     int run();
@@ -81,7 +86,7 @@ public:
     // Runs every queued native message (and the ones they queue) without polling.
     void drain_messages();
 
-private:
+  private:
     struct Timer {
         std::uint64_t deadline_ms;
         TimerId id;
@@ -95,19 +100,30 @@ private:
         std::function<void(short)> cb;
     };
 
+    struct Source {
+        std::uint64_t serial;  // tells a re-registered source at the same address from the old one
+        PollSource* source;
+    };
+
     int next_timeout_ms(int max_wait_ms) const;
     void collect_expired_timers();
+    void run_before_block_hooks();
+    [[nodiscard]] bool source_registered(std::uint64_t serial) const;
 
     std::chrono::steady_clock::time_point start_;
     TimerId next_timer_id_ = 1;
     WatchId next_watch_id_ = 1;
-    std::map<Timer, Callback> timers_;           // ordered by deadline
+    std::map<Timer, Callback> timers_;              // ordered by deadline
     std::map<TimerId, std::uint64_t> deadline_of_;  // id -> deadline, for cancel
     std::map<WatchId, Watch> watches_;
-    std::vector<PollSource*> sources_;
+    std::vector<Source> sources_;
+    std::uint64_t next_source_serial_ = 1;
     std::deque<Callback> messages_;
     Callback before_message_;
-    std::vector<Callback> before_block_;
+    std::map<HookId, Callback> before_block_;  // ordered by id = order of addition
+    HookId next_hook_id_ = 1;
+    HookId running_hook_ = 0;
+    bool running_hook_removed_ = false;
     std::vector<pollfd> pollfds_;
     bool stopped_ = false;
     int exit_code_ = 0;

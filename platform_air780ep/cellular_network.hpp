@@ -1,0 +1,38 @@
+// The simulated module's cellular data path as one object (adapter socket.LWIP_GP): the link
+// (filter, link model, DNS from the host map, libslirp) with lwIP on top, in the order their
+// lifetimes need (the stack is destroyed before the link it sends into). Construct it after the
+// event loop, logger and host map it uses, destroy it before them; at most one per process
+// (lwIP is process-global).
+#pragma once
+
+#include <memory>
+
+#include "platform_air780ep/host_map.hpp"
+#include "platform_air780ep/lwip_stack.hpp"
+#include "platform_air780ep/lwip_tcp_stream.hpp"
+#include "platform_air780ep/slirp_link.hpp"
+
+namespace luat::platform {
+
+class CellularNetwork {
+  public:
+    CellularNetwork(sys::EventLoop& loop, sys::Logger& log, const HostMap& hosts,
+                    const SlirpLinkConfig& config = {})
+        : hosts_(hosts), link_(loop, log, hosts, config), stack_(loop, log, link_) {}
+
+    [[nodiscard]] SlirpLink& link() { return link_; }
+    [[nodiscard]] LwipStack& stack() { return stack_; }
+    // The module's address on the cellular network ("10.0.2.15"), for IP_READY.
+    [[nodiscard]] std::string address() const { return stack_.address(); }
+    // A TCP stream of this adapter (for mqtt.create(socket.LWIP_GP, ...) and friends).
+    [[nodiscard]] std::unique_ptr<LwipTcpStream> make_tcp_stream() {
+        return std::make_unique<LwipTcpStream>(stack_, hosts_);
+    }
+
+  private:
+    const HostMap& hosts_;
+    SlirpLink link_;
+    LwipStack stack_;  // after link_: destroyed first
+};
+
+}  // namespace luat::platform

@@ -1,0 +1,58 @@
+// The runtime's control interface: a Unix-domain stream socket (path given by an option) served
+// on the event loop. Clients send one text command per line and get one answer line per command,
+// starting with "ok" or "error". Commands are registered by verb (the link registers `link`,
+// `outage`, `up`, `down`, `status`; `help` lists them), so a test or a user can change a running
+// device: `printf 'outage 30\n' | socat - UNIX-CONNECT:/tmp/dev.ctl`.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sys_task/event_loop.hpp"
+#include "sys_task/logger.hpp"
+
+namespace luat::platform {
+
+class ControlServer {
+  public:
+    // Gets the text after the verb (trimmed); returns the answer line (without newline).
+    using Handler = std::function<std::string(std::string_view args)>;
+
+    ControlServer(sys::EventLoop& loop, sys::Logger& log);
+    ~ControlServer();  // closes clients, removes the socket file
+    ControlServer(const ControlServer&) = delete;
+    ControlServer& operator=(const ControlServer&) = delete;
+
+    // Listen at `path` (a stale socket file there is replaced). False + `error` on failure.
+    bool listen(const std::string& path, std::string& error);
+    [[nodiscard]] const std::string& path() const { return path_; }
+
+    void add_command(std::string verb, std::string help, Handler handler);
+    // Run one command line as a client would (also usable without a socket).
+    std::string execute(std::string_view line);
+
+  private:
+    struct Client;
+    struct Command {
+        std::string help;
+        Handler handler;
+    };
+
+    void accept_clients();
+    void on_client(Client& client, short revents);
+    void drop_client(Client& client);
+
+    sys::EventLoop& loop_;
+    sys::Logger& log_;
+    std::string path_;
+    int listen_fd_ = -1;
+    sys::EventLoop::WatchId listen_watch_ = 0;
+    std::map<std::string, Command> commands_;
+    std::vector<std::unique_ptr<Client>> clients_;
+};
+
+}  // namespace luat::platform

@@ -1,0 +1,84 @@
+#include "platform_air780ep/frame_codec.hpp"
+
+#include <charconv>
+
+namespace luat::platform {
+
+std::uint16_t load_be16(std::span<const std::uint8_t> bytes, std::size_t offset) {
+    return static_cast<std::uint16_t>((bytes[offset] << 8) | bytes[offset + 1]);
+}
+
+std::uint32_t load_be32(std::span<const std::uint8_t> bytes, std::size_t offset) {
+    return (std::uint32_t{bytes[offset]} << 24) | (std::uint32_t{bytes[offset + 1]} << 16) |
+           (std::uint32_t{bytes[offset + 2]} << 8) | std::uint32_t{bytes[offset + 3]};
+}
+
+void store_be16(std::span<std::uint8_t> bytes, std::size_t offset, std::uint16_t value) {
+    bytes[offset] = static_cast<std::uint8_t>(value >> 8);
+    bytes[offset + 1] = static_cast<std::uint8_t>(value);
+}
+
+void store_be32(std::span<std::uint8_t> bytes, std::size_t offset, std::uint32_t value) {
+    bytes[offset] = static_cast<std::uint8_t>(value >> 24);
+    bytes[offset + 1] = static_cast<std::uint8_t>(value >> 16);
+    bytes[offset + 2] = static_cast<std::uint8_t>(value >> 8);
+    bytes[offset + 3] = static_cast<std::uint8_t>(value);
+}
+
+std::uint32_t checksum_add(std::span<const std::uint8_t> data, std::uint32_t sum) {
+    std::size_t i = 0;
+    for (; i + 1 < data.size(); i += 2)
+        sum += load_be16(data, i);
+    if (i < data.size()) sum += std::uint32_t{data[i]} << 8;
+    while ((sum >> 16) != 0)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return sum;
+}
+
+std::uint16_t checksum_finish(std::uint32_t sum) {
+    while ((sum >> 16) != 0)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum & 0xFFFF);
+}
+
+std::string ipv4_to_string(Ipv4 address) {
+    return std::to_string(address >> 24) + '.' + std::to_string((address >> 16) & 0xFF) + '.' +
+           std::to_string((address >> 8) & 0xFF) + '.' + std::to_string(address & 0xFF);
+}
+
+std::optional<Ipv4> parse_ipv4(std::string_view text) {
+    Ipv4 result = 0;
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (text.empty() || text.front() != '.') return std::nullopt;
+            text.remove_prefix(1);
+        }
+        std::size_t digits = 0;
+        while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+            ++digits;
+        if (digits == 0 || digits > 3 || (digits > 1 && text[0] == '0')) return std::nullopt;
+        unsigned value = 0;
+        std::from_chars(text.data(), text.data() + digits, value);
+        if (value > 255) return std::nullopt;
+        result = (result << 8) | value;
+        text.remove_prefix(digits);
+    }
+    if (!text.empty()) return std::nullopt;
+    return result;
+}
+
+std::optional<Ipv4View> parse_ipv4_frame(std::span<const std::uint8_t> frame) {
+    if (frame.size() < kEthHeaderLen + kIpv4MinHeaderLen) return std::nullopt;
+    if (load_be16(frame, 12) != kEtherTypeIpv4) return std::nullopt;
+    const std::size_t ip = kEthHeaderLen;
+    if ((frame[ip] >> 4) != 4) return std::nullopt;
+    const std::size_t header_len = std::size_t{frame[ip] & 0x0Fu} * 4;
+    const std::size_t total_len = load_be16(frame, ip + 2);
+    if (header_len < kIpv4MinHeaderLen || total_len < header_len || ip + total_len > frame.size()) {
+        return std::nullopt;
+    }
+    return Ipv4View{
+        ip, header_len, total_len, frame[ip + 9], load_be32(frame, ip + 12), load_be32(frame, ip + 16)};
+}
+
+}  // namespace luat::platform

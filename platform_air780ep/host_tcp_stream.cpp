@@ -1,0 +1,290 @@
+#include "platform_air780ep/host_tcp_stream.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace luat::platform {
+
+using mqtt::TransportError;
+
+namespace {
+
+// The kernel gave up retransmitting (ETIMEDOUT) is a timeout in either phase; anything else is a
+// failed connect while connecting and a reset afterwards.
+TransportError classify(int err, bool connecting) {
+    if (err == ETIMEDOUT) return TransportError::kTimeout;
+    if (err == ENOBUFS || err == ENOMEM) return TransportError::kNoResources;
+    return connecting ? TransportError::kConnectFailed : TransportError::kReset;
+}
+
+}  // namespace
+
+HostTcpStream::HostTcpStream(sys::EventLoop& loop, const HostMap& hosts)
+    : loop_(loop), hosts_(hosts), resolver_(loop), deferred_(loop, [this] { deliver(); }) {
+    flush_hook_ = loop_.add_before_block([this] { flush(); });
+}
+
+HostTcpStream::~HostTcpStream() {
+    *alive_ = false;
+    close();
+    loop_.remove_before_block(flush_hook_);
+}
+
+bool HostTcpStream::open(std::string_view host, std::uint16_t port) {
+    if (is_open()) return false;
+    if (state_ == State::kEnded) close();
+    const HostMap::Route route = hosts_.route(host, port);
+    host_ = std::string(host);
+    port_ = route.port;
+    remote_ = host_ + ":" + std::to_string(port_);
+    state_ = State::kResolving;
+    if (auto address = parse_ipv4(route.host)) {
+        start_connect(*address);
+        return true;
+    }
+    const std::string name = route.host;
+    resolver_.resolve(name, [this, name](std::optional<Ipv4> address, const std::string& error) {
+        if (state_ != State::kResolving) return;
+        if (!address) {
+            end(TransportError::kDnsFailed, "cannot resolve '" + name + "': " + error);
+            return;
+        }
+        start_connect(*address);
+    });
+    return true;
+}
+
+void HostTcpStream::start_connect(Ipv4 address) {
+    remote_ = host_ + ":" + std::to_string(port_) + " (" + ipv4_to_string(address) + ":" +
+              std::to_string(port_) + ")";
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+        end(TransportError::kNoResources, std::string("socket: ") + std::strerror(errno));
+        return;
+    }
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port_);
+    sa.sin_addr.s_addr = htonl(address);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
+        end(classify(errno, true), "connect to " + remote_ + ": " + std::strerror(errno));
+        return;
+    }
+    state_ = State::kConnecting;
+    update_watch();
+}
+
+void HostTcpStream::on_socket(short revents) {
+    if (state_ == State::kConnecting) {
+        finish_connect();
+        return;
+    }
+    if (state_ != State::kConnected) return;
+    if ((revents & POLLOUT) != 0) {
+        send_blocked_ = false;
+        flush();
+        if (state_ != State::kConnected) return;
+    }
+    if ((revents & (POLLIN | POLLHUP | POLLERR)) != 0) receive();
+    if (state_ == State::kConnected) update_watch();
+}
+
+void HostTcpStream::finish_connect() {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) {
+        end(classify(err, true), "connect to " + remote_ + ": " + std::strerror(err));
+        return;
+    }
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // writes are batched already
+    state_ = State::kConnected;
+    pending_connected_ = true;
+    deferred_.arm();
+    update_watch();
+}
+
+void HostTcpStream::receive() {
+    std::array<std::uint8_t, 16 * 1024> buf;
+    bool got = false;
+    while (rx_.size() < kRxCapacity && !peer_finished_) {
+        const std::size_t room = std::min(buf.size(), kRxCapacity - rx_.size());
+        const ssize_t n = ::recv(fd_, buf.data(), room, MSG_DONTWAIT);
+        if (n > 0) {
+            rx_.append(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
+            got = true;
+            continue;
+        }
+        if (n == 0) {
+            peer_finished_ = true;
+            break;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        const int err = errno;
+        end(classify(err, false), "connection to " + remote_ + ": " + std::strerror(err));
+        return;
+    }
+    if (got) {
+        pending_readable_ = true;
+        deferred_.arm();
+    }
+    if (peer_finished_ && rx_.empty()) end(TransportError::kPeerClosed, "closed by peer " + remote_);
+}
+
+void HostTcpStream::flush() {
+    if (state_ != State::kConnected || tx_.empty() || send_blocked_) return;
+    while (!tx_.empty()) {
+        const auto pending = tx_.front();
+        const ssize_t n = ::send(fd_, pending.data(), pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            tx_.consume(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            send_blocked_ = true;
+            break;
+        }
+        const int err = errno;
+        end(classify(err, false), "send to " + remote_ + ": " + std::strerror(err));
+        return;
+    }
+    if (tx_.empty()) tx_.shrink();
+    if (want_writable_ && writable() > 0) {
+        want_writable_ = false;
+        pending_writable_ = true;
+        deferred_.arm();
+    }
+    update_watch();
+}
+
+void HostTcpStream::update_watch() {
+    if (fd_ < 0) return;
+    short events = 0;
+    if (state_ == State::kConnecting) events = POLLOUT;
+    if (state_ == State::kConnected) {
+        if (rx_.size() < kRxCapacity && !peer_finished_) events |= POLLIN;
+        if (send_blocked_) events |= POLLOUT;
+    }
+    if (events == watched_events_ && (watch_ != 0) == (events != 0)) return;
+    // Not watched at all when nothing is wanted: poll() reports POLLHUP/POLLERR even for no
+    // events, and a full receive buffer must not make the loop spin on a hung-up socket.
+    if (events == 0) {
+        if (watch_ != 0) loop_.unwatch_fd(watch_);
+        watch_ = 0;
+    } else if (watch_ == 0) {
+        watch_ = loop_.watch_fd(fd_, events, [this](short revents) { on_socket(revents); });
+    } else {
+        loop_.set_fd_events(watch_, events);
+    }
+    watched_events_ = events;
+}
+
+std::size_t HostTcpStream::write(std::span<const std::uint8_t> data) {
+    const std::size_t n = std::min(data.size(), writable());
+    tx_.append(data.first(n));
+    if (n < data.size()) want_writable_ = true;
+    return n;
+}
+
+std::size_t HostTcpStream::writable() const {
+    return state_ == State::kConnected ? kTxCapacity - std::min(tx_.size(), kTxCapacity) : 0;
+}
+
+std::size_t HostTcpStream::unsent() const {
+    if (state_ != State::kConnected) return 0;
+    int queued = 0;  // in the kernel, not yet acknowledged by the peer
+    if (::ioctl(fd_, TIOCOUTQ, &queued) != 0) queued = 0;
+    return tx_.size() + static_cast<std::size_t>(std::max(queued, 0));
+}
+
+std::size_t HostTcpStream::read(std::span<std::uint8_t> out) {
+    const std::size_t n = rx_.take(out);
+    if (rx_.empty()) rx_.shrink();
+    if (state_ == State::kConnected) {
+        if (peer_finished_ && rx_.empty()) {
+            end(TransportError::kPeerClosed, "closed by peer " + remote_);
+        } else {
+            update_watch();  // room again: read the socket further
+        }
+    }
+    return n;
+}
+
+void HostTcpStream::close() {
+    deferred_.disarm();
+    pending_connected_ = pending_readable_ = pending_writable_ = false;
+    pending_closed_.reset();
+    resolver_.cancel();
+    if (fd_ >= 0 && state_ == State::kConnected && !tx_.empty()) {
+        // Best effort: whatever the kernel takes now still goes out before the FIN.
+        const auto pending = tx_.front();
+        [[maybe_unused]] const ssize_t n =
+            ::send(fd_, pending.data(), pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+    release_socket();
+    rx_.clear();
+    rx_.shrink();
+    tx_.clear();
+    tx_.shrink();
+    peer_finished_ = false;
+    want_writable_ = false;
+    send_blocked_ = false;
+    state_ = State::kIdle;
+}
+
+void HostTcpStream::release_socket() {
+    if (watch_ != 0) loop_.unwatch_fd(watch_);
+    watch_ = 0;
+    watched_events_ = 0;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+void HostTcpStream::end(TransportError error, std::string detail) {
+    resolver_.cancel();
+    release_socket();
+    if (error != TransportError::kPeerClosed) rx_.clear();
+    tx_.clear();
+    state_ = State::kEnded;
+    want_writable_ = false;
+    pending_connected_ = pending_readable_ = pending_writable_ = false;
+    pending_closed_.emplace(error, std::move(detail));
+    deferred_.arm();
+}
+
+void HostTcpStream::deliver() {
+    const auto alive = alive_;
+    if (pending_connected_) {
+        pending_connected_ = false;
+        if (listener_ != nullptr) listener_->on_transport_connected();
+        if (!*alive) return;
+    }
+    if (pending_readable_) {
+        pending_readable_ = false;
+        if (listener_ != nullptr && !rx_.empty()) listener_->on_transport_readable();
+        if (!*alive) return;
+    }
+    if (pending_writable_) {
+        pending_writable_ = false;
+        if (listener_ != nullptr) listener_->on_transport_writable();
+        if (!*alive) return;
+    }
+    if (pending_closed_) {
+        auto [error, detail] = std::move(*pending_closed_);
+        pending_closed_.reset();
+        if (listener_ != nullptr) listener_->on_transport_closed(error, detail);
+    }
+}
+
+}  // namespace luat::platform

@@ -1,0 +1,93 @@
+// A TCP connection over the host's own sockets: the socket.ETH0 adapter, as the LuatOS PC
+// simulator provides it. luat::mqtt::Transport on a non-blocking socket watched by the event loop.
+//
+// open(host, port) applies the host map (address and port rewrite). A numeric address is used as
+// is; a name is resolved by the host resolver on a helper thread (HostResolver), so the loop never
+// blocks on DNS, however slow the host's resolver is. Received bytes are buffered up to 64 KiB and
+// the socket is not read further until the owner reads (the kernel's window then holds the peer
+// back). Writes are buffered (64 KiB) and sent with one send() per burst when the loop is about to
+// block. Listener callbacks are deferred to the loop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "luat_mqtt/transport.hpp"
+#include "platform_air780ep/byte_queue.hpp"
+#include "platform_air780ep/deferred_call.hpp"
+#include "platform_air780ep/host_map.hpp"
+#include "platform_air780ep/host_resolver.hpp"
+#include "sys_task/event_loop.hpp"
+
+namespace luat::platform {
+
+class HostTcpStream final : public mqtt::Transport {
+  public:
+    static constexpr std::size_t kRxCapacity = 64 * 1024;
+    static constexpr std::size_t kTxCapacity = 64 * 1024;
+
+    HostTcpStream(sys::EventLoop& loop, const HostMap& hosts);
+    ~HostTcpStream() override;
+    HostTcpStream(const HostTcpStream&) = delete;
+    HostTcpStream& operator=(const HostTcpStream&) = delete;
+
+    void set_listener(mqtt::TransportListener* listener) override { listener_ = listener; }
+    bool open(std::string_view host, std::uint16_t port) override;
+    std::size_t write(std::span<const std::uint8_t> data) override;
+    [[nodiscard]] std::size_t writable() const override;
+    [[nodiscard]] std::size_t unsent() const override;
+    std::size_t read(std::span<std::uint8_t> out) override;
+    [[nodiscard]] std::size_t readable() const override { return rx_.size(); }
+    void close() override;
+    // Resolving, connecting or connected (not after it ended: then close() or open() again).
+    [[nodiscard]] bool is_open() const override {
+        return state_ == State::kResolving || state_ == State::kConnecting || state_ == State::kConnected;
+    }
+
+    // "lbsmqtt.airm2m.com:1884 (127.0.0.1:41234)" once known (for the log).
+    [[nodiscard]] const std::string& remote() const { return remote_; }
+
+  private:
+    enum class State { kIdle, kResolving, kConnecting, kConnected, kEnded };
+
+    void start_connect(Ipv4 address);
+    void on_socket(short revents);
+    void finish_connect();
+    void receive();
+    void flush();
+    void update_watch();
+    void end(mqtt::TransportError error, std::string detail);
+    void release_socket();
+    void deliver();
+
+    sys::EventLoop& loop_;
+    const HostMap& hosts_;
+    mqtt::TransportListener* listener_ = nullptr;
+    HostResolver resolver_;
+    DeferredCall deferred_;
+    sys::EventLoop::HookId flush_hook_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+    State state_ = State::kIdle;
+    int fd_ = -1;
+    sys::EventLoop::WatchId watch_ = 0;
+    short watched_events_ = 0;
+    std::string host_;
+    std::uint16_t port_ = 0;
+    std::string remote_;
+    ByteQueue rx_;
+    ByteQueue tx_;
+    bool send_blocked_ = false;  // the kernel buffer is full: wait for POLLOUT
+    bool peer_finished_ = false;
+    bool want_writable_ = false;
+
+    bool pending_connected_ = false;
+    bool pending_readable_ = false;
+    bool pending_writable_ = false;
+    std::optional<std::pair<mqtt::TransportError, std::string>> pending_closed_;
+};
+
+}  // namespace luat::platform

@@ -1,0 +1,191 @@
+#include "platform_air780ep/lwip_stack.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <stdexcept>
+
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/stats.h"
+#include "lwip/tcp.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+#include "platform_air780ep/lwip_tcp_stream.hpp"
+
+// lwIP's clock: milliseconds of the monotonic clock that the event loops measure uptime with.
+// Not relative to one loop, so that lwIP's timer list (which outlives a stack) never sees time go back.
+extern "C" u32_t sys_now(void) {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    return static_cast<u32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+}
+
+namespace luat::platform {
+
+namespace {
+
+// lwIP's process-wide state, and ours beside it: the one live stack, whether lwip_init() ran, and
+// the stream tokens (unique for the whole process, so a callback left over from an earlier stack
+// can never name a stream of a later one).
+std::atomic<LwipStack*> g_current{nullptr};
+bool g_lwip_initialised = false;
+std::atomic<std::uint64_t> g_next_token{1};
+
+ip4_addr_t to_lwip(Ipv4 address) {
+    ip4_addr_t a;
+    ip4_addr_set_u32(&a, lwip_htonl(address));
+    return a;
+}
+
+void abort_all(struct tcp_pcb* const* list) {
+    // tcp_abort unlinks the pcb from its list, so always take the head again.
+    while (*list != nullptr)
+        tcp_abort(*list);
+}
+
+}  // namespace
+
+LwipStack* LwipStack::current() {
+    return g_current.load();
+}
+
+LwipStack::LwipStack(sys::EventLoop& loop, sys::Logger& log, FrameLink& link, const LwipStackConfig& config)
+    : loop_(loop), log_(log), link_(link), config_(config), netif_(std::make_unique<struct netif>()) {
+    LwipStack* expected = nullptr;
+    if (!g_current.compare_exchange_strong(expected, this)) {
+        throw std::logic_error(
+            "LwipStack: lwIP is process-global and another LwipStack is alive in this process; "
+            "destroy it first (one simulated cellular stack per process)");
+    }
+    if (!g_lwip_initialised) {
+        lwip_init();
+        g_lwip_initialised = true;
+    }
+    const ip4_addr_t ip = to_lwip(config_.address);
+    const ip4_addr_t mask = to_lwip(config_.netmask);
+    const ip4_addr_t gw = to_lwip(config_.gateway);
+    *netif_ = {};
+    netif_add(netif_.get(), &ip, &mask, &gw, this, &LwipStack::netif_init, ethernet_input);
+    netif_set_default(netif_.get());
+    netif_set_link_up(netif_.get());
+    netif_set_up(netif_.get());
+    const ip_addr_t dns = IPADDR4_INIT(lwip_htonl(config_.dns_server));
+    dns_setserver(0, &dns);
+
+    link_.set_receiver([this](std::span<const std::uint8_t> frame) { input(frame); });
+    loop_.add_poll_source(this);
+    flush_hook_ = loop_.add_before_block([this] { flush_output(); });
+}
+
+LwipStack::~LwipStack() {
+    loop_.remove_before_block(flush_hook_);
+    loop_.remove_poll_source(this);
+    link_.set_receiver(nullptr);
+    // Streams that outlive the stack are closed now (their pcbs aborted, callbacks cleared).
+    tokens_.clear();
+    while (!streams_.empty()) {
+        LwipTcpStream* s = *streams_.begin();
+        streams_.erase(streams_.begin());
+        s->on_stack_gone();
+    }
+    // Connections that streams already let go of (closing, TIME_WAIT) die with the stack.
+    abort_all(&tcp_active_pcbs);
+    abort_all(&tcp_tw_pcbs);
+    abort_all(&tcp_bound_pcbs);
+    netif_set_down(netif_.get());  // also clears the ARP cache and its queued packets
+    netif_remove(netif_.get());
+    g_current.store(nullptr);
+}
+
+bool LwipStack::netif_up() const {
+    return netif_is_up(netif_.get()) && netif_is_link_up(netif_.get());
+}
+
+LwipMemory LwipStack::memory() const {
+    LwipMemory m;
+    m.heap_used = lwip_stats.mem.used;
+    m.heap_peak = lwip_stats.mem.max;
+    m.tcp_pcbs = lwip_stats.memp[MEMP_TCP_PCB]->used;
+    m.tcp_segments = lwip_stats.memp[MEMP_TCP_SEG]->used;
+    m.pool_pbufs = lwip_stats.memp[MEMP_PBUF_POOL]->used;
+    return m;
+}
+
+void LwipStack::detach(LwipTcpStream* stream) {
+    streams_.erase(stream);
+    output_pending_.erase(stream);
+    std::erase_if(tokens_, [stream](const auto& entry) { return entry.second == stream; });
+}
+
+std::uint64_t LwipStack::new_token(LwipTcpStream* stream) {
+    const std::uint64_t token = g_next_token.fetch_add(1);
+    tokens_.emplace(token, stream);
+    return token;
+}
+
+LwipTcpStream* LwipStack::find_stream(std::uint64_t token) const {
+    const auto it = tokens_.find(token);
+    return it == tokens_.end() ? nullptr : it->second;
+}
+
+void LwipStack::prepare(std::vector<pollfd>&, int& timeout_ms) {
+    const u32_t sleep = sys_timeouts_sleeptime();
+    if (sleep == SYS_TIMEOUTS_SLEEPTIME_INFINITE) return;
+    if (timeout_ms < 0 || sleep < static_cast<u32_t>(timeout_ms)) {
+        timeout_ms = static_cast<int>(std::min<u32_t>(sleep, INT_MAX));
+    }
+}
+
+void LwipStack::dispatch(std::span<const pollfd>) {
+    sys_check_timeouts();
+}
+
+void LwipStack::flush_output() {
+    // tcp_output never calls back into a stream, so the set cannot change under us.
+    for (LwipTcpStream* s : output_pending_)
+        s->flush_output();
+    output_pending_.clear();
+}
+
+void LwipStack::input(std::span<const std::uint8_t> frame) {
+    if (frame.size() > 0xFFFF) {
+        ++frames_in_dropped_;
+        return;
+    }
+    struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(frame.size()), PBUF_POOL);
+    if (p == nullptr) {
+        ++frames_in_dropped_;  // out of buffers: the frame is lost, TCP recovers
+        return;
+    }
+    pbuf_take(p, frame.data(), static_cast<u16_t>(frame.size()));
+    ++frames_in_;
+    if (netif_->input(p, netif_.get()) != ERR_OK) pbuf_free(p);
+}
+
+err_t LwipStack::netif_init(struct netif* nif) {
+    auto* self = static_cast<LwipStack*>(nif->state);
+    nif->name[0] = 'g';  // "gp": the LWIP_GP (cellular) adapter
+    nif->name[1] = 'p';
+    nif->hwaddr_len = ETH_HWADDR_LEN;
+    std::copy(self->config_.mac.begin(), self->config_.mac.end(), nif->hwaddr);
+    nif->mtu = 1500;
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    nif->output = etharp_output;
+    nif->linkoutput = &LwipStack::link_output;
+    return ERR_OK;
+}
+
+err_t LwipStack::link_output(struct netif* nif, struct pbuf* p) {
+    auto* self = static_cast<LwipStack*>(nif->state);
+    self->out_frame_.resize(p->tot_len);
+    pbuf_copy_partial(p, self->out_frame_.data(), p->tot_len, 0);
+    ++self->frames_out_;
+    self->link_.transmit(self->out_frame_);
+    return ERR_OK;
+}
+
+}  // namespace luat::platform

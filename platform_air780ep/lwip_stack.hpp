@@ -1,0 +1,111 @@
+// The simulated module's TCP/IP stack: lwIP 2.1.3 (NO_SYS=1, raw API) on one Ethernet netif
+// attached to a FrameLink (the simulated cellular link).
+//
+// lwIP keeps its state in process globals, so there is at most one LwipStack per process: a second
+// one is refused with std::logic_error while the first lives. The stack object owns lwIP's use:
+// it brings the netif up, feeds it the frames the link delivers, runs lwIP's timers from the event
+// loop (a PollSource whose timeout is lwIP's next timer: no busy polling), flushes the TCP output
+// that streams batch during an iteration in the loop's before-block hook, and on destruction
+// aborts every connection and takes the netif down, so a later LwipStack starts clean.
+//
+// lwIP itself is initialised once per process (lwip_init cannot be undone); its clock, sys_now(),
+// is the monotonic clock the event loops use, never going backwards across stack instances.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "platform_air780ep/frame_codec.hpp"
+#include "platform_air780ep/slirp_link.hpp"
+#include "sys_task/event_loop.hpp"
+#include "sys_task/logger.hpp"
+
+struct netif;
+struct pbuf;
+
+namespace luat::platform {
+
+class LwipTcpStream;
+
+struct LwipStackConfig {
+    Ipv4 address = make_ipv4(10, 0, 2, 15);
+    Ipv4 netmask = make_ipv4(255, 255, 255, 0);
+    Ipv4 gateway = make_ipv4(10, 0, 2, 2);
+    Ipv4 dns_server = make_ipv4(10, 0, 2, 2);
+    std::array<std::uint8_t, 6> mac = {0x02, 0x78, 0x0E, 0x50, 0x00, 0x01};  // locally administered
+};
+
+// lwIP's own accounting (MEM_STATS/MEMP_STATS), in bytes and counts.
+struct LwipMemory {
+    std::size_t heap_used = 0;  // every lwIP allocation (pcbs, segments, pbufs) now
+    std::size_t heap_peak = 0;
+    std::size_t tcp_pcbs = 0;
+    std::size_t tcp_segments = 0;
+    std::size_t pool_pbufs = 0;  // received frames lwIP still holds
+};
+
+class LwipStack final : public sys::PollSource {
+  public:
+    // Throws std::logic_error if another LwipStack exists in this process.
+    LwipStack(sys::EventLoop& loop, sys::Logger& log, FrameLink& link, const LwipStackConfig& config = {});
+    ~LwipStack() override;
+    LwipStack(const LwipStack&) = delete;
+    LwipStack& operator=(const LwipStack&) = delete;
+
+    // The live instance, for lwIP's C callbacks (nullptr when there is none).
+    static LwipStack* current();
+
+    [[nodiscard]] const LwipStackConfig& config() const { return config_; }
+    [[nodiscard]] std::string address() const { return ipv4_to_string(config_.address); }
+    [[nodiscard]] bool netif_up() const;
+    [[nodiscard]] LwipMemory memory() const;
+    [[nodiscard]] std::uint64_t frames_in() const { return frames_in_; }
+    [[nodiscard]] std::uint64_t frames_out() const { return frames_out_; }
+    [[nodiscard]] std::uint64_t frames_in_dropped() const { return frames_in_dropped_; }
+    [[nodiscard]] sys::EventLoop& loop() { return loop_; }
+    [[nodiscard]] sys::Logger& log() { return log_; }
+
+    // ---- for LwipTcpStream ----
+    // Every stream is attached for its lifetime (a stack that dies first closes it).
+    void attach(LwipTcpStream* stream) { streams_.insert(stream); }
+    void detach(LwipTcpStream* stream);
+    // A token names a stream in lwIP callbacks whose argument may outlive it (DNS has no cancel):
+    // a stale token finds nothing.
+    std::uint64_t new_token(LwipTcpStream* stream);
+    void drop_token(std::uint64_t token) { tokens_.erase(token); }
+    [[nodiscard]] LwipTcpStream* find_stream(std::uint64_t token) const;
+    [[nodiscard]] std::size_t stream_count() const { return streams_.size(); }
+    // tcp_output() for this stream when the loop is about to block (one burst, not one per write).
+    void request_output(LwipTcpStream* stream) { output_pending_.insert(stream); }
+    void cancel_output(LwipTcpStream* stream) { output_pending_.erase(stream); }
+
+    // ---- sys::PollSource: lwIP's timers ----
+    void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;
+    void dispatch(std::span<const pollfd> fds) override;
+
+  private:
+    static signed char netif_init(struct netif* nif);
+    static signed char link_output(struct netif* nif, struct pbuf* p);
+    void input(std::span<const std::uint8_t> frame);
+    void flush_output();
+
+    sys::EventLoop& loop_;
+    sys::Logger& log_;
+    FrameLink& link_;
+    LwipStackConfig config_;
+    std::unique_ptr<struct netif> netif_;
+    std::set<LwipTcpStream*> streams_;
+    std::map<std::uint64_t, LwipTcpStream*> tokens_;
+    std::set<LwipTcpStream*> output_pending_;
+    std::vector<std::uint8_t> out_frame_;
+    sys::EventLoop::HookId flush_hook_ = 0;
+    std::uint64_t frames_in_ = 0;
+    std::uint64_t frames_out_ = 0;
+    std::uint64_t frames_in_dropped_ = 0;
+};
+
+}  // namespace luat::platform

@@ -1,0 +1,310 @@
+#include "platform_air780ep/slirp_link.hpp"
+
+#include <libslirp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <stdexcept>
+
+namespace luat::platform {
+
+namespace {
+
+in_addr to_in_addr(Ipv4 address) {
+    in_addr a{};
+    a.s_addr = htonl(address);
+    return a;
+}
+
+bool is_arp(std::span<const std::uint8_t> frame) {
+    return frame.size() >= kEthHeaderLen && load_be16(frame, 12) == kEtherTypeArp;
+}
+
+short to_poll_events(int slirp_events) {
+    short events = 0;
+    if ((slirp_events & SLIRP_POLL_IN) != 0) events |= POLLIN;
+    if ((slirp_events & SLIRP_POLL_OUT) != 0) events |= POLLOUT;
+    if ((slirp_events & SLIRP_POLL_PRI) != 0) events |= POLLPRI;
+    if ((slirp_events & SLIRP_POLL_ERR) != 0) events |= POLLERR;
+    if ((slirp_events & SLIRP_POLL_HUP) != 0) events |= POLLHUP;
+    return events;
+}
+
+int to_slirp_events(short revents) {
+    int events = 0;
+    if ((revents & POLLIN) != 0) events |= SLIRP_POLL_IN;
+    if ((revents & POLLOUT) != 0) events |= SLIRP_POLL_OUT;
+    if ((revents & POLLPRI) != 0) events |= SLIRP_POLL_PRI;
+    if ((revents & (POLLERR | POLLNVAL)) != 0) events |= SLIRP_POLL_ERR;
+    if ((revents & POLLHUP) != 0) events |= SLIRP_POLL_HUP;
+    return events;
+}
+
+// Frames moved per dispatch before the loop gets a chance to poll again (frames that stay due
+// make the next poll() return at once, so nothing waits).
+constexpr int kMaxPumpRounds = 64;
+
+}  // namespace
+
+struct SlirpLink::Timer {
+    void (*cb)(void*);
+    void* cb_opaque;
+    std::optional<std::int64_t> expire_ms;
+};
+
+SlirpLink::SlirpLink(sys::EventLoop& loop, sys::Logger& log, const HostMap& hosts,
+                     const SlirpLinkConfig& config)
+    : loop_(loop),
+      log_(log),
+      config_(config),
+      filter_(config.gateway),
+      dns_(hosts, config.gateway),
+      model_(config.link) {
+    SlirpConfig cfg{};
+    cfg.version = 4;
+    cfg.restricted = 0;
+    cfg.in_enabled = true;
+    cfg.vnetwork = to_in_addr(config_.network);
+    cfg.vnetmask = to_in_addr(config_.netmask);
+    cfg.vhost = to_in_addr(config_.gateway);
+    cfg.in6_enabled = false;
+    cfg.vdhcp_start = to_in_addr(config_.guest);
+    cfg.vnameserver = to_in_addr(config_.gateway);
+    cfg.disable_dns = true;   // our DnsResponder answers, from the host map
+    cfg.disable_dhcp = true;  // the module's address is static
+    static constexpr SlirpCb kCallbacks = {
+        .send_packet = &SlirpLink::slirp_send_packet,
+        .guest_error = &SlirpLink::slirp_guest_error,
+        .clock_get_ns = &SlirpLink::slirp_clock_get_ns,
+        .timer_new = &SlirpLink::slirp_timer_new,
+        .timer_free = &SlirpLink::slirp_timer_free,
+        .timer_mod = &SlirpLink::slirp_timer_mod,
+        .register_poll_fd = &SlirpLink::slirp_register_poll_fd,
+        .unregister_poll_fd = &SlirpLink::slirp_unregister_poll_fd,
+        .notify = &SlirpLink::slirp_notify,
+        .init_completed = nullptr,
+        .timer_new_opaque = nullptr,
+    };
+    slirp_ = slirp_new(&cfg, &kCallbacks, this);
+    if (slirp_ == nullptr) throw std::runtime_error("libslirp: cannot create the simulated link");
+    loop_.add_poll_source(this);
+}
+
+SlirpLink::~SlirpLink() {
+    loop_.remove_poll_source(this);
+    slirp_cleanup(slirp_);  // may still call timer_free / unregister_poll_fd on us
+}
+
+std::uint64_t SlirpLink::now_us() const {
+    const auto elapsed = std::chrono::steady_clock::now() - loop_.start_time();
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+}
+
+void SlirpLink::transmit(std::span<const std::uint8_t> frame) {
+    if (!filter_.admit(frame)) return;
+    model_.submit(LinkDirection::kUp, std::vector<std::uint8_t>(frame.begin(), frame.end()), now_us(),
+                  !is_arp(frame));
+}
+
+void SlirpLink::configure(const LinkSettings& settings) {
+    model_.configure(settings);
+    log_.info("link", "settings " + settings.describe());
+}
+
+void SlirpLink::set_down() {
+    model_.set_down();
+    log_.info("link", "down");
+}
+
+void SlirpLink::set_up() {
+    model_.set_up();
+    log_.info("link", "up");
+}
+
+void SlirpLink::outage(std::uint64_t duration_ms) {
+    model_.set_down(now_us() + duration_ms * 1000);
+    log_.info("link", "down for " + std::to_string(duration_ms) + " ms");
+}
+
+void SlirpLink::add_listener(LinkStateListener* listener) {
+    listeners_.push_back(listener);
+}
+
+void SlirpLink::remove_listener(LinkStateListener* listener) {
+    std::erase(listeners_, listener);
+}
+
+std::string SlirpLink::status() const {
+    const LinkCounters& up = model_.counters(LinkDirection::kUp);
+    const LinkCounters& down = model_.counters(LinkDirection::kDown);
+    std::string s = is_up() ? "link up" : "link down";
+    if (!is_up() && model_.outage_end_us()) {
+        const std::uint64_t now = now_us();
+        const std::uint64_t end = *model_.outage_end_us();
+        s += " (outage, " + std::to_string(end > now ? (end - now + 999) / 1000 : 0) + " ms left)";
+    }
+    s += " " + settings().describe();
+    auto dir = [](const char* name, const LinkCounters& c) {
+        return std::string(" ") + name + ": frames=" + std::to_string(c.frames) +
+               " delivered=" + std::to_string(c.delivered) + " lost=" + std::to_string(c.lost) +
+               " down=" + std::to_string(c.down) + " queue_full=" + std::to_string(c.queue_full);
+    };
+    s += dir("up", up) + dir("down", down);
+    s += " filter: passed=" + std::to_string(filter_.counts().passed) +
+         " dropped=" + std::to_string(filter_.counts().dropped) +
+         " dns_answered=" + std::to_string(dns_answered_);
+    return s;
+}
+
+void SlirpLink::to_network(std::vector<std::uint8_t> frame) {
+    if (dns_.is_query(frame)) {
+        auto answer = dns_.answer(frame);
+        if (!answer) return;  // malformed: dropped, as a resolver would
+        ++dns_answered_;
+        if (answer->address) {
+            log_.debug("dns", answer->name + " -> " + ipv4_to_string(*answer->address) + " (" +
+                                  answer->reason + ")");
+        } else {
+            log_.warn("dns", "no address for " + answer->name + ": " + answer->reason);
+        }
+        model_.submit(LinkDirection::kDown, std::move(answer->frame), now_us());
+        return;
+    }
+    slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
+}
+
+void SlirpLink::pump() {
+    for (int round = 0; round < kMaxPumpRounds; ++round) {
+        const std::uint64_t now = now_us();
+        model_.advance(now);
+        bool moved = false;
+        while (auto frame = model_.take_due(LinkDirection::kUp, now)) {
+            to_network(std::move(*frame));
+            moved = true;
+        }
+        while (auto frame = model_.take_due(LinkDirection::kDown, now)) {
+            if (receiver_) receiver_(*frame);
+            moved = true;
+        }
+        if (!moved) break;
+    }
+}
+
+void SlirpLink::fire_slirp_timers() {
+    const std::int64_t now_ms = static_cast<std::int64_t>(now_us() / 1000);
+    // A callback may add, modify or free timers: look the list up again after each one.
+    for (bool fired = true; fired;) {
+        fired = false;
+        for (auto& t : timers_) {
+            if (t->expire_ms && *t->expire_ms <= now_ms) {
+                t->expire_ms.reset();
+                t->cb(t->cb_opaque);
+                fired = true;
+                break;
+            }
+        }
+    }
+}
+
+void SlirpLink::deliver_state_changes() {
+    for (const bool up : model_.take_state_changes()) {
+        const auto listeners = listeners_;  // a listener may remove itself
+        for (LinkStateListener* l : listeners) {
+            if (std::find(listeners_.begin(), listeners_.end(), l) == listeners_.end()) continue;
+            if (up) {
+                l->on_link_up();
+            } else {
+                l->on_link_down();
+            }
+        }
+    }
+}
+
+void SlirpLink::prepare(std::vector<pollfd>& fds, int& timeout_ms) {
+    std::uint32_t slirp_timeout = timeout_ms < 0 ? UINT32_MAX : static_cast<std::uint32_t>(timeout_ms);
+    filling_ = &fds;
+    fill_base_ = fds.size();
+    slirp_pollfds_fill(slirp_, &slirp_timeout, &SlirpLink::slirp_add_poll, this);
+    filling_ = nullptr;
+    timeout_ms = slirp_timeout > INT_MAX ? -1 : static_cast<int>(slirp_timeout);
+
+    auto lower_to = [&timeout_ms](std::int64_t ms) {
+        ms = std::max<std::int64_t>(ms, 0);
+        if (timeout_ms < 0 || ms < timeout_ms)
+            timeout_ms = static_cast<int>(std::min<std::int64_t>(ms, INT_MAX));
+    };
+    if (model_.has_state_changes()) timeout_ms = 0;
+    const std::uint64_t now = now_us();
+    if (auto next = model_.next_event_us()) {
+        // Round up: waking before a frame is due would only spin.
+        lower_to(*next > now ? static_cast<std::int64_t>((*next - now + 999) / 1000) : 0);
+    }
+    const std::int64_t now_ms = static_cast<std::int64_t>(now / 1000);
+    for (const auto& t : timers_) {
+        if (t->expire_ms) lower_to(*t->expire_ms - now_ms);
+    }
+}
+
+void SlirpLink::dispatch(std::span<const pollfd> fds) {
+    polled_ = fds;
+    slirp_pollfds_poll(slirp_, 0, &SlirpLink::slirp_get_revents, this);
+    polled_ = {};
+    fire_slirp_timers();
+    pump();
+    deliver_state_changes();
+}
+
+// ---- libslirp callbacks ----
+
+ssize_t SlirpLink::slirp_send_packet(const void* buf, size_t len, void* opaque) {
+    auto* self = static_cast<SlirpLink*>(opaque);
+    const auto* bytes = static_cast<const std::uint8_t*>(buf);
+    std::span<const std::uint8_t> frame(bytes, len);
+    self->model_.submit(LinkDirection::kDown, std::vector<std::uint8_t>(frame.begin(), frame.end()),
+                        self->now_us(), !is_arp(frame));
+    return static_cast<ssize_t>(len);
+}
+
+void SlirpLink::slirp_guest_error(const char* msg, void* opaque) {
+    static_cast<SlirpLink*>(opaque)->log_.warn("link", std::string("slirp: ") + msg);
+}
+
+int64_t SlirpLink::slirp_clock_get_ns(void* opaque) {
+    return static_cast<int64_t>(static_cast<SlirpLink*>(opaque)->now_us() * 1000);
+}
+
+void* SlirpLink::slirp_timer_new(void (*cb)(void*), void* cb_opaque, void* opaque) {
+    auto* self = static_cast<SlirpLink*>(opaque);
+    self->timers_.push_back(std::make_unique<Timer>(Timer{cb, cb_opaque, std::nullopt}));
+    return self->timers_.back().get();
+}
+
+void SlirpLink::slirp_timer_free(void* timer, void* opaque) {
+    auto* self = static_cast<SlirpLink*>(opaque);
+    std::erase_if(self->timers_, [timer](const std::unique_ptr<Timer>& t) { return t.get() == timer; });
+}
+
+void SlirpLink::slirp_timer_mod(void* timer, int64_t expire_time_ms, void*) {
+    static_cast<Timer*>(timer)->expire_ms = expire_time_ms;
+}
+
+void SlirpLink::slirp_register_poll_fd(int, void*) {}
+
+void SlirpLink::slirp_unregister_poll_fd(int, void*) {}
+
+void SlirpLink::slirp_notify(void*) {}
+
+int SlirpLink::slirp_add_poll(int fd, int events, void* opaque) {
+    auto* self = static_cast<SlirpLink*>(opaque);
+    self->filling_->push_back(pollfd{fd, to_poll_events(events), 0});
+    return static_cast<int>(self->filling_->size() - 1 - self->fill_base_);
+}
+
+int SlirpLink::slirp_get_revents(int idx, void* opaque) {
+    auto* self = static_cast<SlirpLink*>(opaque);
+    if (idx < 0 || static_cast<std::size_t>(idx) >= self->polled_.size()) return 0;
+    return to_slirp_events(self->polled_[static_cast<std::size_t>(idx)].revents);
+}
+
+}  // namespace luat::platform

@@ -1,0 +1,134 @@
+// The simulated cellular link: lwIP's Ethernet frames go through the safety filter and the link
+// model (delay, jitter, loss, bandwidth, outages) to the network side, where DNS queries to the
+// gateway are answered from the host map and everything else enters libslirp (user-mode NAT, no
+// root), which connects the gateway address to the host's 127.0.0.1. Frames from slirp come back
+// through the link model and are handed to the guest (lwIP) from the event loop, never from inside
+// a call into slirp or lwIP.
+//
+//   guest 10.0.2.15/24 --[filter]--> up pipe --> DNS responder | slirp (gateway 10.0.2.2 = host loopback)
+//   guest <------------------------- down pipe <-- DNS answers | slirp
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "platform_air780ep/dns_responder.hpp"
+#include "platform_air780ep/frame_filter.hpp"
+#include "platform_air780ep/link_model.hpp"
+#include "sys_task/event_loop.hpp"
+#include "sys_task/logger.hpp"
+
+struct Slirp;
+
+namespace luat::platform {
+
+// What the network stack sees of its link: frames out, frames in.
+class FrameLink {
+  public:
+    using Receiver = std::function<void(std::span<const std::uint8_t> frame)>;
+    // A frame from the guest. Never calls back into the guest.
+    virtual void transmit(std::span<const std::uint8_t> frame) = 0;
+    // Where frames for the guest go; called from the event loop only.
+    virtual void set_receiver(Receiver receiver) = 0;
+
+  protected:
+    ~FrameLink() = default;
+};
+
+// Link up/down changes, for the device's IP_LOSE / IP_READY. Called from the event loop.
+class LinkStateListener {
+  public:
+    virtual void on_link_down() = 0;
+    virtual void on_link_up() = 0;
+
+  protected:
+    ~LinkStateListener() = default;
+};
+
+struct SlirpLinkConfig {
+    Ipv4 network = make_ipv4(10, 0, 2, 0);
+    Ipv4 netmask = make_ipv4(255, 255, 255, 0);
+    Ipv4 gateway = make_ipv4(10, 0, 2, 2);  // slirp's host alias: the host's 127.0.0.1
+    Ipv4 guest = make_ipv4(10, 0, 2, 15);
+    LinkSettings link;
+};
+
+class SlirpLink final : public sys::PollSource, public FrameLink {
+  public:
+    // Throws std::runtime_error if slirp cannot be created.
+    SlirpLink(sys::EventLoop& loop, sys::Logger& log, const HostMap& hosts,
+              const SlirpLinkConfig& config = {});
+    ~SlirpLink() override;
+    SlirpLink(const SlirpLink&) = delete;
+    SlirpLink& operator=(const SlirpLink&) = delete;
+
+    void transmit(std::span<const std::uint8_t> frame) override;
+    void set_receiver(Receiver receiver) override { receiver_ = std::move(receiver); }
+
+    // ---- control (tests, the control socket, the command line) ----
+    void configure(const LinkSettings& settings);
+    [[nodiscard]] const LinkSettings& settings() const { return model_.settings(); }
+    void set_down();  // until set_up()
+    void set_up();
+    void outage(std::uint64_t duration_ms);  // down now, up again by itself
+    [[nodiscard]] bool is_up() const { return model_.is_up(); }
+    void add_listener(LinkStateListener* listener);
+    void remove_listener(LinkStateListener* listener);
+
+    // ---- state ----
+    [[nodiscard]] const SlirpLinkConfig& config() const { return config_; }
+    [[nodiscard]] const FrameFilterCounts& filter_counts() const { return filter_.counts(); }
+    [[nodiscard]] const LinkCounters& counters(LinkDirection dir) const { return model_.counters(dir); }
+    [[nodiscard]] std::uint64_t dns_answered() const { return dns_answered_; }
+    // One line: state, settings, counters (the control socket's `status`).
+    [[nodiscard]] std::string status() const;
+    // Microseconds on the link's clock (the event loop's uptime clock).
+    [[nodiscard]] std::uint64_t now_us() const;
+
+    // ---- sys::PollSource ----
+    void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;
+    void dispatch(std::span<const pollfd> fds) override;
+
+  private:
+    struct Timer;
+
+    void to_network(std::vector<std::uint8_t> frame);
+    void pump();
+    void fire_slirp_timers();
+    void deliver_state_changes();
+
+    // libslirp callbacks (opaque = this)
+    static ssize_t slirp_send_packet(const void* buf, size_t len, void* opaque);
+    static void slirp_guest_error(const char* msg, void* opaque);
+    static int64_t slirp_clock_get_ns(void* opaque);
+    static void* slirp_timer_new(void (*cb)(void*), void* cb_opaque, void* opaque);
+    static void slirp_timer_free(void* timer, void* opaque);
+    static void slirp_timer_mod(void* timer, int64_t expire_time_ms, void* opaque);
+    static void slirp_register_poll_fd(int fd, void* opaque);
+    static void slirp_unregister_poll_fd(int fd, void* opaque);
+    static void slirp_notify(void* opaque);
+    static int slirp_add_poll(int fd, int events, void* opaque);
+    static int slirp_get_revents(int idx, void* opaque);
+
+    sys::EventLoop& loop_;
+    sys::Logger& log_;
+    SlirpLinkConfig config_;
+    FrameFilter filter_;
+    DnsResponder dns_;
+    LinkModel model_;
+    Receiver receiver_;
+    std::vector<LinkStateListener*> listeners_;
+    std::vector<std::unique_ptr<Timer>> timers_;
+    Slirp* slirp_ = nullptr;
+    std::uint64_t dns_answered_ = 0;
+    // poll() plumbing between prepare() and dispatch()
+    std::vector<pollfd>* filling_ = nullptr;
+    std::size_t fill_base_ = 0;
+    std::span<const pollfd> polled_;
+};
+
+}  // namespace luat::platform

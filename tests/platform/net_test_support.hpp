@@ -1,0 +1,127 @@
+// Helpers for the platform network tests: a private mosquitto, an in-loop TCP echo/sink server,
+// a transport listener that records what happens, and running the loop until a condition holds.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "luat_mqtt/transport.hpp"
+#include "sys_task/event_loop.hpp"
+
+namespace luat::platform::test {
+
+// A temporary directory, removed with its contents.
+class TempDir {
+  public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::string& path() const { return path_; }
+    [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+  private:
+    std::string path_;
+};
+
+// A free 127.0.0.1 TCP port (bound to port 0, read back, released).
+std::uint16_t free_port();
+
+// mosquitto in the foreground on a free loopback port, stopped by pid.
+class Broker {
+  public:
+    Broker();
+    ~Broker();
+    Broker(const Broker&) = delete;
+    Broker& operator=(const Broker&) = delete;
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+
+  private:
+    TempDir dir_;
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+};
+
+// A TCP server on 127.0.0.1 driven by the test's event loop. Echoes what it receives (unless
+// `echo` is false: then it only counts), and can close a connection on demand.
+class LoopServer {
+  public:
+    explicit LoopServer(sys::EventLoop& loop, bool echo = true);
+    ~LoopServer();
+    LoopServer(const LoopServer&) = delete;
+    LoopServer& operator=(const LoopServer&) = delete;
+
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] std::size_t connections() const { return accepted_; }
+    [[nodiscard]] std::size_t bytes_received() const { return received_; }
+    [[nodiscard]] const std::vector<std::uint8_t>& data() const { return data_; }
+    // Microseconds on steady_clock of the first and the latest received byte.
+    [[nodiscard]] std::uint64_t first_byte_us() const { return first_us_; }
+    [[nodiscard]] std::uint64_t last_byte_us() const { return last_us_; }
+    // Close every accepted connection (the peer sees FIN).
+    void close_connections();
+    // Abort every accepted connection (SO_LINGER 0: the peer sees RST).
+    void reset_connections();
+    // Send bytes to every accepted connection.
+    void send_all(const std::vector<std::uint8_t>& bytes);
+
+  private:
+    struct Conn;
+    void on_accept();
+    void on_conn(Conn& c, short revents);
+
+    sys::EventLoop& loop_;
+    bool echo_;
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    sys::EventLoop::WatchId watch_ = 0;
+    std::vector<std::unique_ptr<Conn>> conns_;
+    std::size_t accepted_ = 0;
+    std::size_t received_ = 0;
+    std::vector<std::uint8_t> data_;
+    std::uint64_t first_us_ = 0;
+    std::uint64_t last_us_ = 0;
+};
+
+// Records transport events ("connected", "closed:<error>") and reads everything readable.
+class RecordingListener final : public mqtt::TransportListener {
+  public:
+    explicit RecordingListener(mqtt::Transport& t) : transport_(t) { t.set_listener(this); }
+    void on_transport_connected() override { events.push_back("connected"); }
+    void on_transport_readable() override;
+    void on_transport_writable() override { ++writable_events; }
+    void on_transport_closed(mqtt::TransportError error, std::string_view why) override;
+
+    [[nodiscard]] bool connected() const;
+    [[nodiscard]] bool closed() const { return closed_error.has_value(); }
+
+    std::vector<std::string> events;  // connected / closed:<error> (readable/writable not listed)
+    std::vector<std::uint8_t> received;
+    std::optional<mqtt::TransportError> closed_error;
+    std::string closed_detail;
+    int writable_events = 0;
+    bool auto_read = true;
+
+  private:
+    mqtt::Transport& transport_;
+};
+
+// Run the loop until `done()` or `timeout_ms` of wall time passed; returns done().
+bool run_until(sys::EventLoop& loop, const std::function<bool()>& done, int timeout_ms);
+// Run the loop for about `ms`.
+void run_for(sys::EventLoop& loop, int ms);
+
+std::uint64_t steady_us();
+
+// MQTT 3.1.1 packets for raw-socket tests.
+std::vector<std::uint8_t> mqtt_connect(const std::string& client_id, std::uint16_t keepalive = 60);
+std::vector<std::uint8_t> mqtt_publish_qos1(const std::string& topic, std::uint16_t id,
+                                            const std::string& payload);
+
+}  // namespace luat::platform::test
