@@ -26,11 +26,18 @@ DeviceFs device_fs(lua_State* L) {
     return DeviceFs(ctx.device().image(), ctx.device().data_dir());
 }
 
-// Lua's own mode check (liolib's l_checkmode): [rwa]%+?b*
+// An fopen mode: 'r', 'w' or 'a', then at most one '+' and one 'b' in either order ("wb+" is
+// LuatOS's io.writeFile default, which Lua's own check would refuse).
 bool valid_mode(const char* mode) {
     if (*mode == '\0' || std::strchr("rwa", *(mode++)) == nullptr) return false;
-    if (*mode == '+') ++mode;
-    return std::strspn(mode, "b") == std::strlen(mode);
+    bool plus = false;
+    bool binary = false;
+    for (; *mode != '\0'; ++mode) {
+        bool& seen = *mode == '+' ? plus : binary;
+        if ((*mode != '+' && *mode != 'b') || seen) return false;
+        seen = true;
+    }
+    return true;
 }
 
 // Open a device path with an fopen mode. nullptr with errno set on failure.
@@ -78,6 +85,7 @@ int l_open(lua_State* L) {
 
 // io.lines(name, ...): the file's lines; the file is closed at the end (upvalues: iterator, file).
 int lines_step(lua_State* L) {
+    lua_settop(L, 0);  // the generic `for` passes (state, control): not needed
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_call(L, 0, LUA_MULTRET);
     if (lua_isnil(L, 1)) {

@@ -37,6 +37,11 @@ CoStatus co_status(lua_State* L, lua_State* co) {
     }
 }
 
+int traceback_of(lua_State* L) {
+    luaL_traceback(L, lua_tothread(L, 1), nullptr, 0);
+    return 1;
+}
+
 // A timer duration in whole milliseconds (LuatOS timers take integers; fractions are dropped).
 std::uint64_t whole_ms(double ms) {
     constexpr double kMax = 9007199254740992.0;  // 2^53: far beyond any timer (LuatOS's max is ~35 h)
@@ -380,12 +385,18 @@ void Scheduler::report_task_error(lua_State* L, lua_State* co) {
         text.assign(msg, len);
         lua_pop(L, 1);
     }
-    luaL_traceback(L, co, nullptr, 0);
-    size_t tb_len = 0;
-    const char* tb = lua_tolstring(L, -1, &tb_len);
-    if (tb_len > 0) {
-        text += "\r\n";
-        text.append(tb, tb_len);
+    // debug.traceback(co), protected: after an out-of-memory error there may be no room for it.
+    lua_pushcfunction(L, traceback_of);
+    lua_checkstack(co, 1);
+    lua_pushthread(co);
+    lua_xmove(co, L, 1);
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK) {
+        size_t tb_len = 0;
+        const char* tb = lua_tolstring(L, -1, &tb_len);
+        if (tb_len > 0) {
+            text += "\r\n";
+            text.append(tb, tb_len);
+        }
     }
     lua_pop(L, 1);
     user_log(kLogError, "coroutine.resume", text);
