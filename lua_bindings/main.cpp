@@ -1,4 +1,6 @@
 // luatos: run a folder of Air780EP LuatOS scripts on this machine (see usage_text()).
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,6 +16,33 @@
 #include "platform_air780ep/luadb_image.hpp"
 
 namespace {
+
+// Process-wide signal plumbing (signals belong to the process, not to a device): SIGINT and SIGTERM
+// write their number to this pipe, which the device's event loop watches, so Ctrl-C ends the run
+// through the normal path (log complete, temporary data folder removed). The handler then restores
+// the default action: a second signal kills at once, e.g. a script stuck in a Lua loop.
+int signal_pipe[2] = {-1, -1};
+
+void on_stop_signal(int sig) {
+    const auto byte = static_cast<unsigned char>(sig);
+    [[maybe_unused]] const ssize_t n = ::write(signal_pipe[1], &byte, 1);
+    ::signal(sig, SIG_DFL);
+}
+
+void stop_on_signals(luat::lua::Device& device) {
+    if (::pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
+    device.loop().watch_fd(signal_pipe[0], POLLIN, [&device](short) {
+        unsigned char sig = 0;
+        if (::read(signal_pipe[0], &sig, 1) != 1) return;
+        device.logger().warn("main", std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        device.vm_exit().request(luat::sys::VmExit::Kind::kExit, 128 + sig);
+    });
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+}
 
 int usage_error(const std::string& message) {
     std::fprintf(stderr, "luatos: %s\nTry 'luatos --help' for more information.\n", message.c_str());
@@ -62,5 +91,6 @@ int main(int argc, char** argv) {
     if (!identity) return usage_error(error);
 
     luat::lua::Device device(cfg.device, std::move(*identity), std::move(*image));
+    stop_on_signals(device);
     return device.run(cfg.run_for);
 }

@@ -16,7 +16,7 @@ namespace luat::lua {
 namespace {
 
 // LuatOS prints this delay; the PC simulator then "reboots" by exiting (we exit without the wait).
-constexpr const char* kVmExitLine = "Lua VM exit!! reboot in 1000ms";
+constexpr const char* kVmExitLine = "E/main Lua VM exit!! reboot in 1000ms";
 
 int on_panic(lua_State* L) {
     // Only reachable if Lua is called outside a protected call, which this runtime never does.
@@ -116,8 +116,8 @@ RunOutcome RunContext::execute(const std::vector<LuaModule>& modules) {
     modules_ = &modules;
     L_ = lua_newstate(&LuaHeap::alloc, &heap_);
     if (L_ == nullptr) {
-        device_.logger().error("main", "lua: cannot create state: not enough memory");
-        device_.logger().error("main", kVmExitLine);
+        device_.logger().line("E/main lua: cannot create state: not enough memory");
+        device_.logger().line(kVmExitLine);
         return RunOutcome{RunOutcome::Kind::kExit, 1};
     }
     lua_atpanic(L_, on_panic);
@@ -137,19 +137,20 @@ RunOutcome RunContext::vm_exited(int status) {
     }
     int code = 0;
     if (status != LUA_OK) {
-        // luat_main.c's report(): "Luat: " then the message, then the VM exit line.
+        // luat_main.c's report(): "Luat: " then the message, then the VM exit line. These lines are
+        // shown whatever log.setLevel said: they explain why the device stopped.
         std::string msg;
         if (lua_type(L_, -1) == LUA_TSTRING || lua_type(L_, -1) == LUA_TNUMBER) {
             msg = lua_tostring(L_, -1);
         } else {
             msg = std::string("(error object is a ") + luaL_typename(L_, -1) + " value)";
         }
-        log.error("main", "Luat: ");
-        log.error("main", msg);
+        log.line("E/main Luat: ");
+        log.line("E/main " + msg);
         code = 1;
     }
     lua_settop(L_, 0);
-    log.error("main", kVmExitLine);
+    log.line(kVmExitLine);
     return RunOutcome{RunOutcome::Kind::kExit, code};
 }
 

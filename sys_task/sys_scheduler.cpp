@@ -332,6 +332,17 @@ void Scheduler::post_publish(std::string id, std::vector<NativeValue> args) {
     });
 }
 
+void Scheduler::post_call(int fn_ref, std::vector<NativeValue> args) {
+    post([fn_ref, args = std::move(args)](lua_State* L) {
+        luaL_checkstack(L, static_cast<int>(args.size()) + 2, "native callback");
+        lua_rawgeti(L, LUA_REGISTRYINDEX, fn_ref);
+        if (!lua_isfunction(L, -1)) return;
+        for (const auto& a : args)
+            push_native(L, a);
+        lua_call(L, static_cast<int>(args.size()), 0);
+    });
+}
+
 // ---- tasks -----------------------------------------------------------------------------------------
 
 int Scheduler::coresume(lua_State* L, lua_State* co, int nargs, bool keep_results) {

@@ -72,6 +72,9 @@ class Scheduler {
     void post(std::function<void(lua_State*)> fn);
     // sys.publish(id, args...) from native code, as a native message (LuatOS's `sys_pub` from C).
     void post_publish(std::string id, std::vector<NativeValue> args = {});
+    // Call the Lua function registry[fn_ref] with `args` in the main context, as a native message
+    // (e.g. a `uart.on` callback). Nothing happens if the reference no longer holds a function.
+    void post_call(int fn_ref, std::vector<NativeValue> args = {});
     // sys.publish now, with the message (id first) in the top `n` slots of L (popped). Needs a
     // protected context.
     void publish(lua_State* L, int n);

@@ -88,6 +88,10 @@ class Luatos {
         return false;
     }
 
+    void signal(int sig) {
+        if (pid_ > 0) ::kill(pid_, sig);
+    }
+
     bool running() {
         if (pid_ <= 0) return false;
         int status = 0;
@@ -291,4 +295,20 @@ TEST_CASE("a task error ends the run 500 ms later with exit 1 and LuatOS's lines
           std::string::npos);
     CHECK(out.find("] E/main Luat: \n") != std::string::npos);
     CHECK(p.lines().back() == "E/main Lua VM exit!! reboot in 1000ms");
+}
+
+TEST_CASE("SIGINT or SIGTERM ends the run through the normal path, exit 128 + signal") {
+    TempDir dir;
+    dir.write("i/main.lua", R"LUA(
+        log.info("t", "waiting")
+        sys.taskInit(function() while true do sys.wait(1000) end end)
+        sys.run()
+    )LUA");
+    for (const int sig : {SIGINT, SIGTERM}) {
+        Luatos p({(dir.path / "i").string()});
+        REQUIRE(p.wait_for_stdout("I/user.t waiting", std::chrono::milliseconds(2000)));
+        p.signal(sig);
+        CHECK(p.finish() == 128 + sig);
+        CHECK(p.lines().back() == (sig == SIGINT ? "W/main stopped by SIGINT" : "W/main stopped by SIGTERM"));
+    }
 }
