@@ -182,6 +182,7 @@ void register_sys_task_functions(lua_State* L, Scheduler& s);
 void register_sys_pubsub_functions(lua_State* L, Scheduler& s);
 void register_sys_timer_functions(lua_State* L, Scheduler& s);
 void register_sys_mailbox_functions(lua_State* L, Scheduler& s);
+void register_sys_cw_functions(lua_State* L, Scheduler& s);
 // The Scheduler of a sys Lua function.
 Scheduler& scheduler_of(lua_State* L);
 // Raise LuatOS's "attempt to yield from outside a coroutine" (with a traceback) unless L is a task.
