@@ -72,6 +72,13 @@ int l_snr(lua_State* L) {
     return 1;
 }
 
+// mobile.simid([id]): the SIM in use. The simulated module has one SIM, in slot 0.
+int l_simid(lua_State* L) {
+    luaL_optinteger(L, 1, 0);
+    lua_pushinteger(L, 0);
+    return 1;
+}
+
 // Network registration: 1 (registered, home network) once the data link is up, else 2 (searching).
 int l_status(lua_State* L) {
     lua_pushinteger(L, device(L).adapters().is_ready(platform::kAdapterLwipGp) ? 1 : 2);
@@ -97,8 +104,9 @@ void install_mobile(RunContext& ctx) {
     lua_State* L = ctx.state();
     push_module_table(L, "mobile");
     static const luaL_Reg kFunctions[] = {
-        {"imei", l_imei}, {"imsi", l_imsi}, {"iccid", l_iccid}, {"csq", l_csq},       {"rssi", l_rssi},
-        {"rsrp", l_rsrp}, {"rsrq", l_rsrq}, {"snr", l_snr},     {"status", l_status}, {nullptr, nullptr},
+        {"imei", l_imei},     {"imsi", l_imsi},   {"iccid", l_iccid}, {"csq", l_csq},
+        {"rssi", l_rssi},     {"rsrp", l_rsrp},   {"rsrq", l_rsrq},   {"snr", l_snr},
+        {"status", l_status}, {"simid", l_simid}, {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
     lua_pop(L, 1);

@@ -23,6 +23,7 @@ ProcessMemory process_memory() {
     }
     rusage ru{};
     if (::getrusage(RUSAGE_SELF, &ru) == 0) m.max_used = static_cast<std::size_t>(ru.ru_maxrss) * 1024;
+    if (m.max_used < m.used) m.max_used = m.used;  // ru_maxrss is sampled; it can lag the current figure
     return m;
 }
 

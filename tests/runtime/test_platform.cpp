@@ -39,12 +39,12 @@ TEST_CASE("mobile.imei is 15 digits with a valid Luhn digit, mcu.unique_id is th
             sum = sum + d
         end
         log.info("t", #imei, imei:match("^%d+$") ~= nil, sum % 10, (mcu.unique_id():toHex()))
-        log.info("t", #mobile.imsi(), #mobile.iccid(), mobile.csq(), mobile.status())
+        log.info("t", #mobile.imsi(), #mobile.iccid(), mobile.csq(), mobile.status(), mobile.simid())
         sys.taskInit(function() sys.waitUntil("IP_READY") log.info("t", "status", mobile.status()) os.exit(0) end)
         sys.run()
     )LUA");
     CHECK(lines_with(r, "I/user.t") ==
-          Lines{"I/user.t 15 true 0 123456789ABCDEF0", "I/user.t 15 20 24 2", "I/user.t status 1"});
+          Lines{"I/user.t 15 true 0 123456789ABCDEF0", "I/user.t 15 20 24 2 0", "I/user.t status 1"});
 }
 
 TEST_CASE("/luadb/ is the script image and read-only, other paths are the device's data folder") {
