@@ -60,6 +60,15 @@ TEST_CASE("argument errors name the function and the argument, and nothing crash
         try(function() os.exit("x") end)
         try(function() crypto.md5(nil) end)
         try(function() crypto.hmac_sha256("a") end)
+        try(function() io.mkdir(nil) end)
+        try(function() io.rmdir({}) end)
+        try(function() os.remove(nil) end)
+        try(function() os.rename("/a") end)
+        try(function() loadfile(nil) end)
+        try(function() dofile({}) end)
+        try(function() ("x"):startsWith(nil) end)
+        try(function() string.trim({}) end)
+        try(function() crypto.base64_decode(nil) end)
         sys.taskInit(function() sys.waitUntil("DONE") log.info("e", "still running") os.exit(0) end)
         sys.run()
     )LUA");
@@ -107,6 +116,15 @@ TEST_CASE("argument errors name the function and the argument, and nothing crash
               "I/user.e false bad argument #1 to 'exit' (number expected, got string)",
               "I/user.e false bad argument #1 to 'md5' (string expected, got nil)",
               "I/user.e false bad argument #2 to 'hmac_sha256' (string expected, got no value)",
+              "I/user.e false bad argument #1 to 'mkdir' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'rmdir' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'remove' (string expected, got nil)",
+              "I/user.e false bad argument #2 to 'rename' (string expected, got no value)",
+              "I/user.e false bad argument #1 to 'loadfile' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'dofile' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'startsWith' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'trim' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'base64_decode' (string expected, got nil)",
               "I/user.e still running",
           });
 }
