@@ -1,0 +1,8 @@
+# air780ep_basics: the simulated module's identity (unique id, IMEI), its /luadb/ image and its
+# network adapter table. Plain C++ (no Lua); the Device and the Lua modules build on it.
+add_library(air780ep_basics STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/identity.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/luadb_image.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/adapter_table.cpp)
+target_include_directories(air780ep_basics PUBLIC ${CMAKE_SOURCE_DIR})
+target_compile_options(air780ep_basics PRIVATE ${LUATOS_WARNINGS})

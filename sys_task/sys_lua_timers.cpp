@@ -1,0 +1,103 @@
+// sys.timerStart, timerLoopStart, timerAdvStart, timerStop, timerStopAll, timerIsActive.
+//
+// Saved arguments are compared as sys.lua's cmpTable does (count, then `==` element by element);
+// trailing nils are not counted, as `#{...}` would not count them.
+#include <cmath>
+#include <cstdint>
+
+#include "sys_task/sys_scheduler.hpp"
+
+namespace luat::sys {
+
+namespace {
+
+// Number of arguments from `first` to the top, without trailing nils.
+int count_args(lua_State* L, int first) {
+    int n = lua_gettop(L) - first + 1;
+    while (n > 0 && lua_isnil(L, first + n - 1))
+        --n;
+    return n > 0 ? n : 0;
+}
+
+int start(lua_State* L, std::int64_t repeat, int first_arg) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    const double ms = luaL_checknumber(L, 2);
+    const std::int64_t id =
+        scheduler_of(L).start_timer(L, 1, ms, repeat, first_arg, count_args(L, first_arg));
+    if (id < 0) return 0;
+    lua_pushinteger(L, id);
+    return 1;
+}
+
+int l_timer_start(lua_State* L) {
+    return start(L, 0, 3);
+}
+int l_timer_loop_start(lua_State* L) {
+    return start(L, -1, 3);
+}
+
+int l_timer_adv_start(lua_State* L) {
+    const lua_Integer repeat = luaL_optinteger(L, 3, 0);
+    return start(L, repeat, 4);
+}
+
+// A number that names a timer id, or nothing.
+bool timer_id_arg(lua_State* L, int idx, std::int64_t& id) {
+    if (lua_type(L, idx) != LUA_TNUMBER) return false;
+    const double v = lua_tonumber(L, idx);
+    if (std::floor(v) != v || v < -9.0e18 || v > 9.0e18) return false;
+    id = static_cast<std::int64_t>(v);
+    return true;
+}
+
+int l_timer_stop(lua_State* L) {
+    Scheduler& s = scheduler_of(L);
+    std::int64_t id = 0;
+    if (timer_id_arg(L, 1, id)) {
+        s.stop_timer(L, id);
+    } else if (lua_isfunction(L, 1)) {
+        s.stop_timers_matching(L, 1, 2, count_args(L, 2), false);
+    }
+    return 0;  // anything else (e.g. a nil id never set) is ignored, as in sys.lua
+}
+
+int l_timer_stop_all(lua_State* L) {
+    if (lua_isfunction(L, 1)) scheduler_of(L).stop_timers_matching(L, 1, 2, 0, true);
+    return 0;
+}
+
+int l_timer_is_active(lua_State* L) {
+    Scheduler& s = scheduler_of(L);
+    std::int64_t id = 0;
+    if (timer_id_arg(L, 1, id)) {  // the stored callback (truthy) or nil
+        s.push_timer_callback(L, id);
+        return 1;
+    }
+    if (lua_type(L, 1) == LUA_TNUMBER) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (lua_isfunction(L, 1) && s.timer_active_matching(L, 1, 2, count_args(L, 2))) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    return 0;  // sys.lua falls off the end: no value
+}
+
+}  // namespace
+
+void register_sys_timer_functions(lua_State* L, Scheduler& s) {
+    static const luaL_Reg kFunctions[] = {
+        {"timerStart", l_timer_start},
+        {"timerLoopStart", l_timer_loop_start},
+        {"timerAdvStart", l_timer_adv_start},
+        {"timerStop", l_timer_stop},
+        {"timerStopAll", l_timer_stop_all},
+        {"timerIsActive", l_timer_is_active},
+        {nullptr, nullptr},
+    };
+    lua_pushlightuserdata(L, &s);
+    luaL_setfuncs(L, kFunctions, 1);
+}
+
+}  // namespace luat::sys

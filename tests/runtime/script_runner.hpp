@@ -1,0 +1,41 @@
+// Runs Lua scripts in-process on a Device and captures its log lines (without the Luatools prefix).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lua_bindings/device.hpp"
+
+namespace luat::test {
+
+struct ScriptOptions {
+    std::chrono::milliseconds run_for{3000};  // safety net; scripts normally end with os.exit
+    std::uint64_t attach_delay_ms = 10;
+    std::size_t heap = lua::LuaHeap::kDefaultBudget;
+    std::map<std::string, std::string> files{};  // more /luadb/ files
+    std::filesystem::path data_dir{};            // "" = a temporary folder
+    bool banner = false;
+    int tz_offset_minutes = 8 * 60;
+    std::function<void(lua::Device&)> setup{};  // called before run()
+};
+
+struct ScriptResult {
+    int exit_code = -1;
+    int boots = 0;
+    std::vector<std::string> lines;
+};
+
+ScriptResult run_script(const std::string& main_lua, const ScriptOptions& options = {});
+
+// The lines that start with `prefix` (e.g. "I/user.t ").
+std::vector<std::string> lines_with(const ScriptResult& r, const std::string& prefix);
+
+// A fixed identity for tests.
+platform::Identity test_identity();
+
+}  // namespace luat::test

@@ -1,0 +1,130 @@
+// Every function of the runtime given wrong types raises a LuatOS-style argument error that names the
+// function and the argument, and the runtime keeps running.
+#include <catch2/catch.hpp>
+
+#include "script_runner.hpp"
+
+using luat::test::run_script;
+using Lines = std::vector<std::string>;
+
+TEST_CASE("argument errors name the function and the argument, and nothing crashes") {
+    auto r = run_script(R"LUA(
+        local function try(f)
+            local ok, err = pcall(f)
+            log.info("e", ok, (tostring(err):gsub('^%[string "main.lua"%]:%d+: ', "")))
+        end
+        -- sys
+        try(function() sys.timerStart(nil, 10) end)
+        try(function() sys.timerStart(print) end)
+        try(function() sys.timerStart(print, "abc") end)
+        try(function() sys.timerLoopStart({}, 1) end)
+        try(function() sys.timerAdvStart(print, 10, "x") end)
+        try(function() sys.taskInit(5) end)
+        try(function() sys.taskInitEx("x", "name") end)
+        try(function() sys.subscribe(nil, print) end)
+        try(function() sys.subscribe("x", 5) end)
+        try(function() sys.coresume("x") end)
+        try(function() sys.waitMsg("nobody", nil, "abc") end)
+        sys.taskInit(function()
+            try(function() sys.wait("x") end)
+            try(function() sys.wait() end)
+            try(function() sys.waitUntil(nil) end)
+            try(function() sys.waitUntil("x", {}) end)
+            try(function() sys.waitUntilExt("x", true) end)
+            try(function() sys.waitUntilMsg() end)
+            sys.publish("DONE")
+        end)
+        -- log, string, json
+        try(function() string.toHex(nil) end)
+        try(function() ("x"):toHex({}) end)
+        try(function() string.fromHex({}) end)
+        try(function() string.split(nil) end)
+        try(function() json.decode(nil) end)
+        try(function() json.encode({}, {}) end)
+        -- platform
+        try(function() mobile.imei("x") end)
+        try(function() socket.dft("x") end)
+        try(function() socket.adapter({}) end)
+        try(function() socket.localIP(1.5) end)
+        try(function() rtos.meminfo({}) end)
+        try(function() io.readFile(nil) end)
+        try(function() io.readFile("/x", "rb", "zero") end)
+        try(function() io.writeFile("/x", nil) end)
+        try(function() io.exists(nil) end)
+        try(function() io.fileSize({}) end)
+        try(function() io.open(nil) end)
+        try(function() io.open("/x", "z") end)
+        try(function() os.date({}) end)
+        try(function() os.time("x") end)
+        try(function() os.time({year = 2024}) end)
+        try(function() os.exit("x") end)
+        try(function() crypto.md5(nil) end)
+        try(function() crypto.hmac_sha256("a") end)
+        try(function() io.mkdir(nil) end)
+        try(function() io.rmdir({}) end)
+        try(function() os.remove(nil) end)
+        try(function() os.rename("/a") end)
+        try(function() loadfile(nil) end)
+        try(function() dofile({}) end)
+        try(function() ("x"):startsWith(nil) end)
+        try(function() string.trim({}) end)
+        try(function() crypto.base64_decode(nil) end)
+        sys.taskInit(function() sys.waitUntil("DONE") log.info("e", "still running") os.exit(0) end)
+        sys.run()
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK(r.lines ==
+          Lines{
+              "I/user.e false bad argument #1 to 'timerStart' (function expected, got nil)",
+              "I/user.e false bad argument #2 to 'timerStart' (number expected, got no value)",
+              "I/user.e false bad argument #2 to 'timerStart' (number expected, got string)",
+              "I/user.e false bad argument #1 to 'timerLoopStart' (function expected, got table)",
+              "I/user.e false bad argument #3 to 'timerAdvStart' (number expected, got string)",
+              "I/user.e false bad argument #1 to 'taskInit' (function expected, got number)",
+              "I/user.e false bad argument #1 to 'taskInitEx' (function expected, got string)",
+              "I/user.e false bad argument #1 to 'subscribe' (message id expected, got nil)",
+              "I/user.e false bad argument #2 to 'subscribe' (function or thread expected, got number)",
+              "I/user.e false bad argument #1 to 'coresume' (thread expected, got string)",
+              "I/user.e false bad argument #3 to 'waitMsg' (number expected, got string)",
+              "I/user.e false bad argument #1 to 'wait' (number expected, got string)",
+              "I/user.e false bad argument #1 to 'wait' (number expected, got no value)",
+              "I/user.e false bad argument #1 to 'waitUntil' (message id expected, got nil)",
+              "I/user.e false bad argument #2 to 'waitUntil' (number expected, got table)",
+              "I/user.e false bad argument #2 to 'waitUntilExt' (number expected, got boolean)",
+              "I/user.e false bad argument #1 to 'waitUntilMsg' (message id expected, got no value)",
+              "I/user.e false bad argument #1 to 'toHex' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'toHex' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'fromHex' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'split' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'decode' (string expected, got nil)",
+              "I/user.e false bad argument #2 to 'encode' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'imei' (number expected, got string)",
+              "I/user.e false bad argument #1 to 'dft' (number expected, got string)",
+              "I/user.e false bad argument #1 to 'adapter' (number expected, got table)",
+              "I/user.e false bad argument #1 to 'localIP' (number has no integer representation)",
+              "I/user.e false bad argument #1 to 'meminfo' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'readFile' (string expected, got nil)",
+              "I/user.e false bad argument #3 to 'readFile' (number expected, got string)",
+              "I/user.e false bad argument #2 to 'writeFile' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'exists' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'fileSize' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'open' (string expected, got nil)",
+              "I/user.e false bad argument #2 to 'open' (invalid mode)",
+              "I/user.e false bad argument #1 to 'date' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'time' (table expected, got string)",
+              "I/user.e false field 'month' missing in date table",
+              "I/user.e false bad argument #1 to 'exit' (number expected, got string)",
+              "I/user.e false bad argument #1 to 'md5' (string expected, got nil)",
+              "I/user.e false bad argument #2 to 'hmac_sha256' (string expected, got no value)",
+              "I/user.e false bad argument #1 to 'mkdir' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'rmdir' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'remove' (string expected, got nil)",
+              "I/user.e false bad argument #2 to 'rename' (string expected, got no value)",
+              "I/user.e false bad argument #1 to 'loadfile' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'dofile' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'startsWith' (string expected, got nil)",
+              "I/user.e false bad argument #1 to 'trim' (string expected, got table)",
+              "I/user.e false bad argument #1 to 'base64_decode' (string expected, got nil)",
+              "I/user.e still running",
+          });
+}

@@ -1,0 +1,111 @@
+// The Device API that later modules (mqtt, uart, socket channels) build on: modules installed into
+// every run, native callbacks and publishes in the main context, per-run teardown on reboot/exit,
+// per-device services.
+#include <catch2/catch.hpp>
+
+#include "script_runner.hpp"
+
+using luat::lua::Device;
+using luat::lua::RunContext;
+using luat::test::run_script;
+using luat::test::ScriptOptions;
+using Lines = std::vector<std::string>;
+
+namespace {
+
+// on_native(fn): 10 ms later native code calls fn(1, "two") and publishes NATIVE(3.5).
+void install_native(RunContext& ctx) {
+    lua_State* L = ctx.state();
+    lua_pushlightuserdata(L, &ctx);
+    lua_pushcclosure(
+        L,
+        [](lua_State* S) -> int {
+            RunContext& c = RunContext::from_upvalue(S);
+            luaL_checktype(S, 1, LUA_TFUNCTION);
+            lua_pushvalue(S, 1);
+            const int ref = luaL_ref(S, LUA_REGISTRYINDEX);
+            c.add_timer(std::chrono::milliseconds(10), [&c, ref] {
+                c.scheduler().post_call(ref, {lua_Integer{1}, std::string("two")});
+                c.scheduler().post_publish("NATIVE", {3.5});
+            });
+            return 0;
+        },
+        1);
+    lua_setglobal(L, "on_native");
+}
+
+}  // namespace
+
+TEST_CASE("native code calls Lua functions and publishes in the main context, in order") {
+    auto r = run_script(R"LUA(
+        on_native(function(a, b) log.info("t", "callback", a, b, coroutine.isyieldable()) end)
+        sys.subscribe("NATIVE", function(x) log.info("t", "published", x) os.exit(0) end)
+        sys.run()
+    )LUA",
+                        ScriptOptions{.setup = [](Device& d) {
+                            d.add_module({"native", install_native});
+                        }});
+    CHECK(r.exit_code == 0);
+    CHECK(r.lines == Lines{"I/user.t callback 1 two false", "I/user.t published 3.5000000000000"});
+}
+
+TEST_CASE("modules are installed into every run and torn down at its end, reboots included") {
+    int installs = 0;
+    int closes = 0;
+    int timer_fired = 0;
+    auto r =
+        run_script(R"LUA(
+        local n = tonumber(io.readFile("/n") or "0") + 1
+        io.writeFile("/n", tostring(n))
+        log.info("t", "boot", n, counter_module)
+        if n == 2 then
+            sys.timerStart(os.exit, 30, 0)
+            sys.run()
+        end
+        rtos.reboot()
+    )LUA",
+                   ScriptOptions{.setup = [&](Device& d) {
+                       d.add_module({"counter", [&](RunContext& ctx) {
+                                         ++installs;
+                                         lua_pushinteger(ctx.state(), installs);
+                                         lua_setglobal(ctx.state(), "counter_module");
+                                         ctx.on_close([&] { ++closes; });
+                                         // a run-scoped timer that must not fire after its run
+                                         ctx.add_timer(std::chrono::milliseconds(1), [&] { ++timer_fired; });
+                                     }});
+                   }});
+    CHECK(r.exit_code == 0);
+    CHECK(r.boots == 2);
+    CHECK(installs == 2);
+    CHECK(closes == 2);
+    CHECK(timer_fired == 1);  // the second run's own timer; the first run's was dropped with it
+    CHECK(r.lines == Lines{"I/user.t boot 1 1", "I/user.t boot 2 2"});
+}
+
+TEST_CASE("per-device services outlive runs and are found by type") {
+    struct Stack {
+        int runs = 0;
+    };
+    luat::platform::LuadbImage image;
+    image.add("main.lua", "stack_runs() os.exit(0)");
+    luat::lua::DeviceConfig cfg;
+    cfg.log_to_stdout = false;
+    Device device(cfg, luat::test::test_identity(), std::move(image));
+    Stack& stack = device.emplace_service<Stack>();
+    CHECK(device.service<Stack>() == &stack);
+    CHECK(device.service<int>() == nullptr);
+    device.add_module({"stack", [](RunContext& ctx) {
+                           lua_pushlightuserdata(ctx.state(), ctx.device().service<Stack>());
+                           lua_pushcclosure(
+                               ctx.state(),
+                               [](lua_State* S) -> int {
+                                   ++static_cast<Stack*>(lua_touserdata(S, lua_upvalueindex(1)))->runs;
+                                   return 0;
+                               },
+                               1);
+                           lua_setglobal(ctx.state(), "stack_runs");
+                       }});
+    CHECK(device.run() == 0);
+    CHECK(device.run() == 0);
+    CHECK(stack.runs == 2);
+}
