@@ -17,14 +17,14 @@ namespace luat::mqtt {
 // Why a stream failed or ended. The MQTT client maps these to LuatOS events.
 enum class TransportError {
     kNone = 0,
-    kDnsFailed,        // the host name did not resolve
-    kConnectFailed,    // refused / reset / unreachable while connecting
-    kTlsHandshake,     // the TLS handshake failed (bad certificate, name mismatch, alert...)
-    kPeerClosed,       // orderly close by the peer (FIN)
-    kReset,            // the connection was reset or aborted after it was up
-    kTimeout,          // the stack gave up (retransmissions exhausted)
-    kNoResources,      // out of memory / buffers in the stack
-    kLocalClose,       // closed by our side
+    kDnsFailed,      // the host name did not resolve
+    kConnectFailed,  // refused / reset / unreachable while connecting
+    kTlsHandshake,   // the TLS handshake failed (bad certificate, name mismatch, alert...)
+    kPeerClosed,     // orderly close by the peer (FIN)
+    kReset,          // the connection was reset or aborted after it was up
+    kTimeout,        // the stack gave up (retransmissions exhausted)
+    kNoResources,    // out of memory / buffers in the stack
+    kLocalClose,     // closed by our side
 };
 
 const char* to_string(TransportError e);
@@ -32,7 +32,7 @@ const char* to_string(TransportError e);
 // Callbacks from a stream to its owner. They are called from the device's event loop, never from
 // inside a call the owner made into the stream (no re-entrancy): e.g. write() never calls on_closed().
 class TransportListener {
-public:
+  public:
     virtual void on_transport_connected() = 0;  // open() completed: the stream is usable
     virtual void on_transport_readable() = 0;   // new bytes can be read()
     virtual void on_transport_writable() = 0;   // space freed after write() accepted less than asked
@@ -40,12 +40,12 @@ public:
     // `detail` is a human-readable reason for the log (e.g. mbedTLS's verify message).
     virtual void on_transport_closed(TransportError error, std::string_view detail) = 0;
 
-protected:
+  protected:
     ~TransportListener() = default;
 };
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
 
     virtual void set_listener(TransportListener* listener) = 0;

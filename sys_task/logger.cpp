@@ -23,10 +23,14 @@ bool Logger::open_file(const std::string& path) {
 
 char Logger::level_letter(int level) {
     switch (level) {
-        case kLogDebug: return 'D';
-        case kLogInfo: return 'I';
-        case kLogWarn: return 'W';
-        default: return 'E';
+        case kLogDebug:
+            return 'D';
+        case kLogInfo:
+            return 'I';
+        case kLogWarn:
+            return 'W';
+        default:
+            return 'E';
     }
 }
 
@@ -40,9 +44,9 @@ std::string Logger::prefix() const {
     const auto up_ms = duration_cast<milliseconds>(steady_clock::now() - start_).count();
     char out[64];
     const int n = std::snprintf(out, sizeof out, "[%04d-%02d-%02d %02d:%02d:%02d.%03d][%09lld.%03lld] ",
-                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                                static_cast<int>(wall_ms % 1000), static_cast<long long>(up_ms / 1000),
-                                static_cast<long long>(up_ms % 1000));
+                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                tm.tm_sec, static_cast<int>(wall_ms % 1000),
+                                static_cast<long long>(up_ms / 1000), static_cast<long long>(up_ms % 1000));
     return std::string(out, static_cast<std::size_t>(n > 0 ? n : 0));
 }
 
@@ -59,7 +63,8 @@ void Logger::log(int level, std::string_view tag, std::string_view text) {
 }
 
 void Logger::line(std::string_view text) {
-    for (const auto& sink : sinks_) sink(text);
+    for (const auto& sink : sinks_)
+        sink(text);
     if (!to_stdout_ && file_ == nullptr) return;
     buf_ = prefix();
     buf_ += text;

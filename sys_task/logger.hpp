@@ -20,7 +20,7 @@ namespace luat::sys {
 enum LogLevel : int { kLogDebug = 1, kLogInfo = 2, kLogWarn = 3, kLogError = 4, kLogSilent = 7 };
 
 class Logger {
-public:
+  public:
     using Sink = std::function<void(std::string_view line)>;
 
     explicit Logger(std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now());
@@ -51,7 +51,7 @@ public:
     // The `[wall clock][uptime] ` prefix for now.
     [[nodiscard]] std::string prefix() const;
 
-private:
+  private:
     std::chrono::steady_clock::time_point start_;
     int level_ = kLogDebug;
     bool to_stdout_ = true;
