@@ -13,7 +13,9 @@ namespace luat::mqtt {
 
 class IdSet {
   public:
-    [[nodiscard]] bool contains(std::uint16_t id) const { return std::binary_search(ids_.begin(), ids_.end(), id); }
+    [[nodiscard]] bool contains(std::uint16_t id) const {
+        return std::binary_search(ids_.begin(), ids_.end(), id);
+    }
     // Returns true if the id was not there before.
     bool insert(std::uint16_t id) {
         auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
@@ -35,7 +37,8 @@ class IdSet {
     // Calls f(id) for every id, in ascending order.
     template <class F>
     void for_each(F&& f) const {
-        for (std::uint16_t id : ids_) f(id);
+        for (std::uint16_t id : ids_)
+            f(id);
     }
 
   private:

@@ -29,12 +29,11 @@
     } while (0)
 
 /* An lwIP assertion is a bug in our use of it or in lwIP: stop at once, loudly. */
-#define LWIP_PLATFORM_ASSERT(x)                                                        \
-    do {                                                                               \
-        fprintf(stderr, "lwIP assertion \"%s\" failed at line %d in %s\n", x, __LINE__, \
-                __FILE__);                                                             \
-        fflush(stderr);                                                                \
-        abort();                                                                       \
+#define LWIP_PLATFORM_ASSERT(x)                                                                    \
+    do {                                                                                           \
+        fprintf(stderr, "lwIP assertion \"%s\" failed at line %d in %s\n", x, __LINE__, __FILE__); \
+        fflush(stderr);                                                                            \
+        abort();                                                                                   \
     } while (0)
 
 #endif /* LUAT_LWIP_ARCH_CC_H */
