@@ -47,7 +47,7 @@ function M.run(p)
         id = c:publish(topic .. "/fence", pad, 1)
     end
     fence_id = id
-    if not sys.waitUntil("bench_fence", 60000) or lost then
+    if lost or not sys.waitUntil("bench_fence", 60000) or lost then
         util.fail(p, "no PUBACK for the fence: " .. tostring(lost))
     end
     local t1 = util.now_us()
