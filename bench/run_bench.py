@@ -41,7 +41,7 @@ def parse_args(argv):
     p.add_argument("--cases", help="comma-separated case keys to run (default: all): " +
                    ", ".join(c.key for c in bench_cases.plan("full")))
     p.add_argument("--subjects", help="comma-separated subjects (default: all): libmosquitto, paho, lua-host, "
-                   "lua-lwip, lua-demo")
+                   "lua-lwip, lua-demo, exec-floor, engine")
     p.add_argument("--build-dir", default=os.path.join(SOURCE_DIR, "build"), help="the CMake build (default build/)")
     p.add_argument("--no-build", action="store_true", help="do not run cmake --build first")
     p.add_argument("--results-dir", default=os.path.join(SOURCE_DIR, "bench", "results"),
@@ -127,6 +127,7 @@ def main(argv):
 
     started = datetime.datetime.now()
     run_id = started.strftime("%Y%m%dT%H%M%S")
+    machine_info = machine()
     with tempfile.TemporaryDirectory(prefix="luatos-bench-") as work:
         with Broker(work) as broker:
             print("run_bench: %s mode, %d round(s), private mosquitto on 127.0.0.1:%d (TLS %d), max_inflight %d"
@@ -155,7 +156,7 @@ def main(argv):
 
     doc = {
         "tool": "bench/run_bench.py", "run_id": run_id, "started": started.isoformat(timespec="seconds"),
-        "mode": mode, "runs": runs, "elapsed_s": elapsed, "machine": dict(machine(), loadavg_end=os.getloadavg()),
+        "mode": mode, "runs": runs, "elapsed_s": elapsed, "machine": dict(machine_info, loadavg_end=os.getloadavg()),
         "broker": {"max_inflight_messages": MAX_INFLIGHT, "set_tcp_nodelay": True},
         "subjects": {n: {"label": s.label, "binary": s.binary, "adapter": s.adapter, "unavailable": unavailable.get(n),
                          "notes": s.notes} for n, s in subjects.items()},

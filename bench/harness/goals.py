@@ -87,4 +87,8 @@ def issue_goals():
         g.append(Goal("idle-%s" % s, "idle client <= 8 KiB + its rx buffer (%d B)" % LUA_RX_BUFFER, "idle",
                       "rss_per_client", s, "<=", 8192 + LUA_RX_BUFFER))
         g.append(Goal("first-line-%s" % s, "first log line <= 3 ms after start", "startup", "first_line", s, "<=", 3))
+        # The same less this machine's own cost of starting a program that prints one line: on a VM
+        # exec alone can take ~3 ms.
+        g.append(Goal("first-line-net-%s" % s, "... <= 3 ms beyond the exec floor (/bin/echo)", "startup",
+                      "first_line", s, "<=", 3, "diff", other_subject="exec-floor"))
     return g

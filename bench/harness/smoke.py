@@ -51,6 +51,9 @@ def _check_run(case, r):
             out.append("connected %s of %d" % (result.get("connected"), case.params["clients"]))
         if f.get("rss_per_client") is None:
             out.append("no rss_per_client")
+    elif case.kind == "startup" and r.subject == "exec-floor":
+        if not f.get("first_line", 0) > 0:
+            out.append("no first line")
     elif case.kind == "startup":
         if not 0 < f["first_line"] <= f["conack"]:
             out.append("first line %.3f ms, conack %.3f ms" % (f["first_line"], f["conack"]))

@@ -48,6 +48,8 @@ def make_subjects(source_dir, build_dir):
         Subject("lua-lwip", "Lua, lwIP path", "lua", luatos, adapter="LWIP_GP"),
         # The shipped single-link demo (its default adapter), for the memory case.
         Subject("lua-demo", "Lua, single-link demo", "lua", luatos),
+        # The start-up floor of this machine: spawn to the first line of a program that only prints one.
+        Subject("exec-floor", "/bin/echo", "floor", "/bin/echo"),
     ]
     for s in subjects:
         if not os.access(s.binary, os.X_OK):
