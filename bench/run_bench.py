@@ -143,7 +143,7 @@ def main(argv):
 
     unavailable.update({n: "not selected (--subjects)" for n in subjects if n not in wanted})
     goals = [g for g in bench_goals.issue_goals() if g.case in {c.key for c in plan}]
-    rows, figures_doc, goals_doc = report.build(plan, subjects, results, goals, unavailable, runs)
+    rows, figures_doc, goals_doc = report.build(plan, results, goals, unavailable)
     title = ("bench %s: %s mode, %d round(s), %.0f s; medians of the rounds, ratios against the libmosquitto "
              "peer of the same round" % (run_id, mode, runs, elapsed))
     print()

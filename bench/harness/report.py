@@ -32,7 +32,7 @@ def _unit(figure):
     return FIGURES[figure.split("|")[-1]][0]
 
 
-def build(cases, subjects, results, goals, unavailable, runs):
+def build(cases, results, goals, unavailable):
     """Rows of the table and the figures/goals documents. A row: dict of the table's columns."""
     rows, figures_doc, goals_doc = [], [], []
     evaluated = {}

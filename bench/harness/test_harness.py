@@ -68,7 +68,7 @@ class Table(unittest.TestCase):
                    run("q", "libmosquitto", 2, delivered_rate=50.0), run("q", "lua-host", 2, delivered_rate=60.0)]
         goals = [Goal("g", "delivered >= 0.9x", "q", "delivered_rate", "lua-host", ">=", 0.9, "ratio",
                       other_subject="libmosquitto")]
-        rows, figures, goals_doc = report.build([case], {}, results, goals, {"paho": "not available yet (p)"}, 2)
+        rows, figures, goals_doc = report.build([case], results, goals, {"paho": "not available yet (p)"})
         self.assertEqual([(r["subject"], r.get("median"), r.get("ratio")) for r in rows],
                          [("libmosquitto", 75.0, None), ("lua-host", 70.0, 1.0), ("paho", None, None)])
         self.assertEqual(rows[1]["goal"], "met: delivered >= 0.9x [1 >= 0.9 x]")  # ratios 0.8 and 1.2
