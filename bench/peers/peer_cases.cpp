@@ -136,7 +136,8 @@ class CaseRun {
             if (c->backlogged()) {
                 // The socket is full: wait until the library has written what it holds, so that its
                 // memory stays bounded (one message), as the runtime under test must.
-                pump_until(*c, [&] { return !c->backlogged(); }, "writing");
+                pump_until(
+                    *c, [&] { return !c->backlogged(); }, "writing");
             } else if ((seq & 1023) == 0) {
                 c->pump(0);  // read what came in (PINGRESP) now and then
             }
