@@ -1,0 +1,83 @@
+"""ctest "bench: harness logic": same-round ratios, goal verdicts and the table, on made-up runs."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from harness import report, stats  # noqa: E402
+from harness.cases import CaseDef, RunResult  # noqa: E402
+from harness.goals import Goal  # noqa: E402
+
+
+def run(case, subject, rnd, ok=True, **figures):
+    return RunResult(case, subject, rnd, ok, None if ok else "boom", dict(figures))
+
+
+class SameRoundRatios(unittest.TestCase):
+    def test_only_rounds_both_have_are_paired(self):
+        results = [run("c", "a", 1, rate=90.0), run("c", "ref", 1, rate=100.0),
+                   run("c", "a", 2, rate=50.0), run("c", "ref", 3, rate=10.0),
+                   run("c", "a", 3, rate=30.0), run("c", "ref", 2, ok=False)]
+        a = stats.per_round(results, "c", "rate", "a")
+        ref = stats.per_round(results, "c", "rate", "ref")
+        self.assertEqual(a, {1: 90.0, 2: 50.0, 3: 30.0})
+        self.assertEqual(ref, {1: 100.0, 3: 10.0})  # the failed round 2 is not a figure
+        self.assertEqual(stats.paired(a, ref, stats.ratio), [0.9, 3.0])
+
+    def test_summary(self):
+        self.assertEqual(stats.summary([3, None, 1, 2]), {"values": [3, 1, 2], "median": 2, "min": 1, "max": 3})
+        self.assertIsNone(stats.summary([None]))
+
+
+class Goals(unittest.TestCase):
+    results = [run("q", "lua", 1, rate=95.0, lost=0), run("q", "ref", 1, rate=100.0),
+               run("q", "lua", 2, rate=80.0, lost=3), run("q", "ref", 2, rate=100.0),
+               run("q", "lua", 3, rate=91.0, lost=0), run("q", "ref", 3, rate=100.0),
+               run("d", "demo", 1, rss=3000), run("d", "demo", 2, rss=3100), run("d", "demo", 3, rss=2900)]
+
+    def test_ratio_goal_uses_the_median_of_same_round_ratios(self):
+        g = Goal("g", "rate >= 0.9x", "q", "rate", "lua", ">=", 0.9, "ratio", other_subject="ref")
+        self.assertEqual(g.evaluate(self.results, {}), ("met", 0.91, None))
+        g.threshold = 0.92
+        self.assertEqual(g.evaluate(self.results, {})[0], "MISSED")
+
+    def test_every_run_goal_uses_the_worst_round(self):
+        g = Goal("g", "nothing lost", "q", "lost", "lua", "==", 0, stat="max")
+        self.assertEqual(g.evaluate(self.results, {}), ("MISSED", 3, None))
+
+    def test_diff_goal_against_another_case(self):
+        results = self.results + [run("q", "lua", 1, rss=3500), run("q", "lua", 2, rss=4200),
+                                  run("q", "lua", 3, rss=3900)]
+        results = [r for r in results if not (r.case == "q" and r.subject == "lua" and "rate" in r.figures)]
+        g = Goal("g", "within 1 MB", "q", "rss", "lua", "<=", 1024, "diff", other_case="d", other_subject="demo")
+        self.assertEqual(g.evaluate(results, {}), ("met", 1000, None))  # median of 500, 1100, 1000
+
+    def test_unavailable_subject_is_not_applicable(self):
+        g = Goal("g", "rate", "q", "rate", "lua", ">=", 0.9, "ratio", other_subject="ref")
+        self.assertEqual(g.evaluate(self.results, {"lua": "not available yet (x)"}),
+                         ("n/a", None, "not available yet (x)"))
+        self.assertEqual(g.evaluate([], {}), ("n/a", None, "no successful run"))
+
+
+class Table(unittest.TestCase):
+    def test_rows_ratios_goals_and_unavailable_subjects(self):
+        case = CaseDef("q", "1. storm", "qos0", {}, ["libmosquitto", "lua-host", "paho"], ["delivered_rate"])
+        results = [run("q", "libmosquitto", 1, delivered_rate=100.0), run("q", "lua-host", 1, delivered_rate=80.0),
+                   run("q", "libmosquitto", 2, delivered_rate=50.0), run("q", "lua-host", 2, delivered_rate=60.0)]
+        goals = [Goal("g", "delivered >= 0.9x", "q", "delivered_rate", "lua-host", ">=", 0.9, "ratio",
+                      other_subject="libmosquitto")]
+        rows, figures, goals_doc = report.build([case], results, goals, {"paho": "not available yet (p)"})
+        self.assertEqual([(r["subject"], r.get("median"), r.get("ratio")) for r in rows],
+                         [("libmosquitto", 75.0, None), ("lua-host", 70.0, 1.0), ("paho", None, None)])
+        self.assertEqual(rows[1]["goal"], "met: delivered >= 0.9x [1 >= 0.9 x]")  # ratios 0.8 and 1.2
+        self.assertEqual(rows[2]["note"], "not available yet (p)")
+        self.assertEqual(goals_doc[0]["status"], "met")
+        text = report.render(rows, "title")
+        self.assertIn("not available yet (p)", text)
+        self.assertIn("1.00x (0.80-1.20)", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
