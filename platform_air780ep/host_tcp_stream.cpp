@@ -254,11 +254,13 @@ void HostTcpStream::release_socket() {
 void HostTcpStream::end(TransportError error, std::string detail) {
     resolver_.cancel();
     release_socket();
-    if (error != TransportError::kPeerClosed) rx_.clear();
     tx_.clear();
     state_ = State::kEnded;
     want_writable_ = false;
-    pending_connected_ = pending_readable_ = pending_writable_ = false;
+    pending_connected_ = pending_writable_ = false;
+    // Bytes that arrived before the end (a reset right after the server's last packet, a TLS alert
+    // before the hang-up) are still announced and readable before the close is reported.
+    pending_readable_ = !rx_.empty();
     pending_closed_.emplace(error, std::move(detail));
     deferred_.arm();
 }
