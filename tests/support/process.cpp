@@ -1,4 +1,4 @@
-#include "tests/tls/support/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -53,12 +53,35 @@ pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem:
     return pid;
 }
 
+namespace {
+
+int decode_status(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+
+}  // namespace
+
+int wait_process(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return decode_status(status);
+}
+
+std::optional<int> poll_process(pid_t pid) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == 0) return std::nullopt;
+    if (r < 0) return -1;
+    return decode_status(status);
+}
+
 void run_command(const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
     const pid_t pid = spawn_process(argv, log_file);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (wait_process(pid) != 0) {
         std::string command;
         for (const std::string& a : argv)
             command += a + " ";
