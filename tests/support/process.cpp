@@ -30,6 +30,11 @@ TempDir::~TempDir() {
 }
 
 pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
+    return spawn_process(argv, log_file, log_file);
+}
+
+pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& out_file,
+                    const std::filesystem::path& err_file) {
     std::vector<char*> args;
     args.reserve(argv.size() + 1);
     for (const std::string& a : argv)
@@ -38,9 +43,14 @@ pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem:
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                      0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    if (err_file == out_file) {
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
+    }
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     pid_t pid = -1;
     int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);

@@ -26,6 +26,9 @@ class TempDir {
 // Starts `argv` (searched in PATH, then in /usr/sbin) with stdout and stderr going to `log_file`.
 // Throws std::runtime_error if it cannot be started.
 pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
+// The same with stdout and stderr in two files.
+pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& out_file,
+                    const std::filesystem::path& err_file);
 
 // Runs `argv` to completion; throws std::runtime_error with its output if it does not exit with 0.
 void run_command(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
