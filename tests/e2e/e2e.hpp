@@ -42,15 +42,37 @@ inline std::string joined(const Lines& lines) {
 
 namespace luat::test {
 
-// Lua: `ev(client, event, data, payload, metas)` logs one event as "I/user.ev <event> <data> <payload>"
-// (a "recv" as its topic, payload length and metas), so that tests compare event sequences exactly.
-inline const std::string kEventLog = R"LUA(
+// Lua helpers for event tests:
+//   ev(client, event, data, payload, metas): the callback; logs "I/user.ev <event> <data> <payload>" (a
+//     "recv" as "I/user.ev recv <topic> <payload length> <qos> <retain> <dup>") and publishes
+//     "EV_<event>" with data and payload, so that tasks can wait for one event;
+//   wait_ev(name [, ms]): waits for that event (10 s by default) and returns its data and payload;
+//     a timeout logs "I/user.timeout <name>" and ends the run with exit code 3;
+//   main(fn): runs fn in a task once the network is up, then os.exit(0).
+inline const std::string kLuaPrelude = R"LUA(
 function ev(c, event, data, payload, metas)
     if event == "recv" then
         log.info("ev", event, data, #payload, metas.qos, metas.retain, metas.dup)
     else
         log.info("ev", event, data, payload)
     end
+    sys.publish("EV_" .. event, data, payload)
+end
+function wait_ev(name, ms)
+    local ok, data, payload = sys.waitUntil("EV_" .. name, ms or 10000)
+    if not ok then
+        log.info("timeout", name)
+        os.exit(3)
+    end
+    return data, payload
+end
+function main(fn)
+    sys.taskInit(function()
+        sys.waitUntil("IP_READY")
+        fn()
+        os.exit(0)
+    end)
+    sys.run()
 end
 )LUA";
 
