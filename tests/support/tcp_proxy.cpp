@@ -87,12 +87,12 @@ int TcpProxy::listen_on(std::uint16_t port) {
 }
 
 void TcpProxy::cut(std::chrono::milliseconds refuse_for) {
-    {
-        std::lock_guard lock(mutex_);
-        pending_cut_ = refuse_for;
-    }
+    std::unique_lock lock(mutex_);
+    const std::size_t before = cuts_;
+    pending_cut_ = refuse_for;
     const char c = 'c';
     [[maybe_unused]] const ssize_t n = ::write(wake_[1], &c, 1);
+    cut_done_.wait(lock, [&] { return cuts_ > before; });
 }
 
 void TcpProxy::run(int listen_fd) {
@@ -133,7 +133,11 @@ void TcpProxy::run(int listen_fd) {
                 if (listen_fd >= 0) ::close(listen_fd);
                 listen_fd = -1;
                 reopen_at = std::chrono::steady_clock::now() + refuse;
-                ++cuts_;
+                {
+                    std::lock_guard lock(mutex_);
+                    ++cuts_;
+                }
+                cut_done_.notify_all();
                 continue;
             }
         }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <thread>
@@ -20,7 +21,8 @@ class TcpProxy {
     TcpProxy& operator=(const TcpProxy&) = delete;
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
-    // Close both sides of every connection now; refuse connections for `refuse_for`.
+    // Close both sides of every connection now (returns once they are closed); refuse connections
+    // for `refuse_for`.
     void cut(std::chrono::milliseconds refuse_for);
     [[nodiscard]] std::size_t connections_accepted() const { return accepted_.load(); }
     [[nodiscard]] std::size_t cuts() const { return cuts_.load(); }
@@ -33,6 +35,7 @@ class TcpProxy {
     std::uint16_t port_ = 0;
     int wake_[2] = {-1, -1};
     std::mutex mutex_;
+    std::condition_variable cut_done_;
     std::chrono::milliseconds pending_cut_{-1};  // guarded by mutex_
     std::atomic<bool> stop_{false};
     std::atomic<std::size_t> accepted_{0};
