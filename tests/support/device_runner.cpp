@@ -81,8 +81,12 @@ std::map<std::string, std::string> read_folder(const std::filesystem::path& fold
     return files;
 }
 
+std::filesystem::path repo_path(const std::string& relative) {
+    return std::filesystem::path(LUATOS_SOURCE_DIR) / relative;
+}
+
 std::filesystem::path demo_folder(const std::string& name) {
-    return std::filesystem::path(LUATOS_SOURCE_DIR) / "demo_scripts" / name;
+    return repo_path("demo_scripts/" + name);
 }
 
 }  // namespace luat::test

@@ -53,7 +53,9 @@ DeviceResult run_device(const std::string& main_lua, const DeviceOptions& option
 
 // Reads every file of a folder (demo_scripts/x/) into an image map.
 std::map<std::string, std::string> read_folder(const std::filesystem::path& folder);
-// The repository's demo_scripts folder.
+// A path in the repository.
+std::filesystem::path repo_path(const std::string& relative);
+// demo_scripts/<name>.
 std::filesystem::path demo_folder(const std::string& name);
 
 }  // namespace luat::test
