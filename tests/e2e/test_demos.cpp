@@ -326,3 +326,26 @@ void app_demo(NetPath path) {
 E2E_ON_BOTH_PATHS("demo app_mqtt: taskInitEx/waitMsg/sendMsg app, a sender that waits for sent", app_demo)
 
 }  // namespace
+
+TEST_CASE("demo_scripts/run_demo.sh (./setup.sh demo): the device log, its uplinks as a second client saw them, a downlink") {
+    TempDir dir("e2e-run-demo");
+    const pid_t pid = spawn_process({"env", "LUATOS=" + luatos_binary(), "DEMO_RUN_FOR=7s",
+                                     repo_path("demo_scripts/run_demo.sh").string()},
+                                    dir.path() / "out");
+    CHECK(wait_process(pid) == 0);
+    const std::string out = read_file(dir.path() / "out");
+    INFO(out);
+    const std::string imei = "864291050111210";
+    CHECK(out.find("I/user.mqtt downlink topic /luatos/sub/" + imei + " payload hello from mosquitto_pub") !=
+          std::string::npos);
+    const auto seen = out.find("== what the second client (mosquitto_sub -v -t '/luatos/#') saw:");
+    REQUIRE(seen != std::string::npos);
+    CHECK(out.find("/luatos/sub/" + imei + " hello from mosquitto_pub", seen) != std::string::npos);
+    CHECK(out.find("/luatos/pub/" + imei + " 123,", seen) != std::string::npos);
+    CHECK(out.find("== device exit status 0") != std::string::npos);
+    // Everything it started is gone: its broker's port is closed again.
+    const auto at = out.find("== mosquitto on 127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    const int port = std::stoi(out.substr(at + 26));
+    CHECK_FALSE(accepts_connections(static_cast<std::uint16_t>(port)));
+}
