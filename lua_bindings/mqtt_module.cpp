@@ -191,7 +191,7 @@ int l_create(lua_State* L) {
                                           ? platform::TlsConfig::insecure()
                                           : platform::TlsConfig::build(o.tls);
         for (const std::string& w : r.warnings)
-            log.warn("mqtt", "ssl: " + w);
+            log.warn("mqtt", w);
         if (!r.config) {
             log.error("mqtt", "mqtt.create: ssl." + r.error);
             return 0;

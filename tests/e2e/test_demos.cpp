@@ -327,7 +327,9 @@ E2E_ON_BOTH_PATHS("demo app_mqtt: taskInitEx/waitMsg/sendMsg app, a sender that 
 
 }  // namespace
 
-TEST_CASE("demo_scripts/run_demo.sh (./setup.sh demo): the device log, its uplinks as a second client saw them, a downlink") {
+TEST_CASE(
+    "demo_scripts/run_demo.sh (./setup.sh demo): the device log, its uplinks as a second client saw them, a "
+    "downlink") {
     TempDir dir("e2e-run-demo");
     const pid_t pid = spawn_process({"env", "LUATOS=" + luatos_binary(), "DEMO_RUN_FOR=7s",
                                      repo_path("demo_scripts/run_demo.sh").string()},
