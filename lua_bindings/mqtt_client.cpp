@@ -78,6 +78,13 @@ void LuaMqttClient::release() {
     set_ = nullptr;
 }
 
+bool LuaMqttClient::first_refusal(mqtt::Refusal refusal, std::string_view topic) {
+    if (refusal == last_refusal_ && topic == last_refused_topic_) return false;
+    last_refusal_ = refusal;
+    last_refused_topic_.assign(topic);
+    return true;
+}
+
 void LuaMqttClient::arm(std::uint64_t deadline_ms) {
     cancel();
     const std::uint64_t now = now_ms();

@@ -86,6 +86,12 @@ class LuaMqttClient final : public mqtt::TimerPort, public mqtt::EventSink {
     // about to be closed), no DISCONNECT.
     void shutdown();
 
+    // Whether a refused publish/subscribe/unsubscribe deserves a warning line: the first of a kind
+    // and topic does; repeats (a script publishing into a full send budget in a loop) do not, until
+    // something is accepted again (accepted()).
+    bool first_refusal(mqtt::Refusal refusal, std::string_view topic);
+    void accepted() { last_refusal_ = mqtt::Refusal::kNone; }
+
     // From the hub, each as its own native message.
     void deliver(const PendingMqttEvent& event);
     void on_timer_fired();
@@ -116,6 +122,8 @@ class LuaMqttClient final : public mqtt::TimerPort, public mqtt::EventSink {
     int callback_ref_ = LUA_NOREF;
     sys::EventLoop::TimerId timer_ = 0;
     bool closing_ = false;  // close() in progress: the events of its close path are not for Lua
+    mqtt::Refusal last_refusal_ = mqtt::Refusal::kNone;
+    std::string last_refused_topic_;
 };
 
 }  // namespace luat::lua

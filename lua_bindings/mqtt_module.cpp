@@ -52,8 +52,9 @@ std::string_view c_text(const char* s, std::size_t len) {
 }
 
 // Why a publish / subscribe / unsubscribe sent nothing. "Not connected" is an ordinary answer (LuatOS
-// returns nil quietly); everything else is a mistake or a limit the script should hear about.
-void report_refusal(lua_State* L, const char* what, mqtt::Refusal refusal, std::string_view topic) {
+// returns nil quietly); everything else is a mistake or a limit the script should hear about, once.
+void report_refusal(lua_State* L, LuaMqttClient& c, const char* what, mqtt::Refusal refusal,
+                    std::string_view topic) {
     switch (refusal) {
         case mqtt::Refusal::kNone:
         case mqtt::Refusal::kClosed:
@@ -63,6 +64,7 @@ void report_refusal(lua_State* L, const char* what, mqtt::Refusal refusal, std::
         default:
             break;
     }
+    if (!c.first_refusal(refusal, topic)) return;
     logger_of(L).warn("mqtt", std::string(what) + " refused: " + mqtt::to_string(refusal) + " (topic '" +
                                   std::string(topic) + "')");
 }
@@ -344,9 +346,10 @@ int l_publish(lua_State* L) {
     if (c.closed()) return 0;
     const mqtt::SendResult r = c.engine()->publish(topic, mqtt::as_bytes(payload), qos, retain);
     if (!r.ok()) {
-        report_refusal(L, "publish", r.refusal, topic);
+        report_refusal(L, c, "publish", r.refusal, topic);
         return 0;
     }
+    c.accepted();
     lua_pushinteger(L, r.id);
     return 1;
 }
@@ -361,7 +364,7 @@ int l_subscribe(lua_State* L) {
         if (c.closed()) return 0;
         const mqtt::SendResult r = c.engine()->subscribe(c_text(t, len), qos);
         if (!r.ok()) {
-            report_refusal(L, "subscribe", r.refusal, c_text(t, len));
+            report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
             return 0;
         }
         lua_pushinteger(L, r.id);
@@ -399,7 +402,7 @@ int l_subscribe(lua_State* L) {
                 last_id = r.id;
             } else {
                 all_sent = false;
-                report_refusal(L, "subscribe", r.refusal, c_text(t, len));
+                report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
             }
         } else {
             all_sent = false;
@@ -424,7 +427,7 @@ int l_unsubscribe(lua_State* L) {
             last_id = r.id;
         } else {
             all_sent = false;
-            report_refusal(L, "unsubscribe", r.refusal, topic);
+            report_refusal(L, c, "unsubscribe", r.refusal, topic);
         }
     };
     bool all_sent = true;

@@ -191,7 +191,14 @@ void HostTcpStream::update_watch() {
 }
 
 std::size_t HostTcpStream::write(std::span<const std::uint8_t> data) {
-    const std::size_t n = std::min(data.size(), writable());
+    std::size_t n = std::min(data.size(), writable());
+    if (n < data.size() && state_ == State::kConnected && !send_blocked_) {
+        // The buffer filled within one loop iteration (a script publishing in a tight loop): hand
+        // it to the kernel now rather than refuse; the broker reads it meanwhile. A send failure
+        // ends the stream here, and the owner hears of it from the loop, as always.
+        flush();
+        n = std::min(data.size(), writable());
+    }
     tx_.append(data.first(n));
     if (n < data.size()) want_writable_ = true;
     return n;

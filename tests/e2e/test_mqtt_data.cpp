@@ -317,3 +317,42 @@ TEST_CASE("keepalive 15 s: pong, then sys.publish(\"MQTT_PONG\", client)") {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE(
+    "a publish storm over lwIP: past the send budget publish returns nothing, with one warning per storm") {
+    Mosquitto broker;
+    const DeviceResult r = run_on(NetPath::kLwip, broker.port(), R"LUA(
+        main(function()
+            local c = mqtt.create(nil, "broker.test", 1883)
+            c:auth("e2e-storm", "", "", true)
+            c:on(function(client, event) if event == "conack" then sys.publish("UP") end end)
+            c:connect()
+            sys.waitUntil("UP")
+            local function storm()
+                local accepted, refused = 0, 0
+                -- no yield: the simulated module's stack cannot send any of it before the loop runs
+                for i = 1, 60000 do
+                    if c:publish("e2e/storm", "0123456789abcdef0123456789abcdef", 0) then
+                        accepted = accepted + 1
+                    else
+                        refused = refused + 1
+                    end
+                end
+                return accepted > 0 and refused > 0 and accepted + refused == 60000
+            end
+            log.info("storm 1", storm())
+            sys.wait(500)
+            log.info("storm 2", storm())
+            c:close()
+        end)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {"I/user.storm 1 true", "I/user.storm 2 true"});
+    CHECK_LINES(lines_with(r.lines, "W/mqtt "),
+                {"W/mqtt publish refused: send budget full (topic 'e2e/storm')",
+                 "W/mqtt publish refused: send budget full (topic 'e2e/storm')"});
+}
+
+}  // namespace
