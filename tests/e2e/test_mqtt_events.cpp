@@ -1,7 +1,11 @@
 // Event sequences against a private mosquitto, each checked in order, on both network paths: connect
 // and the states, a refused password, a broker that dies and comes back, subscribe/unsubscribe in
 // both forms, disconnect() with auto-reconnect, publishing too early, closed clients, pinning.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include "tests/e2e/e2e.hpp"
@@ -353,5 +357,64 @@ void eight_clients(NetPath path) {
 E2E_ON_BOTH_PATHS(
     "8 clients connect, the ninth mqtt.create gives nothing, after one close() a new one connects",
     eight_clients)
+
+}  // namespace
+
+namespace {
+
+TEST_CASE("events: no CONNACK within opts.conn_timeout gives error(timeout), disconnect(0), close (eth0)") {
+    // A listener that never accepts: the kernel completes the TCP handshake, nobody answers CONNECT.
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 4) == 0);
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    DeviceOptions o;
+    o.network = network_to(NetPath::kEth0, ntohs(a.sin_port));
+    const DeviceResult r = run_device(kLuaPrelude + R"LUA(
+        main(function()
+            local c = mqtt.create(nil, "broker.test", 1883, false, {conn_timeout = 1})  -- raised to 5 s
+            c:auth("e2e-timeout", "", "", true)
+            c:on(ev)
+            log.info("connect", c:connect())
+            wait_ev("close", 8000)
+            c:close()
+        end)
+    )LUA",
+                                      o);
+    ::close(fd);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {"I/user.connect true", "I/user.ev error timeout 0",
+                                                 "I/user.ev disconnect 0 nil", "I/user.ev close nil nil"});
+}
+
+TEST_CASE("c:debug(true) logs the client's transport happenings (lwip)") {
+    Mosquitto broker;
+    const DeviceResult r = run_on(NetPath::kLwip, broker, R"LUA(
+        main(function()
+            local c = mqtt.create(nil, "broker.test", 1883)
+            c:auth("e2e-debug", "", "", true)
+            c:debug(true)
+            c:on(ev)
+            c:connect()
+            wait_ev("conack")
+            c:debug(false)
+            c:publish("e2e/t", "quiet", 0)
+            wait_ev("sent")
+            c:close()
+        end)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "D/net socket[0] "),
+                {
+                    "D/net socket[0] connect to broker.test:1883 TCP",
+                    "D/net socket[0] connected to broker.test:1883",
+                    "D/net socket[0] tx 23 of 23 bytes",
+                    "D/net socket[0] rx 4 bytes",
+                });
+}
 
 }  // namespace
