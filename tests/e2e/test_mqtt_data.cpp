@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "lua_bindings/device_network.hpp"
+#include "platform_air780ep/cellular_network.hpp"
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/tcp_proxy.hpp"
 
@@ -353,6 +355,48 @@ TEST_CASE(
     CHECK_LINES(lines_with(r.lines, "W/mqtt "),
                 {"W/mqtt publish refused: send budget full (topic 'e2e/storm')",
                  "W/mqtt publish refused: send budget full (topic 'e2e/storm')"});
+}
+
+}  // namespace
+
+namespace {
+
+TEST_CASE(
+    "a dead link is found: the link goes silent, an unanswered PINGREQ gives error(other), then reconnect "
+    "(lwip)") {
+    Mosquitto broker;
+    const DeviceResult r = run_on(NetPath::kLwip, broker.port(), R"LUA(
+        sys.subscribe("IP_LOSE", function(adapter) log.info("IP_LOSE", adapter) end)
+        main(function()
+            local c = mqtt.create(nil, "broker.test", 1883)
+            c:auth("e2e-dead-link", "", "", true)
+            c:keepalive(15)
+            c:autoreconn(true, 1000)
+            c:on(ev)
+            c:connect()
+            wait_ev("conack")
+            log.info("link goes down")
+            wait_ev("error", 30000)
+            wait_ev("conack", 10000)
+            c:close()
+        end)
+    )LUA",
+                                  [](luat::lua::Device& device, std::string_view line) {
+                                      auto& link =
+                                          device.service<luat::lua::DeviceNetwork>()->cellular()->link();
+                                      if (line == "I/user.link goes down") link.set_down();
+                                      if (line == "I/user.ev disconnect 0 nil") link.set_up();
+                                  });
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.ev conack nil nil",
+                                                    "I/user.link goes down",
+                                                    "I/user.IP_LOSE 1",
+                                                    "I/user.ev error other 0",
+                                                    "I/user.ev disconnect 0 nil",
+                                                    "I/user.ev conack nil nil",
+                                                });
+    CHECK(lines_containing(r.lines, "W/mqtt no PINGRESP").size() == 1);
 }
 
 }  // namespace
