@@ -86,6 +86,41 @@ void bad_password(NetPath path) {
 }
 E2E_ON_BOTH_PATHS("events: a wrong password gives disconnect(5), close, error(conack, 5)", bad_password)
 
+void no_auth_and_connect_twice(NetPath path) {
+    Mosquitto broker;
+    const DeviceResult r = run_on(path, broker, R"LUA(
+        main(function()
+            -- no auth(): an empty client id with clean session 0, which a 3.1.1 broker refuses (rc 2)
+            local anonymous = mqtt.create(nil, "broker.test", 1883)
+            anonymous:on(ev)
+            anonymous:connect()
+            wait_ev("error")
+            anonymous:close()
+            -- connect() on a connected client: false, state 0 at once, then disconnect(0), close
+            local c = mqtt.create(nil, "broker.test", 1883)
+            c:auth("e2e-twice", "", "", true)
+            c:on(ev)
+            c:connect()
+            wait_ev("conack")
+            log.info("again", c:connect(), c:state())
+            wait_ev("close")
+            c:close()
+        end)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.ev disconnect 2 nil",
+                                                    "I/user.ev close nil nil",
+                                                    "I/user.ev error conack 2",
+                                                    "I/user.ev conack nil nil",
+                                                    "I/user.again false 0",
+                                                    "I/user.ev disconnect 0 nil",
+                                                    "I/user.ev close nil nil",
+                                                });
+}
+E2E_ON_BOTH_PATHS("events: no auth() is refused with rc 2, connect() on a connected client returns false",
+                  no_auth_and_connect_twice)
+
 void broker_restart(NetPath path) {
     Mosquitto broker;
     int subacks = 0;
