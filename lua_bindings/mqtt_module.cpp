@@ -86,9 +86,9 @@ struct CreateOptions {
 // the table (argument 4) while they are used.
 void read_ssl_table(lua_State* L, int index, platform::TlsOptions& tls) {
     if (lua_getfield(L, index, "verify") == LUA_TNUMBER) {
-        int isint = 0;
-        const lua_Integer v = lua_tointegerx(L, -1, &isint);
-        tls.verify = isint != 0 && v >= -1000 && v <= 1000 ? static_cast<int>(v) : -1;
+        // Truncated as C would; far out of range stays out of range (and is refused).
+        const lua_Number v = lua_tonumber(L, -1);
+        tls.verify = v > -1000 && v < 1000 ? static_cast<int>(v) : -1000;
     }
     lua_pop(L, 1);
     auto text = [&](const char* field) -> std::optional<std::string_view> {
