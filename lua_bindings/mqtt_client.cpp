@@ -17,13 +17,13 @@ LuaMqttClient::LuaMqttClient(Parts parts)
       log_(parts.log),
       scheduler_(parts.scheduler),
       set_(&parts.set),
-      serial_(hub_.add(this)),
       channel_(std::move(parts.channel)),
       stream_(parts.stream.get()),
       tls_(parts.tls),
       host_(std::move(parts.host)),
       port_(parts.port),
       client_(std::make_unique<mqtt::Client>(std::move(parts.stream), *this, *this, host_, port_)) {
+    serial_ = hub_.add(this);  // only once fully built: the hub may call it from now on
     set_->add(this);
 }
 

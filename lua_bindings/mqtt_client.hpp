@@ -111,7 +111,7 @@ class LuaMqttClient final : public mqtt::TimerPort, public mqtt::EventSink {
     sys::Logger& log_;
     sys::Scheduler& scheduler_;
     MqttClientSet* set_;
-    std::uint64_t serial_;
+    std::uint64_t serial_ = 0;
     platform::Channel channel_;
     AdapterStream* stream_;           // owned by client_
     const platform::TlsStream* tls_;  // owned by client_, through the stream
