@@ -331,7 +331,7 @@ TEST_CASE(
     "demo_scripts/run_demo.sh (./setup.sh demo): the device log, its uplinks as a second client saw them, a "
     "downlink") {
     TempDir dir("e2e-run-demo");
-    const pid_t pid = spawn_process({"env", "LUATOS=" + luatos_binary(), "DEMO_RUN_FOR=7s",
+    const pid_t pid = spawn_process({"env", "LUATOS=" + luatos_binary(), "DEMO_RUN_FOR=9s",
                                      repo_path("demo_scripts/run_demo.sh").string()},
                                     dir.path() / "out");
     CHECK(wait_process(pid) == 0);
