@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "platform_air780ep/host_map.hpp"
 #include "platform_air780ep/identity.hpp"
 
 namespace luat::lua {
@@ -148,6 +149,55 @@ std::vector<OptionSpec> cli_options() {
              c.device.attach_delay_ms = static_cast<std::uint64_t>(*ms);
              return std::nullopt;
          }},
+        {"--host", "NAME=ADDR[:PORT]",
+         "send connections to NAME (a host name or an IPv4 address a script uses) to ADDR, and to PORT "
+         "if given (repeatable); e.g. lbsmqtt.airm2m.com=127.0.0.1:1883",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             std::string error;
+             if (!c.network.hosts.add(v, error)) return "--host " + std::string(v) + ": " + error;
+             return std::nullopt;
+         }},
+        {"--link", "SPEC",
+         "the simulated cellular link: profile=ideal|good|cat1|poor4g, delay=MS, jitter=MS, loss=P, "
+         "rate=KBIT, queue=BYTES, seed=N (comma separated; up_/down_ for one direction)",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             std::string error;
+             auto settings = c.network.link.with(v, error);
+             if (!settings) return "--link " + std::string(v) + ": " + error;
+             c.network.link = *settings;
+             return std::nullopt;
+         }},
+        {"--control", "PATH",
+         "serve the control socket at PATH (link faults while running: `outage 30`, `link loss=0.1`, "
+         "`down`, `up`, `status`, `help`)",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             if (v.empty()) return std::string("--control needs a path");
+             c.network.control_path = std::string(v);
+             return std::nullopt;
+         }},
+        {"--adapter", "lwip|eth0",
+         "the default network adapter: lwip = socket.LWIP_GP, the module's lwIP on the simulated link "
+         "(default); eth0 = socket.ETH0, this host's sockets",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const std::string name = platform::lower_case(v);
+             if (name == "lwip" || name == "lwip_gp") {
+                 c.network.default_adapter = platform::kAdapterLwipGp;
+             } else if (name == "eth0") {
+                 c.network.default_adapter = platform::kAdapterEth0;
+             } else {
+                 return "--adapter is lwip or eth0, not '" + std::string(v) + "'";
+             }
+             return std::nullopt;
+         }},
+        {"--uart", "ID=PATH", "also make PATH a symlink to UART ID's pseudo-terminal (repeatable)",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto eq = v.find('=');
+             const auto id = eq == std::string_view::npos ? std::nullopt : parse_integer(v.substr(0, eq));
+             if (!id || *id < 0 || *id > 255 || eq + 1 >= v.size())
+                 return "--uart needs ID=PATH (e.g. 1=/tmp/uart1), not '" + std::string(v) + "'";
+             c.network.uart_links[static_cast<int>(*id)] = std::string(v.substr(eq + 1));
+             return std::nullopt;
+         }},
         {"--help", "", "show this help",
          [](CliConfig& c, std::string_view) -> std::optional<std::string> {
              c.help = true;
@@ -224,7 +274,7 @@ std::string usage_text() {
     }
     s += "\n"
          "exit status: the code given to os.exit(); 0 after --run-for; 1 when a script error ends the\n"
-         "Lua VM; 2 for a usage error (bad option, no main.lua).\n";
+         "Lua VM or the network cannot be set up; 2 for a usage error (bad option, no main.lua).\n";
     return s;
 }
 

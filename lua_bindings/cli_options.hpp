@@ -1,7 +1,7 @@
 // The command line of `luatos`, in one table: `luatos [options] DIR/ | FILE.lua ...`.
 //
 // Each option is one OptionSpec (name, argument, help, and the function applying it to CliConfig);
-// add new options (e.g. --host NAME=ADDR[:PORT], link faults, a control socket) to cli_options().
+// add new options to cli_options().
 #pragma once
 
 #include <chrono>
@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "lua_bindings/device.hpp"
+#include "lua_bindings/network_options.hpp"
 
 namespace luat::lua {
 
 struct CliConfig {
     DeviceConfig device;
+    NetworkOptions network;
     std::optional<std::string> imei;
     std::optional<std::string> unique_id;  // binary, parsed from --unique-id HEX
     std::optional<std::chrono::milliseconds> run_for;

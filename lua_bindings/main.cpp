@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "lua_bindings/cli_options.hpp"
 #include "lua_bindings/device.hpp"
+#include "lua_bindings/device_network.hpp"
 #include "platform_air780ep/identity.hpp"
 #include "platform_air780ep/luadb_image.hpp"
 
@@ -91,6 +93,12 @@ int main(int argc, char** argv) {
     if (!identity) return usage_error(error);
 
     luat::lua::Device device(cfg.device, std::move(*identity), std::move(*image));
+    try {
+        luat::lua::install_network(device, std::move(cfg.network));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "luatos: %s\n", e.what());
+        return 1;
+    }
     stop_on_signals(device);
     return device.run(cfg.run_for);
 }

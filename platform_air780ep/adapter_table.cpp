@@ -49,6 +49,13 @@ void AdapterTable::reset_all_down() {
         a.up = false;
 }
 
+bool AdapterTable::set_auto_attach(int id, bool auto_attach) {
+    auto it = adapters_.find(id);
+    if (it == adapters_.end()) return false;
+    it->second.auto_attach = auto_attach;
+    return true;
+}
+
 bool AdapterTable::is_ready(int id) const {
     const AdapterInfo* a = find(id);
     return a != nullptr && a->up;

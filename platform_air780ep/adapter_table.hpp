@@ -57,6 +57,9 @@ class AdapterTable {
     bool set_up(int id, bool up, std::optional<std::string> ip = std::nullopt);
     // Put every adapter down without telling anyone (a reboot: the new run starts detached).
     void reset_all_down();
+    // Whether the simulated attach of each boot brings this adapter up (LWIP_GP's readiness comes
+    // from its link instead). Returns false for an unknown adapter.
+    bool set_auto_attach(int id, bool auto_attach);
 
     [[nodiscard]] bool is_ready(int id) const;
     // The first ready adapter, from LWIP_GP upwards (socket.adapter() without an id).

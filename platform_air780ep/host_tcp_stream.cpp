@@ -191,7 +191,14 @@ void HostTcpStream::update_watch() {
 }
 
 std::size_t HostTcpStream::write(std::span<const std::uint8_t> data) {
-    const std::size_t n = std::min(data.size(), writable());
+    std::size_t n = std::min(data.size(), writable());
+    if (n < data.size() && state_ == State::kConnected && !send_blocked_) {
+        // The buffer filled within one loop iteration (a script publishing in a tight loop): hand
+        // it to the kernel now rather than refuse; the broker reads it meanwhile. A send failure
+        // ends the stream here, and the owner hears of it from the loop, as always.
+        flush();
+        n = std::min(data.size(), writable());
+    }
     tx_.append(data.first(n));
     if (n < data.size()) want_writable_ = true;
     return n;
@@ -254,11 +261,13 @@ void HostTcpStream::release_socket() {
 void HostTcpStream::end(TransportError error, std::string detail) {
     resolver_.cancel();
     release_socket();
-    if (error != TransportError::kPeerClosed) rx_.clear();
     tx_.clear();
     state_ = State::kEnded;
     want_writable_ = false;
-    pending_connected_ = pending_readable_ = pending_writable_ = false;
+    pending_connected_ = pending_writable_ = false;
+    // Bytes that arrived before the end (a reset right after the server's last packet, a TLS alert
+    // before the hang-up) are still announced and readable before the close is reported.
+    pending_readable_ = !rx_.empty();
     pending_closed_.emplace(error, std::move(detail));
     deferred_.arm();
 }

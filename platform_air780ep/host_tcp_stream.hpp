@@ -6,7 +6,7 @@
 // blocks on DNS, however slow the host's resolver is. Received bytes are buffered up to 64 KiB and
 // the socket is not read further until the owner reads (the kernel's window then holds the peer
 // back). Writes are buffered (64 KiB) and sent with one send() per burst when the loop is about to
-// block. Listener callbacks are deferred to the loop.
+// block, or as soon as the buffer is full. Listener callbacks are deferred to the loop.
 #pragma once
 
 #include <cstdint>

@@ -186,10 +186,12 @@ void LwipTcpStream::on_stack_gone() {
 
 void LwipTcpStream::end(TransportError error, std::string detail, bool graceful) {
     if (pcb_ != nullptr) release_pcb(graceful);
-    if (error != TransportError::kPeerClosed) rx_.clear();
     state_ = State::kEnded;
     want_writable_ = false;
-    pending_connected_ = pending_readable_ = pending_writable_ = false;
+    pending_connected_ = pending_writable_ = false;
+    // Bytes that arrived before the end (a reset right after the server's last packet, a TLS alert
+    // before the hang-up) are still announced and readable before the close is reported.
+    pending_readable_ = !rx_.empty();
     pending_closed_.emplace(error, std::move(detail));
     deferred_.arm();
 }

@@ -2,10 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,11 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
-#include <thread>
-
-extern char** environ;
 
 namespace luat::platform::test {
 
@@ -50,62 +43,6 @@ std::uint16_t free_port() {
     }
     ::close(fd);
     return ntohs(sa.sin_port);
-}
-
-namespace {
-
-bool can_connect(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
-    ::close(fd);
-    return ok;
-}
-
-}  // namespace
-
-Broker::Broker() {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        port_ = free_port();
-        const std::string conf = dir_.file("mosquitto.conf");
-        {
-            std::ofstream out(conf);
-            out << "per_listener_settings false\nallow_anonymous true\npersistence false\n"
-                << "log_dest file " << dir_.file("mosquitto.log") << "\nlog_type all\n"
-                << "max_queued_messages 100000\nset_tcp_nodelay true\n";
-            if (::geteuid() == 0) out << "user root\n";
-            out << "listener " << port_ << " 127.0.0.1\n";
-        }
-        const char* argv[] = {"mosquitto", "-c", conf.c_str(), nullptr};
-        if (::posix_spawnp(&pid_, "mosquitto", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
-            throw std::runtime_error("cannot start mosquitto");
-        }
-        for (int i = 0; i < 2000; ++i) {
-            if (can_connect(port_)) return;
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                break;  // exited (port taken meanwhile?): try another port
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-    }
-    throw std::runtime_error("mosquitto did not become ready");
-}
-
-Broker::~Broker() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGTERM);
-        ::waitpid(pid_, nullptr, 0);
-    }
 }
 
 struct LoopServer::Conn {

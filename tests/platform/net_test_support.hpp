@@ -1,4 +1,4 @@
-// Helpers for the platform network tests: a private mosquitto, an in-loop TCP echo/sink server,
+// Helpers for the platform network tests: the private mosquitto, an in-loop TCP echo/sink server,
 // a transport listener that records what happens, and running the loop until a condition holds.
 #pragma once
 
@@ -13,6 +13,7 @@
 
 #include "luat_mqtt/transport.hpp"
 #include "sys_task/event_loop.hpp"
+#include "tests/support/mosquitto.hpp"
 
 namespace luat::platform::test {
 
@@ -33,20 +34,8 @@ class TempDir {
 // A free 127.0.0.1 TCP port (bound to port 0, read back, released).
 std::uint16_t free_port();
 
-// mosquitto in the foreground on a free loopback port, stopped by pid.
-class Broker {
-  public:
-    Broker();
-    ~Broker();
-    Broker(const Broker&) = delete;
-    Broker& operator=(const Broker&) = delete;
-    [[nodiscard]] std::uint16_t port() const { return port_; }
-
-  private:
-    TempDir dir_;
-    pid_t pid_ = -1;
-    std::uint16_t port_ = 0;
-};
+// A private mosquitto on a free loopback port: the project's shared fixture (tests/support).
+using Broker = luat::test::Mosquitto;
 
 // A TCP server on 127.0.0.1 driven by the test's event loop. Echoes what it receives (unless
 // `echo` is false: then it only counts), and can close a connection on demand.

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/tls/support/process.hpp"
+#include "tests/support/process.hpp"
 
 namespace luat::test {
 

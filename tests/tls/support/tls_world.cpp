@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "platform_air780ep/host_tcp_stream.hpp"
+
 namespace luat::test {
 
 std::vector<BrokerListener> tls_listeners(const TestPki& pki) {
@@ -23,6 +25,20 @@ std::shared_ptr<const platform::TlsConfig> must_build(const platform::TlsOptions
     if (!r.config) throw std::runtime_error("TlsConfig refused: " + r.error);
     return r.config;
 }
+
+platform::HostMap tls_test_hosts() {
+    platform::HostMap hosts;
+    for (const char* name : {"localhost", "broker.wrong-name.test", "wrong.name.test", "broker.emqx.io",
+                             "lbsmqtt.airm2m.com", "127.0.0.2"})
+        hosts.add(name, platform::HostTarget{"127.0.0.1", std::nullopt});
+    return hosts;
+}
+
+TlsClient::TlsClient(sys::EventLoop& event_loop, std::shared_ptr<const platform::TlsConfig> config)
+    : loop(event_loop),
+      stream(std::make_unique<platform::TlsStream>(
+          event_loop, std::move(config), std::make_unique<platform::HostTcpStream>(event_loop, hosts))),
+      probe(*stream) {}
 
 TlsClient::TlsClient(sys::EventLoop& event_loop, std::shared_ptr<const platform::TlsConfig> config,
                      LoopbackTcpStream::Options tcp_options)

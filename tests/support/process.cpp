@@ -1,4 +1,4 @@
-#include "tests/tls/support/process.hpp"
+#include "tests/support/process.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -30,6 +30,11 @@ TempDir::~TempDir() {
 }
 
 pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
+    return spawn_process(argv, log_file, log_file);
+}
+
+pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& out_file,
+                    const std::filesystem::path& err_file) {
     std::vector<char*> args;
     args.reserve(argv.size() + 1);
     for (const std::string& a : argv)
@@ -38,9 +43,14 @@ pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem:
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                      0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    if (err_file == out_file) {
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_file.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
+    }
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     pid_t pid = -1;
     int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -53,12 +63,35 @@ pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem:
     return pid;
 }
 
+namespace {
+
+int decode_status(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+
+}  // namespace
+
+int wait_process(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return decode_status(status);
+}
+
+std::optional<int> poll_process(pid_t pid) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == 0) return std::nullopt;
+    if (r < 0) return -1;
+    return decode_status(status);
+}
+
 void run_command(const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
     const pid_t pid = spawn_process(argv, log_file);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (wait_process(pid) != 0) {
         std::string command;
         for (const std::string& a : argv)
             command += a + " ";

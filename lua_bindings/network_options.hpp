@@ -1,0 +1,26 @@
+// What the command line says about a device's network (luatos --host / --link / --control /
+// --adapter / --uart), and what in-process tests set the same way.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "platform_air780ep/adapter_table.hpp"
+#include "platform_air780ep/host_map.hpp"
+#include "platform_air780ep/link_settings.hpp"
+
+namespace luat::lua {
+
+struct NetworkOptions {
+    platform::HostMap hosts;      // --host NAME=ADDR[:PORT] (repeatable)
+    platform::LinkSettings link;  // --link SPEC: the simulated cellular link's figures
+    std::string control_path;     // --control PATH: the control socket ("": none)
+    // --adapter lwip|eth0: the default adapter (mqtt.create(nil, ...), socket.dft()).
+    int default_adapter = platform::kAdapterLwipGp;
+    // The simulated cellular link (socket.LWIP_GP: lwIP + libslirp). lwIP is process-global, so at
+    // most one device per process may have it at a time; devices without it use socket.ETH0 only.
+    bool cellular = true;
+    std::map<int, std::string> uart_links;  // --uart ID=PATH: a fixed symlink to that UART's pty
+};
+
+}  // namespace luat::lua

@@ -1,0 +1,79 @@
+// Shared by the end-to-end tests: the two network paths and a few Lua snippets.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "tests/support/device_runner.hpp"
+#include "tests/support/mosquitto.hpp"
+#include "tests/support/mqtt_observer.hpp"
+
+// Every end-to-end MQTT test also passes over lwIP (issue 6): one test case per path, so that ctest
+// runs them in separate processes (lwIP is one per process) and in parallel.
+#define E2E_ON_BOTH_PATHS(name, body)     \
+    TEST_CASE(name " (eth0)") {           \
+        body(luat::test::NetPath::kEth0); \
+    }                                     \
+    TEST_CASE(name " (lwip)") {           \
+        body(luat::test::NetPath::kLwip); \
+    }
+
+namespace luat::test {
+
+inline std::string joined(const Lines& lines) {
+    std::string s;
+    for (const auto& l : lines)
+        s += l + "\n";
+    return s;
+}
+
+}  // namespace luat::test
+
+// Compare two lists of lines exactly; on a mismatch show both whole, one line each.
+#define CHECK_LINES(actual, ...)                                   \
+    do {                                                           \
+        const luat::test::Lines actual_lines_ = (actual);          \
+        const luat::test::Lines expected_lines_ = __VA_ARGS__;     \
+        INFO("actual:\n"                                           \
+             << luat::test::joined(actual_lines_) << "expected:\n" \
+             << luat::test::joined(expected_lines_));              \
+        CHECK(actual_lines_ == expected_lines_);                   \
+    } while (false)
+
+namespace luat::test {
+
+// Lua helpers for event tests:
+//   ev(client, event, data, payload, metas): the callback; logs "I/user.ev <event> <data> <payload>" (a
+//     "recv" as "I/user.ev recv <topic> <payload length> <qos> <retain> <dup>") and publishes
+//     "EV_<event>" with data and payload, so that tasks can wait for one event;
+//   wait_ev(name [, ms]): waits for that event (10 s by default) and returns its data and payload;
+//     a timeout logs "I/user.timeout <name>" and ends the run with exit code 3;
+//   main(fn): runs fn in a task once the network is up, then os.exit(0).
+inline const std::string kLuaPrelude = R"LUA(
+function ev(c, event, data, payload, metas)
+    if event == "recv" then
+        log.info("ev", event, data, #payload, metas.qos, metas.retain, metas.dup)
+    else
+        log.info("ev", event, data, payload)
+    end
+    sys.publish("EV_" .. event, data, payload)
+end
+function wait_ev(name, ms)
+    local ok, data, payload = sys.waitUntil("EV_" .. name, ms or 10000)
+    if not ok then
+        log.info("timeout", name)
+        os.exit(3)
+    end
+    return data, payload
+end
+function main(fn)
+    sys.taskInit(function()
+        sys.waitUntil("IP_READY")
+        fn()
+        os.exit(0)
+    end)
+    sys.run()
+end
+)LUA";
+
+}  // namespace luat::test

@@ -1,0 +1,210 @@
+// The device's network as scripts see it: LWIP_GP's IP_READY / IP_LOSE driven by the simulated link
+// (outages from the code and from the control socket), a connect before the adapter is up, the
+// luatos network options; and the uart module on its pseudo-terminals.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <optional>
+
+#include "lua_bindings/device_network.hpp"
+#include "platform_air780ep/cellular_network.hpp"
+#include "tests/e2e/e2e.hpp"
+
+using namespace luat::test;
+
+namespace {
+
+// One line to the control socket, its answer back.
+std::string control(const std::string& path, const std::string& command) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return "cannot connect";
+    }
+    const std::string line = command + "\n";
+    [[maybe_unused]] const ssize_t n = ::write(fd, line.data(), line.size());
+    std::string answer;
+    char c = 0;
+    while (::read(fd, &c, 1) == 1 && c != '\n')
+        answer += c;
+    ::close(fd);
+    return answer;
+}
+
+const std::string kAdapterWatch = R"LUA(
+sys.subscribe("IP_READY", function(ip, adapter) log.info("IP_READY", ip, adapter) end)
+sys.subscribe("IP_LOSE", function(adapter) log.info("IP_LOSE", adapter, (socket.adapter(adapter))) end)
+sys.taskInit(function()
+    sys.waitUntil("IP_READY")
+    sys.waitUntil("IP_READY")
+    log.info("both up", (socket.adapter(socket.LWIP_GP)), (socket.adapter(socket.ETH0)), socket.dft())
+    sys.waitUntil("IP_LOSE", 5000)
+    sys.waitUntil("IP_READY", 5000)
+    log.info("back", (socket.adapter(socket.LWIP_GP)))
+    os.exit(0)
+end)
+sys.run()
+)LUA";
+
+}  // namespace
+
+TEST_CASE("LWIP_GP follows its link: IP_LOSE at an outage, IP_READY after it and the attach delay") {
+    DeviceOptions o;
+    o.network = network_to(NetPath::kLwip, 1);
+    o.on_line = [](luat::lua::Device& device, std::string_view line) {
+        if (line.starts_with("I/user.both up")) {
+            device.service<luat::lua::DeviceNetwork>()->cellular()->link().outage(300);
+        }
+    };
+    const DeviceResult r = run_device(kAdapterWatch, o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.IP_READY 10.0.2.15 1",
+                                                    "I/user.IP_READY 127.0.0.1 17",
+                                                    "I/user.both up true true 1 17",
+                                                    "I/user.IP_LOSE 1 false",
+                                                    "I/user.IP_READY 10.0.2.15 1",
+                                                    "I/user.back true",
+                                                });
+    CHECK_LINES(lines_with(r.lines, "I/link "), {"I/link down for 300 ms"});
+}
+
+TEST_CASE("luatos --control: an outage from the control socket gives IP_LOSE then IP_READY (lwip)") {
+    TempDir dir("e2e-control");
+    write_file(dir.path() / "main.lua", kAdapterWatch);
+    const std::string socket_path = (dir.path() / "device.ctl").string();
+    LuatosProcess device({"--control", socket_path, "--adapter", "eth0", "--attach-delay", "50", "--run-for",
+                          "20s", (dir.path() / "main.lua").string()});
+    REQUIRE(device.wait_for_line("I/user.both up", 10s));
+    CHECK(control(socket_path, "outage 0.2") == "ok link down for 0.2 s");
+    CHECK(device.wait() == 0);
+    CHECK_LINES(lines_with(device.lines(), "I/user."), {
+                                                           "I/user.IP_READY 10.0.2.15 1",
+                                                           "I/user.IP_READY 127.0.0.1 17",
+                                                           "I/user.both up true true 17 17",
+                                                           "I/user.IP_LOSE 1 false",
+                                                           "I/user.IP_READY 10.0.2.15 1",
+                                                           "I/user.back true",
+                                                       });
+}
+
+TEST_CASE("a connect before the adapter is up waits for IP_READY, as LuatOS's socket layer does (lwip)") {
+    Mosquitto broker;
+    DeviceOptions o;
+    o.network = network_to(NetPath::kLwip, broker.port());
+    o.attach_delay_ms = 300;
+    const DeviceResult r = run_device(kLuaPrelude + R"LUA(
+        sys.subscribe("IP_READY", function(ip, adapter) log.info("IP_READY", ip, adapter) end)
+        sys.taskInit(function()
+            local c = mqtt.create(nil, "broker.test", 1883)
+            c:auth("e2e-early-connect", "", "", true)
+            c:on(ev)
+            log.info("connect", c:connect(), socket.adapter(socket.LWIP_GP))
+            wait_ev("conack")
+            c:close()
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.connect true false 1",
+                                                    "I/user.IP_READY 10.0.2.15 1",
+                                                    "I/user.IP_READY 127.0.0.1 17",
+                                                    "I/user.ev conack nil nil",
+                                                });
+    CHECK_LINES(lines_with(r.lines, "D/net socket[0] "),
+                {"D/net socket[0] broker.test:1883 waits for LWIP_GP to be ready",
+                 "D/net socket[0] connect to broker.test:1883 TCP"});
+}
+
+TEST_CASE("luatos network options: usage errors exit 2 with a message, --help lists them") {
+    auto usage = [](std::vector<std::string> args) {
+        args.push_back(demo_folder("single_mqtt").string());
+        const LuatosResult r = run_luatos(args, 10s);
+        return std::to_string(r.exit_code) + " " + r.err.substr(0, r.err.find('\n'));
+    };
+    CHECK(usage({"--host", "nohost"}) ==
+          "2 luatos: --host nohost: host map entry 'nohost' is not NAME=ADDR[:PORT]");
+    CHECK(usage({"--adapter", "wifi"}) == "2 luatos: --adapter is lwip or eth0, not 'wifi'");
+    CHECK(usage({"--uart", "x"}) == "2 luatos: --uart needs ID=PATH (e.g. 1=/tmp/uart1), not 'x'");
+    CHECK(usage({"--link", "loss=2"}).starts_with("2 luatos: --link loss=2: "));
+    CHECK(usage({"--control", "/nonexistent-folder/device.ctl"})
+              .starts_with("1 luatos: cannot listen on the control socket /nonexistent-folder/device.ctl: "));
+    const LuatosResult help = run_luatos({"--help"}, 10s);
+    CHECK(help.exit_code == 0);
+    for (const char* option : {"--host NAME=ADDR[:PORT]", "--adapter lwip|eth0", "--link SPEC",
+                               "--control PATH", "--uart ID=PATH"}) {
+        CHECK(!lines_containing(help.lines, option).empty());
+    }
+}
+
+TEST_CASE("uart: setup, receive and read, write and sent, rxSize and rxClear, on a pseudo-terminal") {
+    TempDir dir("e2e-uart");
+    const std::string link = (dir.path() / "uart2").string();
+    std::optional<int> terminal;
+    std::string got;
+    DeviceOptions o;
+    o.network = network_to(NetPath::kEth0, 1);
+    o.network.uart_links[2] = link;
+    o.on_line = [&](luat::lua::Device&, std::string_view line) {
+        if (line == "I/user.uart ready") {
+            terminal = ::open(link.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+            termios t{};
+            ::tcgetattr(*terminal, &t);
+            ::cfmakeraw(&t);
+            ::tcsetattr(*terminal, TCSANOW, &t);
+            REQUIRE(::write(*terminal, "ping!", 5) == 5);
+        } else if (line == "I/user.sent 2") {
+            // Everything written has left for the terminal: read it before the port closes.
+            for (int i = 0; i < 100 && got.size() < 8; ++i) {
+                pollfd p{*terminal, POLLIN, 0};
+                if (::poll(&p, 1, 10) > 0) {
+                    char buf[64];
+                    const ssize_t n = ::read(*terminal, buf, sizeof buf);
+                    if (n > 0) got.append(buf, static_cast<std::size_t>(n));
+                }
+            }
+        }
+    };
+    const DeviceResult r = run_device(R"LUA(
+        log.info("setup", uart.setup(2, 115200, 8, 1, uart.None, uart.LSB, 2048), uart.rxSize(2))
+        uart.on(2, "receive", function(id, len)
+            log.info("receive", id, len, uart.rxSize(id))
+            log.info("read", uart.read(id, 2), uart.read(id), uart.read(id))
+            log.info("write", uart.write(id, "pong!"), uart.write(id, "abcdef", 3))
+        end)
+        uart.on(2, "sent", function(id)
+            log.info("sent", id)
+            uart.on(2, "receive", nil)
+            uart.close(2)
+            log.info("closed", uart.write(2, "x"), uart.read(2))
+            os.exit(0)
+        end)
+        log.info("uart ready")
+        sys.run()
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.setup 0 0",
+                                                    "I/user.uart ready",
+                                                    "I/user.receive 2 5 5",
+                                                    "I/user.read pi ng! ",
+                                                    "I/user.write 5 3",
+                                                    "I/user.sent 2",
+                                                    "I/user.closed 0 ",
+                                                });
+    REQUIRE(terminal);
+    ::close(*terminal);
+    CHECK(got == "pong!abc");
+}
