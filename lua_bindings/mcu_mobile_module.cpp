@@ -1,5 +1,8 @@
 // mcu and mobile: the chip's unique id and tick counter, and the cellular identity and signal of
 // the simulated module (IMEI with a valid Luhn digit, a SIM's IMSI/ICCID, a good LTE signal).
+#include <chrono>
+#include <cstdint>
+
 #include "lua_bindings/builtin_modules.hpp"
 #include "lua_bindings/device.hpp"
 #include "lua_bindings/lua_util.hpp"
@@ -24,6 +27,25 @@ int l_unique_id(lua_State* L) {
 int l_ticks(lua_State* L) {
     lua_pushinteger(L, static_cast<lua_Integer>(device(L).loop().now_ms()));
     return 1;
+}
+
+// mcu.ticks2([mode=0]): the 64-bit uptime split in two integers so that 32-bit firmware can carry
+// it: mode 0 microseconds as (us / 10^6, us % 10^6), mode 1 milliseconds and mode 2 seconds split
+// the same way at 10^6. Any other mode returns nothing, as LuatOS does.
+int l_ticks2(lua_State* L) {
+    const lua_Integer mode = luaL_optinteger(L, 1, 0);
+    const auto elapsed = std::chrono::steady_clock::now() - device(L).loop().start_time();
+    const auto us = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+    std::uint64_t value = 0;
+    switch (mode) {
+        case 0: value = us; break;
+        case 1: value = us / 1000; break;
+        case 2: value = us / 1000000; break;
+        default: return 0;
+    }
+    lua_pushinteger(L, static_cast<lua_Integer>(value / 1000000));
+    lua_pushinteger(L, static_cast<lua_Integer>(value % 1000000));
+    return 2;
 }
 
 int l_hz(lua_State* L) {
@@ -93,6 +115,7 @@ void install_mcu(RunContext& ctx) {
     static const luaL_Reg kFunctions[] = {
         {"unique_id", l_unique_id},
         {"ticks", l_ticks},
+        {"ticks2", l_ticks2},
         {"hz", l_hz},
         {nullptr, nullptr},
     };

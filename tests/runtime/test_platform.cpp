@@ -172,3 +172,21 @@ TEST_CASE("crypto: cipher suites from mbedTLS, digests and HMACs in uppercase he
                 "I/user.t 5031FE3D989C6D1537A013FA6E739DA23463FDAEC3B70137D828E36ACE221BD0",
                 "I/user.t aGVsbG8= hello"});
 }
+
+TEST_CASE("mcu.ticks2 splits the 64-bit uptime in two integers at 10^6 (us, ms, s), and follows mcu.ticks") {
+    auto r = run_script(R"LUA(
+        sys.taskInit(function()
+            sys.wait(20)
+            local us_h, us_l = mcu.ticks2(0)
+            local ms_h, ms_l = mcu.ticks2(1)
+            local s_h, s_l = mcu.ticks2()
+            local us = us_h * 1000000 + us_l
+            local ms = ms_h * 1000000 + ms_l
+            log.info("t", math.type(us_h), us_l < 1000000, us >= 20000, ms >= 20, math.abs(us // 1000 - mcu.ticks()) <= 5)
+            log.info("t", s_h, s_l < 1000000, select('#', mcu.ticks2(2)), select('#', mcu.ticks2(3)))
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA");
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t integer true true true true", "I/user.t 0 true 2 0"});
+}
