@@ -48,6 +48,8 @@ class LoopServer {
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] std::size_t connections() const { return accepted_; }
+    // Accepted connections the peer has not closed yet.
+    [[nodiscard]] std::size_t open_connections() const { return conns_.size(); }
     [[nodiscard]] std::size_t bytes_received() const { return received_; }
     [[nodiscard]] const std::vector<std::uint8_t>& data() const { return data_; }
     // Microseconds on steady_clock of the first and the latest received byte.
