@@ -14,6 +14,9 @@ bool CellularNetwork::output_in_flight() {
     }
     const std::string guest = stack_.address();
     for (const TcpOutputInFlight& p : pending) {
+        // A connection already retransmitting into silence (the one a dead link left behind, found
+        // dead by MQTT's keepalive) would not finish within any budget worth waiting.
+        if (p.stalled) continue;
         if (p.unsent || !p.closing) return true;
         const auto it = std::find_if(slirp.begin(), slirp.end(), [&](const SlirpTcpConnection& c) {
             return c.source_port == p.local_port && c.source == guest;

@@ -29,7 +29,8 @@ class CellularNetwork {
     // not yet sent by lwIP, or sent and not yet known to slirp (for a connection closed here, slirp
     // having the FIN is enough: its ACK coming back matters to nobody once the run is over), or
     // still in slirp, not yet written to the host socket. False while the link is down: nothing
-    // can leave then. The run-end drain waits on it.
+    // can leave then; connections lwIP is already retransmitting (no answer for a whole RTO) are not
+    // counted either. The run-end drain waits on it.
     [[nodiscard]] bool output_in_flight();
     // How long the run-end drain may wait: 500 ms, plus the link's round trip (delay and jitter of
     // both directions), so that a slow link gets the same chance as a fast one.

@@ -123,7 +123,8 @@ std::vector<TcpOutputInFlight> LwipStack::output_in_flight() const {
         if (!unsent && pcb->unacked == nullptr) continue;
         const bool closing = pcb->state == FIN_WAIT_1 || pcb->state == CLOSING || pcb->state == LAST_ACK ||
                              (pcb->flags & TF_CLOSEPEND) != 0;
-        out.push_back(TcpOutputInFlight{pcb->local_port, unsent, closing});
+        const bool stalled = pcb->nrtx > 0 || pcb->persist_backoff > 0;
+        out.push_back(TcpOutputInFlight{pcb->local_port, unsent, closing, stalled});
     }
     return out;
 }

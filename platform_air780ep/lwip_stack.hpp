@@ -54,6 +54,9 @@ struct TcpOutputInFlight {
     std::uint16_t local_port = 0;
     bool unsent = false;   // bytes or the FIN not yet handed to the link
     bool closing = false;  // closed on our side: the FIN is queued or sent (FIN_WAIT_1, CLOSING, LAST_ACK)
+    // lwIP is retransmitting (a whole RTO passed without an answer) or probing a zero window: the peer
+    // has stopped listening, whatever happens next.
+    bool stalled = false;
 };
 
 class LwipStack final : public sys::PollSource {

@@ -110,7 +110,9 @@ TEST_CASE(
     CHECK(sink.data() == last_words);
 }
 
-TEST_CASE("the drain's budget follows the link, and while the link is down nothing is waited for") {
+TEST_CASE(
+    "the drain's budget follows the link, nothing is waited for while the link is down or for a "
+    "connection retransmitting into silence") {
     Cellular c("delay=100,jitter=20,up_delay=50");
     CHECK(c.net->drain_budget_ms() == 500 + 50 + 20 + 100 + 20);
     LoopServer sink(c.loop, false);
@@ -127,4 +129,17 @@ TEST_CASE("the drain's budget follows the link, and while the link is down nothi
     CHECK_FALSE(c.net->output_in_flight());  // nothing can leave now
     c.net->link().set_up();
     CHECK(c.net->output_in_flight());
+
+    // Down again until lwIP's retransmission timer has fired: a connection retransmitting into
+    // silence is not waited for, even with the link up again.
+    c.net->link().set_down();
+    REQUIRE(run_until(
+        c.loop,
+        [&] {
+            const auto pending = c.net->stack().output_in_flight();
+            return pending.size() == 1 && pending[0].stalled;
+        },
+        10000));
+    c.net->link().set_up();
+    CHECK_FALSE(c.net->output_in_flight());
 }
