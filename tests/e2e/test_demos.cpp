@@ -399,3 +399,44 @@ TEST_CASE(
     const int port = std::stoi(out.substr(at + 26));
     CHECK_FALSE(accepts_connections(static_cast<std::uint16_t>(port)));
 }
+
+TEST_CASE(
+    "demo_scripts/run_tls_demo.sh (./setup.sh tls-demo): the guide's SSL-with-certificate demo verified "
+    "against a local CA for broker.emqx.io") {
+    TempDir dir("e2e-run-tls-demo");
+    const std::filesystem::path kept = dir.path() / "kept";
+    const pid_t pid =
+        spawn_process({"env", "LUATOS=" + luatos_binary(), "DEMO_RUN_FOR=4s", "TLS_DEMO_DIR=" + kept.string(),
+                       repo_path("demo_scripts/run_tls_demo.sh").string()},
+                      dir.path() / "out");
+    CHECK(wait_process(pid) == 0);
+    const std::string out = read_file(dir.path() / "out");
+    INFO(out);
+    const std::string imei = "864291050111210";
+    // Verified (verify 2, the name checked) against the CA file read from /luadb/: no error, no warning.
+    CHECK(out.find("D/net socket[0] connect to broker.emqx.io:8883 TLS") != std::string::npos);
+    CHECK(out.find("I/user.mqtt event conack") != std::string::npos);
+    CHECK(out.find("I/user.mqtt downlink topic /luatos/sub/" + imei + " payload hello over TLS") !=
+          std::string::npos);
+    CHECK(out.find("] E/") == std::string::npos);
+    CHECK(out.find("] W/") == std::string::npos);
+    const auto seen = out.find("== what the second client (mosquitto_sub -v -t '/luatos/#') saw:");
+    REQUIRE(seen != std::string::npos);
+    CHECK(out.find("/luatos/sub/" + imei + " hello over TLS", seen) != std::string::npos);
+    CHECK(out.find("== device exit status 0") != std::string::npos);
+    // TLS_DEMO_DIR keeps the CA, the server's certificate and the demo copy with the CA file beside
+    // an unchanged main.lua; the repository's demo folder got nothing.
+    CHECK(read_file(kept / "ssl_ca_mqtt" / "broker.emqx.io-ca.crt") == read_file(kept / "pki" / "ca.crt"));
+    CHECK(read_file(kept / "ssl_ca_mqtt" / "main.lua") == read_file(demo_folder("ssl_ca_mqtt") / "main.lua"));
+    CHECK(std::filesystem::exists(kept / "pki" / "server.crt"));
+    CHECK_FALSE(std::filesystem::exists(demo_folder("ssl_ca_mqtt") / "broker.emqx.io-ca.crt"));
+    // Everything it started is gone: both of its broker's ports are closed again.
+    const auto at = out.find("== mosquitto: TLS on 127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    const int tls_port = std::stoi(out.substr(at + 31));
+    const auto plain = out.find("plain MQTT on 127.0.0.1:", at);
+    REQUIRE(plain != std::string::npos);
+    const int port = std::stoi(out.substr(plain + 24));
+    CHECK_FALSE(accepts_connections(static_cast<std::uint16_t>(tls_port)));
+    CHECK_FALSE(accepts_connections(static_cast<std::uint16_t>(port)));
+}
