@@ -114,6 +114,7 @@ echo "== luatos --host broker.emqx.io=127.0.0.1:$tls_port --imei $imei --adapter
 echo
 
 # 4. The device, its log shown as it comes.
+: > "$work/device.log"  # there before tail looks for it (the device's redirection may come later)
 "$luatos" --host "broker.emqx.io=127.0.0.1:$tls_port" --imei "$imei" --adapter "$adapter" \
   --run-for "$run_for" "$demo/" > "$work/device.log" 2>&1 &
 device=$!
