@@ -5,6 +5,7 @@
 #
 #   ./setup.sh            install + fetch + build (build/)
 #   ./setup.sh demo       ... then run the MQTT demo against a private local broker
+#   ./setup.sh tls-demo   ... then run the guide's "SSL with certificate" demo against a local TLS broker
 #   ./setup.sh test       ... then run every test (ctest)
 #   ./setup.sh asan       ... then build with ASan+UBSan (build-asan/) and run every test there
 set -euo pipefail
@@ -74,11 +75,14 @@ case "${1:-}" in
   demo)
     build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
     exec "$top/demo_scripts/run_demo.sh" ;;
+  tls-demo)
+    build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    exec "$top/demo_scripts/run_tls_demo.sh" ;;
   test)
     build "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
     run_tests "$top/build" ;;
   asan)
     build "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DLUATOS_SANITIZE=ON
     run_tests "$top/build-asan" ;;
-  *) echo "usage: $0 [build|demo|test|asan]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|demo|tls-demo|test|asan]" >&2; exit 2 ;;
 esac

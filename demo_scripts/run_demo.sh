@@ -62,6 +62,7 @@ echo "== luatos --host lbsmqtt.airm2m.com=127.0.0.1:$port --imei $imei --adapter
 echo
 
 # 2. The device, its log shown as it comes.
+: > "$work/device.log"  # there before tail looks for it (the device's redirection may come later)
 "$luatos" --host "lbsmqtt.airm2m.com=127.0.0.1:$port" --imei "$imei" --adapter "$adapter" \
   --run-for "$run_for" "$top/demo_scripts/single_mqtt/" > "$work/device.log" 2>&1 &
 device=$!

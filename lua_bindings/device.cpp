@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <system_error>
 
 namespace luat::lua {
@@ -56,6 +57,31 @@ void Device::print_banner() {
     logger_.info("main", "ROM Build: " __DATE__ " " __TIME__);
 }
 
+void Device::drain_after_run() {
+    auto under_way = [this] {
+        return std::any_of(drains_.begin(), drains_.end(),
+                           [](const RunEndDrain& d) { return d.under_way(); });
+    };
+    if (!under_way()) return;
+    std::uint64_t budget = 0;
+    for (const RunEndDrain& d : drains_)
+        budget = std::max(budget, d.budget_ms());
+    const std::uint64_t start = loop_.now_ms();
+    // The run's own messages find their run gone and do nothing; the platform's poll sources,
+    // timers and before-block hooks (lwIP, the link, slirp) carry on.
+    loop_.reset_stop();
+    while (under_way()) {
+        const std::uint64_t waited = loop_.now_ms() - start;
+        if (waited >= budget) {
+            for (const RunEndDrain& d : drains_) {
+                if (d.under_way() && d.gave_up) d.gave_up(waited);
+            }
+            return;
+        }
+        loop_.run_once(static_cast<int>(budget - waited));
+    }
+}
+
 int Device::run(std::optional<std::chrono::milliseconds> run_for) {
     std::optional<std::uint64_t> deadline;
     sys::EventLoop::TimerId run_for_timer = 0;
@@ -83,6 +109,7 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
             outcome = run.execute(modules_);
             run_ = nullptr;
         }
+        drain_after_run();
         if (outcome.kind == RunOutcome::Kind::kReboot) continue;
         code = outcome.exit_code;
         break;

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,19 @@ class Device {
     // Add a Lua module, installed into every run after the built-in ones.
     void add_module(LuaModule module) { modules_.push_back(std::move(module)); }
 
+    // Work that a run leaves under way and that deserves a bounded chance to finish: when a run ends
+    // (os.exit, a VM error, rtos.reboot, --run-for) and its modules are gone, the event loop keeps
+    // running while some `under_way()` says so, for at most the largest `budget_ms()`; `gave_up`
+    // hears how long was waited if the budget ran out first. The network registers the last bytes
+    // and FINs of the connections the scripts closed, so that a DISCONNECT written just before
+    // os.exit() reaches the broker, as on the module, whose stack keeps running after close().
+    struct RunEndDrain {
+        std::function<bool()> under_way;
+        std::function<std::uint64_t()> budget_ms;
+        std::function<void(std::uint64_t waited_ms)> gave_up;
+    };
+    void add_run_end_drain(RunEndDrain drain) { drains_.push_back(std::move(drain)); }
+
     // Per-device services, destroyed with the Device (in reverse order of creation).
     template <class T, class... Args>
     T& emplace_service(Args&&... args) {
@@ -94,6 +108,7 @@ class Device {
 
   private:
     void print_banner();
+    void drain_after_run();
 
     DeviceConfig config_;
     platform::Identity identity_;
@@ -106,6 +121,7 @@ class Device {
     bool owns_data_dir_ = false;
     std::vector<LuaModule> modules_;
     std::vector<std::pair<std::type_index, std::shared_ptr<void>>> services_;
+    std::vector<RunEndDrain> drains_;
     RunContext* run_ = nullptr;
     int boots_ = 0;
 };

@@ -20,6 +20,13 @@ DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
         cellular_ = std::make_unique<platform::CellularNetwork>(device_.loop(), device_.logger(),
                                                                 options_.hosts, config);
         cellular_->link().add_listener(this);
+        // A DISCONNECT (and FIN) written just before the run ends must still leave the module.
+        device_.add_run_end_drain(Device::RunEndDrain{
+            [this] { return cellular_->output_in_flight(); }, [this] { return cellular_->drain_budget_ms(); },
+            [this](std::uint64_t waited_ms) {
+                device_.logger().warn("net", "run end: closed connections still had bytes on the way after " +
+                                                 std::to_string(waited_ms) + " ms; dropped with the stack");
+            }});
     }
     // LWIP_GP's readiness is its link's (or never, without one), not the generic attach timer's.
     adapters.set_auto_attach(platform::kAdapterLwipGp, false);

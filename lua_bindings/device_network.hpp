@@ -8,6 +8,9 @@
 // each boot; socket.LWIP_GP comes up `attach_delay_ms` after boot *and after each link outage*, and
 // goes down (IP_LOSE) the moment its link does.
 //
+// When a run ends, the device waits (briefly, see Device::RunEndDrain) until what the closed lwIP
+// connections still had to send, their DISCONNECT and FIN, has reached the host's sockets.
+//
 // install_network() adds it to a Device together with the Lua modules that use it (mqtt, uart, and
 // the per-boot network setup). The `luatos` command does this with its command-line options; tests do
 // it with their own.

@@ -5,6 +5,7 @@
 // (lwIP is process-global).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "platform_air780ep/host_map.hpp"
@@ -24,6 +25,17 @@ class CellularNetwork {
     [[nodiscard]] LwipStack& stack() { return stack_; }
     // The module's address on the cellular network ("10.0.2.15"), for IP_READY.
     [[nodiscard]] std::string address() const { return stack_.address(); }
+    // Whether bytes and FINs given to lwIP's connections are still on their way to the host's sockets:
+    // not yet sent by lwIP, or sent and not yet known to slirp (for a connection closed here, slirp
+    // having the FIN is enough: its ACK coming back matters to nobody once the run is over), or
+    // still in slirp, not yet written to the host socket. False while the link is down: nothing
+    // can leave then; connections lwIP is already retransmitting (no answer for a whole RTO) are not
+    // counted either. The run-end drain waits on it.
+    [[nodiscard]] bool output_in_flight();
+    // How long the run-end drain may wait: 500 ms, plus the link's round trip (delay and jitter of
+    // both directions), so that a slow link gets the same chance as a fast one.
+    [[nodiscard]] std::uint64_t drain_budget_ms() const;
+
     // A TCP stream of this adapter (for mqtt.create(socket.LWIP_GP, ...) and friends).
     [[nodiscard]] std::unique_ptr<LwipTcpStream> make_tcp_stream() {
         return std::make_unique<LwipTcpStream>(stack_, hosts_);

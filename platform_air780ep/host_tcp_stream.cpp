@@ -239,6 +239,15 @@ void HostTcpStream::close() {
         [[maybe_unused]] const ssize_t n =
             ::send(fd_, pending.data(), pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     }
+    if (fd_ >= 0 && state_ == State::kConnected) {
+        // Bytes the peer sent that nobody read would make close() send a reset instead of a FIN, and
+        // a peer that sees the reset may drop what it has not read of ours yet (the DISCONNECT just
+        // written). Nobody will read them now: take them out of the kernel first (what a receive
+        // buffer holds at most; a peer still flooding us gets its reset).
+        std::array<std::uint8_t, 16 * 1024> unread;
+        for (int i = 0; i < 64 && ::recv(fd_, unread.data(), unread.size(), MSG_DONTWAIT) > 0; ++i) {
+        }
+    }
     release_socket();
     rx_.clear();
     rx_.shrink();

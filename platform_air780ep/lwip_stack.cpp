@@ -115,6 +115,20 @@ LwipMemory LwipStack::memory() const {
     return m;
 }
 
+std::vector<TcpOutputInFlight> LwipStack::output_in_flight() const {
+    std::vector<TcpOutputInFlight> out;
+    for (const struct tcp_pcb* pcb = tcp_active_pcbs; pcb != nullptr; pcb = pcb->next) {
+        // TF_CLOSEPEND: tcp_close could not queue the FIN yet (no memory); lwIP's timer retries.
+        const bool unsent = pcb->unsent != nullptr || (pcb->flags & TF_CLOSEPEND) != 0;
+        if (!unsent && pcb->unacked == nullptr) continue;
+        const bool closing = pcb->state == FIN_WAIT_1 || pcb->state == CLOSING || pcb->state == LAST_ACK ||
+                             (pcb->flags & TF_CLOSEPEND) != 0;
+        const bool stalled = pcb->nrtx > 0 || pcb->persist_backoff > 0;
+        out.push_back(TcpOutputInFlight{pcb->local_port, unsent, closing, stalled});
+    }
+    return out;
+}
+
 void LwipStack::detach(LwipTcpStream* stream) {
     streams_.erase(stream);
     output_pending_.erase(stream);

@@ -18,6 +18,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "platform_air780ep/frame_codec.hpp"
 #include "platform_air780ep/slirp_link.hpp"
@@ -48,6 +49,16 @@ struct LwipMemory {
     std::size_t pool_pbufs = 0;  // received frames lwIP still holds
 };
 
+// A TCP connection whose output has not all been acknowledged by the peer yet (for the run-end drain).
+struct TcpOutputInFlight {
+    std::uint16_t local_port = 0;
+    bool unsent = false;   // bytes or the FIN not yet handed to the link
+    bool closing = false;  // closed on our side: the FIN is queued or sent (FIN_WAIT_1, CLOSING, LAST_ACK)
+    // lwIP is retransmitting (a whole RTO passed without an answer) or probing a zero window: the peer
+    // has stopped listening, whatever happens next.
+    bool stalled = false;
+};
+
 class LwipStack final : public sys::PollSource {
   public:
     // Throws std::logic_error if another LwipStack exists in this process.
@@ -67,6 +78,9 @@ class LwipStack final : public sys::PollSource {
     [[nodiscard]] std::uint64_t frames_out() const { return frames_out_; }
     [[nodiscard]] std::uint64_t frames_in_dropped() const { return frames_in_dropped_; }
     [[nodiscard]] sys::EventLoop& loop() { return loop_; }
+    // Every TCP connection of lwIP's (the streams' and those they let go of while closing) that has
+    // bytes or a FIN not yet acknowledged by the peer.
+    [[nodiscard]] std::vector<TcpOutputInFlight> output_in_flight() const;
     [[nodiscard]] sys::Logger& log() { return log_; }
 
     // ---- for LwipTcpStream ----

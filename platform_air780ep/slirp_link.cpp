@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
+#include <memory>
 #include <stdexcept>
 
 namespace luat::platform {
@@ -155,6 +157,13 @@ std::string SlirpLink::status() const {
          " dropped=" + std::to_string(filter_.counts().dropped) +
          " dns_answered=" + std::to_string(dns_answered_);
     return s;
+}
+
+std::vector<SlirpTcpConnection> SlirpLink::tcp_connections() const {
+    // The text is g_malloc'ed; GLib's allocator is the system malloc (since GLib 2.46), so free()
+    // releases it without making this library link GLib itself.
+    const std::unique_ptr<char, decltype(&std::free)> text(slirp_connection_info(slirp_), &std::free);
+    return text ? parse_slirp_connection_info(text.get()) : std::vector<SlirpTcpConnection>{};
 }
 
 void SlirpLink::to_network(std::vector<std::uint8_t> frame) {

@@ -19,6 +19,7 @@
 #include "platform_air780ep/dns_responder.hpp"
 #include "platform_air780ep/frame_filter.hpp"
 #include "platform_air780ep/link_model.hpp"
+#include "platform_air780ep/slirp_connections.hpp"
 #include "sys_task/event_loop.hpp"
 #include "sys_task/logger.hpp"
 
@@ -88,6 +89,10 @@ class SlirpLink final : public sys::PollSource, public FrameLink {
     [[nodiscard]] std::string status() const;
     // Microseconds on the link's clock (the event loop's uptime clock).
     [[nodiscard]] std::uint64_t now_us() const;
+    // Frames on their way through the link model in that direction (sent, not yet delivered).
+    [[nodiscard]] std::size_t in_flight(LinkDirection dir) const { return model_.in_flight(dir); }
+    // slirp's TCP connections to the host, as it reports them.
+    [[nodiscard]] std::vector<SlirpTcpConnection> tcp_connections() const;
 
     // ---- sys::PollSource ----
     void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;

@@ -3,8 +3,6 @@
 // luatos network options; and the uart module on its pseudo-terminals.
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -14,30 +12,11 @@
 #include "lua_bindings/device_network.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "tests/e2e/e2e.hpp"
+#include "tests/support/control_client.hpp"
 
 using namespace luat::test;
 
 namespace {
-
-// One line to the control socket, its answer back.
-std::string control(const std::string& path, const std::string& command) {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return "cannot connect";
-    }
-    const std::string line = command + "\n";
-    [[maybe_unused]] const ssize_t n = ::write(fd, line.data(), line.size());
-    std::string answer;
-    char c = 0;
-    while (::read(fd, &c, 1) == 1 && c != '\n')
-        answer += c;
-    ::close(fd);
-    return answer;
-}
 
 const std::string kAdapterWatch = R"LUA(
 sys.subscribe("IP_READY", function(ip, adapter) log.info("IP_READY", ip, adapter) end)
@@ -84,7 +63,7 @@ TEST_CASE("luatos --control: an outage from the control socket gives IP_LOSE the
     LuatosProcess device({"--control", socket_path, "--adapter", "eth0", "--attach-delay", "50", "--run-for",
                           "20s", (dir.path() / "main.lua").string()});
     REQUIRE(device.wait_for_line("I/user.both up", 10s));
-    CHECK(control(socket_path, "outage 0.2") == "ok link down for 0.2 s");
+    CHECK(control_command(socket_path, "outage 0.2") == "ok link down for 0.2 s");
     CHECK(device.wait() == 0);
     CHECK_LINES(lines_with(device.lines(), "I/user."), {
                                                            "I/user.IP_READY 10.0.2.15 1",

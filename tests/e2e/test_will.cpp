@@ -1,6 +1,7 @@
 // The will: delivered when the device dies without a goodbye (the luatos process killed, or a run
-// that ends with the client connected, as a module that reboots), not after disconnect(); and the
-// will_retain demo's retained configuration (metas.retain == 1).
+// that ends with the client connected, as a module that reboots), not after disconnect() or close(),
+// even when the run ends right after them; and the will_retain demo's retained configuration
+// (metas.retain == 1).
 #include <signal.h>
 #include <catch2/catch.hpp>
 
@@ -14,13 +15,18 @@ namespace {
 
 constexpr const char* kImei = "864291050111210";
 
-bool wait_for_log(const Mosquitto& broker, const std::string& text, std::chrono::milliseconds timeout) {
+// Until the broker's log has one of `texts`.
+bool wait_for_log(const Mosquitto& broker, const std::vector<std::string>& texts,
+                  std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (broker.log().find(text) == std::string::npos) {
+    for (;;) {
+        const std::string log = broker.log();
+        for (const auto& t : texts) {
+            if (log.find(t) != std::string::npos) return true;
+        }
         if (std::chrono::steady_clock::now() > deadline) return false;
         std::this_thread::sleep_for(2ms);
     }
-    return true;
 }
 
 std::vector<std::string> payloads(const std::vector<ObservedMessage>& ms) {
@@ -59,8 +65,12 @@ void killed_device_will(NetPath path) {
 E2E_ON_BOTH_PATHS("will: the device process killed, the broker publishes the will (retained)",
                   killed_device_will)
 
+// HOW says how the script says goodbye and how its run ends, at once, without giving the loop a
+// turn: over lwIP the DISCONNECT then still has to leave the simulated module when the run is over.
 const std::string kWillScript = R"LUA(
-    main(function()
+    sys.taskInit(function()
+        if io.exists("/rebooted") then os.exit(0) end  -- the boot after HOW == "close, reboot"
+        sys.waitUntil("IP_READY")
         local c = mqtt.create(nil, "broker.test", 1883)
         c:auth("e2e-will", "", "", true)
         c:keepalive(60)
@@ -68,42 +78,66 @@ const std::string kWillScript = R"LUA(
         c:on(ev)
         c:connect()
         wait_ev("conack")
-        if GOODBYE then
+        if HOW == "disconnect, exit" then
             c:disconnect()
             wait_ev("close")
             c:close()
-            -- the device carries on: over lwIP the DISCONNECT needs the loop to leave the module
-            sys.wait(200)
+            os.exit(0)
+        elseif HOW == "close, exit" then
+            c:close()
+            os.exit(0)
+        elseif HOW == "close, reboot" then
+            c:close()
+            io.writeFile("/rebooted", "1")
+            rtos.reboot()
+        elseif HOW == "close, error" then
+            c:close()
+            error("boom")
         end
-        -- without a goodbye the run ends with the client connected: no DISCONNECT, as a reboot
+        -- HOW == "exit": the run ends with the client connected, no DISCONNECT, as a reboot
+        os.exit(0)
     end)
+    sys.run()
 )LUA";
 
-void no_will_after_disconnect(NetPath path) {
-    Mosquitto broker;
-    MqttObserver observer(broker.port());
-    observer.subscribe("e2e/will", 1);
+DeviceResult run_will_script(NetPath path, const Mosquitto& broker, const std::string& how) {
     DeviceOptions o;
     o.network = network_to(path, broker.port());
-    const DeviceResult r = run_device(kLuaPrelude + "GOODBYE = true\n" + kWillScript, o);
-    CHECK(r.exit_code == 0);
-    CHECK_LINES(lines_with(r.lines, "I/user."), {"I/user.will true", "I/user.ev conack nil nil",
-                                                 "I/user.ev disconnect 0 nil", "I/user.ev close nil nil"});
-    // Once the broker has handled the DISCONNECT, a marker: a will would have come before it.
-    REQUIRE(wait_for_log(broker, "Client e2e-will disconnected.", 5s));
-    observer.publish("e2e/will", "marker", 1);
-    REQUIRE(observer.wait_for_count("e2e/will", 1, 5s));
-    CHECK(payloads(observer.messages_on("e2e/will")) == std::vector<std::string>{"marker"});
+    return run_device(kLuaPrelude + "HOW = \"" + how + "\"\n" + kWillScript, o);
 }
-E2E_ON_BOTH_PATHS("will: not delivered after disconnect()", no_will_after_disconnect)
+
+void no_will_after_goodbye(NetPath path) {
+    for (const std::string how : {"disconnect, exit", "close, exit", "close, reboot", "close, error"}) {
+        INFO(how);
+        Mosquitto broker;
+        MqttObserver observer(broker.port());
+        observer.subscribe("e2e/will", 1);
+        const DeviceResult r = run_will_script(path, broker, how);
+        CHECK(r.exit_code == (how == "close, error" ? 1 : 0));
+        Lines expected = {"I/user.will true", "I/user.ev conack nil nil"};
+        if (how == "disconnect, exit")
+            expected.insert(expected.end(), {"I/user.ev disconnect 0 nil", "I/user.ev close nil nil"});
+        CHECK_LINES(lines_with(r.lines, "I/user."), expected);
+        CHECK(lines_with(r.lines, "W/net ").empty());
+        // How the broker saw the end: "disconnected." after a DISCONNECT, "closed its connection." without.
+        REQUIRE(wait_for_log(
+            broker, {"Client e2e-will disconnected.", "Client e2e-will closed its connection."}, 5s));
+        CHECK(broker.log().find("Client e2e-will disconnected.") != std::string::npos);
+        // Then a marker: a will would have come before it.
+        observer.publish("e2e/will", "marker", 1);
+        REQUIRE(observer.wait_for_count("e2e/will", 1, 5s));
+        CHECK(payloads(observer.messages_on("e2e/will")) == std::vector<std::string>{"marker"});
+    }
+}
+E2E_ON_BOTH_PATHS(
+    "will: not delivered after disconnect() or close() just before the run ends (exit, reboot, error)",
+    no_will_after_goodbye)
 
 void will_after_reboot_like_end(NetPath path) {
     Mosquitto broker;
     MqttObserver observer(broker.port());
     observer.subscribe("e2e/will", 1);
-    DeviceOptions o;
-    o.network = network_to(path, broker.port());
-    const DeviceResult r = run_device(kLuaPrelude + "GOODBYE = false\n" + kWillScript, o);
+    const DeviceResult r = run_will_script(path, broker, "exit");
     CHECK(r.exit_code == 0);
     REQUIRE(observer.wait_for_count("e2e/will", 1, 5s));
     CHECK(payloads(observer.messages_on("e2e/will")) == std::vector<std::string>{"WILL"});

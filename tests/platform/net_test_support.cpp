@@ -98,6 +98,7 @@ void LoopServer::on_conn(Conn& c, short revents) {
                 continue;
             }
             if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                if (n < 0 && errno == ECONNRESET) ++resets_;
                 loop_.unwatch_fd(c.watch);
                 ::close(c.fd);
                 std::erase_if(conns_, [&c](const std::unique_ptr<Conn>& p) { return p.get() == &c; });

@@ -48,6 +48,10 @@ class LoopServer {
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] std::size_t connections() const { return accepted_; }
+    // Accepted connections the peer has not closed yet.
+    [[nodiscard]] std::size_t open_connections() const { return conns_.size(); }
+    // Connections the peer ended with a reset rather than a FIN.
+    [[nodiscard]] std::size_t resets() const { return resets_; }
     [[nodiscard]] std::size_t bytes_received() const { return received_; }
     [[nodiscard]] const std::vector<std::uint8_t>& data() const { return data_; }
     // Microseconds on steady_clock of the first and the latest received byte.
@@ -73,6 +77,7 @@ class LoopServer {
     std::vector<std::unique_ptr<Conn>> conns_;
     std::size_t accepted_ = 0;
     std::size_t received_ = 0;
+    std::size_t resets_ = 0;
     std::vector<std::uint8_t> data_;
     std::uint64_t first_us_ = 0;
     std::uint64_t last_us_ = 0;

@@ -45,6 +45,28 @@ TEST_CASE("host socket stream: connect, echo, then our close") {
     CHECK(rec.events == std::vector<std::string>{"connected"});  // close() is silent
 }
 
+TEST_CASE(
+    "host socket stream: our close after the last write ends with a FIN, even with bytes still unread") {
+    EventLoop loop;
+    LoopServer peer(loop, false);
+    HostMap hosts;
+    HostTcpStream stream(loop, hosts);
+    RecordingListener rec(stream);
+    REQUIRE(stream.open("127.0.0.1", peer.port()));
+    REQUIRE(run_until(
+        loop, [&] { return rec.connected() && peer.connections() == 1; }, 3000));
+    // The peer's bytes reach our socket but nobody reads them before the close (the loop does not run).
+    peer.send_all(bytes_of("a message that came just before the goodbye"));
+    const auto goodbye = bytes_of(std::string("\xe0\x00", 2));  // an MQTT DISCONNECT
+    CHECK(stream.write(goodbye) == goodbye.size());
+    stream.close();
+    // A reset instead of a FIN could make the peer drop the goodbye it has not read yet.
+    REQUIRE(run_until(
+        loop, [&] { return peer.open_connections() == 0; }, 3000));
+    CHECK(peer.data() == goodbye);
+    CHECK(peer.resets() == 0);
+}
+
 TEST_CASE("host socket stream: the host map rewrites name and port, localhost resolves off the loop") {
     EventLoop loop;
     LoopServer echo(loop);

@@ -109,3 +109,70 @@ TEST_CASE("per-device services outlive runs and are found by type") {
     CHECK(device.run() == 0);
     CHECK(stack.runs == 2);
 }
+
+TEST_CASE("run-end drains: the loop runs on after each run while work is under way, within the budget") {
+    // At the end of both runs (the reboot and the exit): a drain whose work finishes 30 ms after the
+    // run has ended (a loop timer), and one that never finishes. The wait is bounded by the largest
+    // budget of the drains under way (100 ms), not by the stuck one's own (60 ms).
+    struct Work {
+        bool under_way = false;
+        int drained = 0;
+        std::vector<std::uint64_t> gave_up_after;
+    };
+    Work finishing;
+    Work stuck;
+    std::vector<std::uint64_t> run_ended_at;
+    std::vector<std::uint64_t> drained_at;
+    auto r = run_script(
+        R"LUA(
+        if io.exists("/again") then os.exit(0) end
+        io.writeFile("/again", "1")
+        rtos.reboot()
+    )LUA",
+        ScriptOptions{.setup = [&](Device& d) {
+            d.add_module({"work", [&](RunContext& ctx) {
+                              ctx.on_close([&] {
+                                  run_ended_at.push_back(d.loop().now_ms());
+                                  finishing.under_way = true;
+                                  stuck.under_way = true;
+                                  // outside the run: a device timer, as the network's own
+                                  d.loop().add_timer(30, [&] {
+                                      finishing.under_way = false;
+                                      ++finishing.drained;
+                                      drained_at.push_back(d.loop().now_ms());
+                                  });
+                              });
+                          }});
+            d.add_run_end_drain({[&] { return finishing.under_way; }, [] { return 100; },
+                                 [&](std::uint64_t ms) { finishing.gave_up_after.push_back(ms); }});
+            d.add_run_end_drain({[&] { return stuck.under_way; }, [] { return 60; },
+                                 [&](std::uint64_t ms) { stuck.gave_up_after.push_back(ms); }});
+        }});
+    CHECK(r.exit_code == 0);
+    CHECK(r.boots == 2);
+    CHECK(finishing.drained == 2);
+    CHECK(finishing.gave_up_after.empty());
+    REQUIRE(run_ended_at.size() == 2);
+    REQUIRE(drained_at.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i)
+        CHECK(drained_at[i] >= run_ended_at[i] + 30);
+    REQUIRE(stuck.gave_up_after.size() == 2);
+    for (const std::uint64_t ms : stuck.gave_up_after) {
+        CHECK(ms >= 100);
+        CHECK(ms < 600);
+    }
+}
+
+TEST_CASE("run-end drains: nothing under way, no wait") {
+    int asked = 0;
+    auto r = run_script("os.exit(0)", ScriptOptions{.setup = [&](Device& d) {
+                            d.add_run_end_drain({[&] {
+                                                     ++asked;
+                                                     return false;
+                                                 },
+                                                 [] { return 1000; },
+                                                 {}});
+                        }});
+    CHECK(r.exit_code == 0);
+    CHECK(asked == 1);
+}

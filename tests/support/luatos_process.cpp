@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <charconv>
 #include <sstream>
 #include <thread>
 
@@ -25,6 +26,26 @@ std::string strip_log_prefix(std::string_view line) {
         }
     }
     return std::string(line);
+}
+
+std::optional<std::uint64_t> log_uptime_ms(std::string_view line) {
+    // The second bracketed field: seconds (9 digits), a dot, milliseconds (3 digits).
+    const auto open = line.find("][");
+    if (!line.starts_with('[') || open == std::string_view::npos) return std::nullopt;
+    const auto close = line.find(']', open + 2);
+    if (close == std::string_view::npos) return std::nullopt;
+    const std::string_view field = line.substr(open + 2, close - open - 2);
+    const auto dot = field.find('.');
+    if (dot == std::string_view::npos || field.size() - dot - 1 != 3) return std::nullopt;
+    std::uint64_t seconds = 0;
+    std::uint64_t millis = 0;
+    const auto [s_end, s_ec] = std::from_chars(field.data(), field.data() + dot, seconds);
+    const auto [m_end, m_ec] = std::from_chars(field.data() + dot + 1, field.data() + field.size(), millis);
+    if (s_ec != std::errc{} || m_ec != std::errc{} || s_end != field.data() + dot ||
+        m_end != field.data() + field.size()) {
+        return std::nullopt;
+    }
+    return seconds * 1000 + millis;
 }
 
 Lines lines_with(const Lines& lines, std::string_view prefix) {
@@ -65,6 +86,19 @@ Lines LuatosProcess::lines() const {
         if (nl == std::string::npos) break;  // a line still being written
         lines.push_back(strip_log_prefix(std::string_view(out).substr(start, nl - start)));
         start = nl + 1;
+    }
+    return lines;
+}
+
+std::vector<TimedLine> LuatosProcess::timed_lines() const {
+    const std::string out = read_file(dir_.path() / "stdout");
+    std::vector<TimedLine> lines;
+    std::size_t start = 0;
+    for (auto nl = out.find('\n'); nl != std::string::npos; nl = out.find('\n', start)) {
+        const std::string_view line = std::string_view(out).substr(start, nl - start);
+        start = nl + 1;
+        if (const auto uptime = log_uptime_ms(line))
+            lines.push_back(TimedLine{*uptime, strip_log_prefix(line)});
     }
     return lines;
 }

@@ -6,7 +6,9 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,15 @@ std::string luatos_binary();
 // "[2026-11-25 18:13:38.959][000000000.501] I/user.net x" -> "I/user.net x" (other lines unchanged).
 std::string strip_log_prefix(std::string_view line);
 
+// The device's uptime in a Luatools line, in ms: "[2026-11-25 18:13:38.959][000000012.501] ..." -> 12501.
+std::optional<std::uint64_t> log_uptime_ms(std::string_view line);
+
+// A log line with the device's uptime when it was logged.
+struct TimedLine {
+    std::uint64_t uptime_ms = 0;
+    std::string text;  // without the prefix
+};
+
 // The lines that start with `prefix`.
 Lines lines_with(const Lines& lines, std::string_view prefix);
 // The lines that contain `text`.
@@ -39,6 +50,8 @@ class LuatosProcess {
 
     // The complete log lines so far, prefixes stripped.
     [[nodiscard]] Lines lines() const;
+    // The same with their uptime (the lines that have the Luatools prefix).
+    [[nodiscard]] std::vector<TimedLine> timed_lines() const;
     [[nodiscard]] std::string stderr_text() const;
     // Poll the output (every 2 ms) until `done(lines)`, the process ended, or the timeout.
     bool wait_for(const std::function<bool(const Lines&)>& done, std::chrono::milliseconds timeout);

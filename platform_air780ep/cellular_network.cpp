@@ -1,0 +1,36 @@
+#include "platform_air780ep/cellular_network.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace luat::platform {
+
+bool CellularNetwork::output_in_flight() {
+    if (!link_.is_up()) return false;
+    const std::vector<TcpOutputInFlight> pending = stack_.output_in_flight();
+    const std::vector<SlirpTcpConnection> slirp = link_.tcp_connections();
+    for (const SlirpTcpConnection& c : slirp) {
+        if (c.recv_q > 0) return true;  // arrived, not yet written to the host socket
+    }
+    const std::string guest = stack_.address();
+    for (const TcpOutputInFlight& p : pending) {
+        // A connection already retransmitting into silence (the one a dead link left behind, found
+        // dead by MQTT's keepalive) would not finish within any budget worth waiting.
+        if (p.stalled) continue;
+        if (p.unsent || !p.closing) return true;
+        const auto it = std::find_if(slirp.begin(), slirp.end(), [&](const SlirpTcpConnection& c) {
+            return c.source_port == p.local_port && c.source == guest;
+        });
+        // No connection left in slirp for it: nothing more can reach the host.
+        if (it != slirp.end() && !it->guest_finished()) return true;
+    }
+    return false;
+}
+
+std::uint64_t CellularNetwork::drain_budget_ms() const {
+    const LinkSettings& s = link_.settings();
+    const double round_trip = s.up.delay_ms + s.up.jitter_ms + s.down.delay_ms + s.down.jitter_ms;
+    return 500 + static_cast<std::uint64_t>(std::ceil(round_trip));
+}
+
+}  // namespace luat::platform
