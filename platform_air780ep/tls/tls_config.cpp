@@ -196,6 +196,13 @@ std::string TlsConfig::load_client_identity(const TlsOptions& options) {
             ret = decrypted;
         }
     }
+    // A legacy encrypted PEM key (DEK-Info, 3DES/AES-CBC) is decrypted by mbedTLS itself; with a wrong
+    // password its padding check passes by chance about once in 256 tries, and the garbage then fails
+    // to parse as an "invalid key tag". That is still a wrong password, and must say so.
+    const bool invalid_format = ret != 0 && (-ret & 0xFF80) == -MBEDTLS_ERR_PK_KEY_INVALID_FORMAT;
+    if (invalid_format && !password.empty() && key.find("ENCRYPTED") != std::string_view::npos) {
+        ret = MBEDTLS_ERR_PK_PASSWORD_MISMATCH;
+    }
     if (ret != 0) return "client_key: " + mbedtls_error_text(ret);
     if (const int pair = mbedtls_pk_check_pair(&client_cert_.pk, &client_key_); pair != 0) {
         return "client_key: does not match client_cert (" + mbedtls_error_text(pair) + ")";

@@ -146,6 +146,35 @@ TEST_CASE("encrypted client_key: right password, wrong password, no password", "
     CHECK(outcome(TlsConfig::build(o)) == "client_key: PK - Private key password can't be empty");
 }
 
+TEST_CASE("a wrong password is reported as such even when the padding checks out by chance",
+          "[tls][config]") {
+    // About one wrong password in 256 decrypts a CBC-encrypted key to bytes whose padding looks right;
+    // the garbage then fails to parse. Over hundreds of wrong passwords every answer must still be the
+    // password mismatch, never "invalid key tag".
+    const TestPki pki;
+    const std::string ca = pki.read("ca.pem");
+    const std::string cert = pki.read("client.pem");
+    const std::string file = GENERATE("client_enc_3des.key", "client_enc_legacy.key");
+    CAPTURE(file);
+    const std::string key = pki.read(file);
+    TlsOptions o = with_ca(ca);
+    o.client_cert = cert;
+    o.client_key = key;
+    int mismatches = 0;
+    for (int i = 0; i < 400; ++i) {
+        const std::string wrong = "wrong-" + std::to_string(i);
+        o.client_password = wrong;
+        const std::string got = outcome(TlsConfig::build(o));
+        if (got == "client_key: PK - Given private key password does not allow for correct decryption") {
+            ++mismatches;
+        } else {
+            CAPTURE(wrong);
+            CHECK(got == "client_key: PK - Given private key password does not allow for correct decryption");
+        }
+    }
+    CHECK(mismatches == 400);
+}
+
 TEST_CASE("client_cert without a usable key is refused, naming client_key", "[tls][config]") {
     const TestPki pki;
     const std::string ca = pki.read("ca.pem");
