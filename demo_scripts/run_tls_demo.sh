@@ -29,8 +29,6 @@ imei=864291050111210
 downlink="hello over TLS"
 
 [ -x "$luatos" ] || { echo "run_tls_demo: $luatos is not built (./setup.sh builds it)" >&2; exit 1; }
-mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/luatos-tls-demo-XXXXXX")
 if [ -n "${TLS_DEMO_DIR:-}" ]; then
   mkdir -p "$TLS_DEMO_DIR"
@@ -38,20 +36,8 @@ if [ -n "${TLS_DEMO_DIR:-}" ]; then
 else
   out=$work
 fi
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-accepts() {  # accepts PORT: something listens on 127.0.0.1:PORT
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# shellcheck source=demo_scripts/demo_lib.sh
+. "$top/demo_scripts/demo_lib.sh"
 
 # 1. The CA and broker.emqx.io's certificate.
 pki=$out/pki
@@ -73,71 +59,29 @@ rm -rf "$demo"
 cp -r "$top/demo_scripts/ssl_ca_mqtt" "$demo"
 cp "$pki/ca.crt" "$demo/broker.emqx.io-ca.crt"
 
-# 3. The broker (retried on other ports if one was taken meanwhile) and the second client.
-for attempt in 1 2 3 4 5; do
-  tls_port=$(free_port)
-  port=$(free_port)
+# 3. The broker (TLS for the device, plain MQTT for the second client) and the second client.
+tls_conf() {
   {
-    echo "per_listener_settings false"
-    echo "allow_anonymous true"
-    echo "persistence false"
-    echo "log_dest file $work/mosquitto.log"
-    [ "$(id -u)" = 0 ] && echo "user root"
-    echo "listener $port 127.0.0.1"
+    broker_conf_head
     echo "listener $tls_port 127.0.0.1"
     echo "certfile $pki/server.crt"
     echo "keyfile $pki/server.key"
     echo "tls_version tlsv1.2"
   } > "$work/mosquitto.conf"
-  "$mosquitto" -c "$work/mosquitto.conf" > "$work/mosquitto.out" 2>&1 &
-  broker=$!
-  for _ in $(seq 500); do
-    accepts "$port" && accepts "$tls_port" && break
-    kill -0 "$broker" 2>/dev/null || break
-    sleep 0.01
-  done
-  if accepts "$port" && accepts "$tls_port"; then pids+=("$broker"); break; fi
-  kill "$broker" 2>/dev/null || true
-  wait "$broker" 2>/dev/null || true
-  if [ "$attempt" = 5 ]; then
-    echo "run_tls_demo: mosquitto did not start" >&2
-    cat "$work/mosquitto.out" "$work/mosquitto.log" >&2 2>/dev/null || true
-    exit 1
-  fi
-done
-stdbuf -oL mosquitto_sub -h 127.0.0.1 -p "$port" -v -t '/luatos/#' > "$work/watcher.txt" 2>&1 &
-pids+=("$!")
+}
+start_broker tls_conf
+start_watcher
 
 echo "== CA and broker.emqx.io certificate in $pki; the demo copy with its CA file in $demo"
 echo "== mosquitto: TLS on 127.0.0.1:$tls_port (certificate for broker.emqx.io), plain MQTT on 127.0.0.1:$port"
 echo "== luatos --host broker.emqx.io=127.0.0.1:$tls_port --imei $imei --adapter $adapter --run-for $run_for $demo/"
 echo
 
-# 4. The device, its log shown as it comes.
-: > "$work/device.log"  # there before tail looks for it (the device's redirection may come later)
-"$luatos" --host "broker.emqx.io=127.0.0.1:$tls_port" --imei "$imei" --adapter "$adapter" \
-  --run-for "$run_for" "$demo/" > "$work/device.log" 2>&1 &
-device=$!
-pids+=("$device")
-tail -n +1 -f "$work/device.log" --pid="$device" &
-tailer=$!
-
-for _ in $(seq 2000); do
-  grep -q "event suback" "$work/device.log" && break
-  kill -0 "$device" 2>/dev/null || break
-  sleep 0.01
-done
-if grep -q "event suback" "$work/device.log"; then
-  mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -t "/luatos/sub/$imei" -m "$downlink"
-fi
-
-status=0
-wait "$device" || status=$?
-wait "$tailer" 2>/dev/null || true
+# 4. The device, its log shown as it comes; one downlink once it has subscribed.
+run_device "/luatos/sub/$imei" "$downlink" \
+  "$luatos" --host "broker.emqx.io=127.0.0.1:$tls_port" --imei "$imei" --adapter "$adapter" \
+  --run-for "$run_for" "$demo/"
 
 # 5. What the second client saw.
-echo
-echo "== what the second client (mosquitto_sub -v -t '/luatos/#') saw:"
-cat "$work/watcher.txt"
-echo "== device exit status $status"
+show_watcher
 exit "$status"
