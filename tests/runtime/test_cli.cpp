@@ -173,7 +173,7 @@ TEST_CASE("luatos --help prints the usage and every option, exit 0") {
     CHECK(p.finish() == 0);
     CHECK(p.out().starts_with("usage: luatos [options] DIR/ | FILE.lua ...\n"));
     for (const char* opt : {"--imei", "--unique-id", "--log-file", "--heap", "--run-for", "--tz",
-                            "--data-dir", "--attach-delay", "--help"}) {
+                            "--data-dir", "--attach-delay", "--channels", "--help"}) {
         CHECK(p.out().find(opt) != std::string::npos);
     }
 }
@@ -208,6 +208,41 @@ TEST_CASE("usage errors go to stderr with exit 2") {
         Luatos p({(dir.path / "a").string(), (dir.path / "b").string()});
         CHECK(p.finish() == 2);
         CHECK(p.err().find("two files are both /luadb/main.lua") != std::string::npos);
+    }
+    for (const char* bad : {"0", "513", "8x", "-1"}) {
+        Luatos p({"--channels", bad, (dir.path / "a").string()});
+        CHECK(p.finish() == 2);
+        CHECK(p.err() == std::string("luatos: --channels needs a count from 1 to 512, not '") + bad +
+                             "'\nTry 'luatos --help' for more information.\n");
+    }
+}
+
+TEST_CASE("luatos --channels N sets how many clients may exist at once (default 8, the Air780EP's)") {
+    TempDir dir;
+    // mqtt.create takes a channel (nothing connects); the first nil means none is left.
+    dir.write("c/main.lua", R"LUA(
+        local clients = {}
+        while true do
+            local c = mqtt.create(nil, "127.0.0.1", 1883)
+            if not c then break end
+            clients[#clients + 1] = c
+        end
+        local n = #clients
+        clients[1]:close()
+        log.info("t", "channels", n, mqtt.create(nil, "127.0.0.1", 1883) ~= nil)
+        os.exit(0)
+    )LUA");
+    const std::vector<std::pair<std::vector<std::string>, std::string>> runs{
+        {{}, "I/user.t channels 8 true"},
+        {{"--channels", "3"}, "I/user.t channels 3 true"},
+        {{"--channels=100"}, "I/user.t channels 100 true"},
+    };
+    for (const auto& [options, expected] : runs) {
+        std::vector<std::string> args = options;
+        args.push_back((dir.path / "c").string());
+        Luatos p(args);
+        CHECK(p.finish() == 0);
+        CHECK(p.lines().back() == expected);
     }
 }
 
