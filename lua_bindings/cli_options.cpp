@@ -190,7 +190,7 @@ std::vector<OptionSpec> cli_options() {
              return std::nullopt;
          }},
         {"--channels", "N",
-         "socket channels shared by mqtt/tcp/udp users (1..512); default 8, the Air780EP's budget. More "
+         "socket channels shared by mqtt/tcp/udp users (1..255); default 8, the Air780EP's budget. More "
          "are for benchmarks only: a script that works here with more may fail on the module",
          [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
              const auto n = parse_integer(v);

@@ -209,10 +209,10 @@ TEST_CASE("usage errors go to stderr with exit 2") {
         CHECK(p.finish() == 2);
         CHECK(p.err().find("two files are both /luadb/main.lua") != std::string::npos);
     }
-    for (const char* bad : {"0", "513", "8x", "-1"}) {
+    for (const char* bad : {"0", "256", "8x", "-1"}) {
         Luatos p({"--channels", bad, (dir.path / "a").string()});
         CHECK(p.finish() == 2);
-        CHECK(p.err() == std::string("luatos: --channels needs a count from 1 to 512, not '") + bad +
+        CHECK(p.err() == std::string("luatos: --channels needs a count from 1 to 255, not '") + bad +
                              "'\nTry 'luatos --help' for more information.\n");
     }
 }
