@@ -122,6 +122,9 @@ void HostTcpStream::receive() {
         if (n > 0) {
             rx_.append(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
             got = true;
+            // A short read emptied the socket: poll() (level-triggered) says when more, or the
+            // peer's FIN, arrives; asking again now would only return EAGAIN (a syscall per wake-up).
+            if (static_cast<std::size_t>(n) < room) break;
             continue;
         }
         if (n == 0) {
