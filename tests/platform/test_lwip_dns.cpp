@@ -1,6 +1,7 @@
 // lwIP's DNS client with many lookups at once: every socket channel may be resolving the same name at
 // the same time (the bench's idle case connects 100 clients with --channels 101). The link's DNS
-// answers with TTL 0, so nothing is cached: each lookup waits for an answer.
+// answers with TTL 0, so nothing is cached: each lookup waits for an answer. (The server's accept
+// backlog is SOMAXCONN: with 16, a connect past it waits for SYN retransmissions, seconds.)
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
