@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set-up for a fresh Debian 12 machine: install the dependencies from Debian packages, fetch lwIP's
-# Debian *source* package into third_party/ (ignored by git), then configure and build.
+# Set-up for a fresh Debian 12 machine: install the dependencies from Debian packages, fetch the
+# Debian *source* packages of lwIP and libslirp into third_party/ (ignored by git), then configure
+# and build.
 # Idempotent: every step is skipped when its result is already there.
 #
 #   ./setup.sh            install + fetch + build (build/)
@@ -13,7 +14,7 @@ cd "$(dirname "$0")"
 top=$PWD
 
 packages=(build-essential cmake ninja-build pkg-config dpkg-dev clang
-          liblua5.4-dev libmbedtls-dev libslirp-dev libglib2.0-dev catch2
+          liblua5.4-dev libmbedtls-dev libslirp-dev libglib2.0-dev libpcre2-dev catch2
           mosquitto mosquitto-clients libmosquitto-dev libpaho-mqtt-dev openssl python3)
 
 sudo_cmd=()
@@ -29,14 +30,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# lwIP 2.1.3 sources from Debian's source package, through a private apt configuration whose
-# URIs line is read from this system's own apt sources (no registry host is written in this repo).
-lwip_version=2.1.3+dfsg1-2
-lwip_dir=$top/third_party/lwip
-if [ ! -f "$lwip_dir/src/core/tcp.c" ]; then
-  work=$top/third_party/.apt
+# Third-party sources from Debian's *source* packages, through a private apt configuration whose
+# URIs line is read from this system's own apt sources (no registry host is written in this repo):
+#   lwIP 2.1.3 (built with the module's own lwipopts.h) and libslirp 4.7.0, the same version as the
+#   libslirp0 package, built here as a static library so that `luatos` can be one static executable
+#   (bench/README.md, "Memory and start-up"; without these sources the build uses libslirp.so).
+fetch_debian_source() {  # fetch_debian_source <package=version> <unpacked folder> <destination>
+  local spec=$1 unpacked=$2 dest=$3
+  local work=$top/third_party/.apt
   rm -rf "$work" && mkdir -p "$work/parts" "$work/lists/partial" "$work/src"
-  uri=""
+  local uri=""
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] || continue
     uri=$(awk '/^URIs:/ {print $2; exit}' "$f")
@@ -45,17 +48,26 @@ if [ ! -f "$lwip_dir/src/core/tcp.c" ]; then
   if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
     uri=$(awk '$1 == "deb" && $0 ~ /bookworm/ {for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {print $i; exit}}' /etc/apt/sources.list)
   fi
-  [ -n "$uri" ] || { echo "setup: no Debian source found in /etc/apt to fetch lwIP from" >&2; exit 1; }
+  [ -n "$uri" ] || { echo "setup: no Debian source found in /etc/apt to fetch ${spec%%=*} from" >&2; exit 1; }
   printf 'Types: deb-src\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
     "$uri" > "$work/parts/src.sources"
-  apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work/parts"
-            -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1)
+  local apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work/parts"
+                  -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1)
   apt-get "${apt_opts[@]}" update -qq
-  (cd "$work/src" && apt-get "${apt_opts[@]}" source -qq "lwip=$lwip_version" 2>&1 | grep -v 'unsandboxed' || true)
-  rm -rf "$lwip_dir"
-  mv "$work/src/lwip-2.1.3+dfsg1" "$lwip_dir"
+  (cd "$work/src" && apt-get "${apt_opts[@]}" source -qq "$spec" 2>&1 | grep -v 'unsandboxed' || true)
+  rm -rf "$dest"
+  mv "$work/src/$unpacked" "$dest"
   rm -rf "$work"
-  echo "setup: lwIP $lwip_version unpacked in third_party/lwip"
+  echo "setup: ${spec} unpacked in ${dest#$top/}"
+}
+
+lwip_dir=$top/third_party/lwip
+if [ ! -f "$lwip_dir/src/core/tcp.c" ]; then
+  fetch_debian_source "lwip=2.1.3+dfsg1-2" "lwip-2.1.3+dfsg1" "$lwip_dir"
+fi
+slirp_dir=$top/third_party/libslirp
+if [ ! -f "$slirp_dir/src/slirp.c" ]; then
+  fetch_debian_source "libslirp=4.7.0-1" "libslirp-4.7.0" "$slirp_dir"
 fi
 
 build() {  # build <dir> [cmake args...]

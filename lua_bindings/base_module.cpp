@@ -1,14 +1,13 @@
 // The base library as LuatOS has it: print through the log (one space between values, LuatOS value
 // formatting, one Luatools line per call), require() finding modules in /luadb/ (chunk name = the
 // file name, so errors read `[string "x.lua"]:3: ...`), loadfile/dofile on the device file system.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "lua_bindings/builtin_modules.hpp"
 #include "lua_bindings/device.hpp"
 #include "lua_bindings/device_fs.hpp"
 #include "lua_bindings/lua_util.hpp"
+#include "platform_air780ep/host_file.hpp"
 
 namespace luat::lua {
 
@@ -74,15 +73,11 @@ int load_path(lua_State* L, const char* path, const char* mode, int env) {
         code = *r.image_file;
         chunkname = r.device_path.substr(r.device_path.rfind('/') + 1);
     } else {
-        std::ifstream in(r.host_path, std::ios::binary);
-        if (!in) {
+        if (!platform::read_host_file(r.host_path.string(), code)) {
             luaL_pushfail(L);
             lua_pushfstring(L, "cannot open %s", path);
             return 2;
         }
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        code = ss.str();
         chunkname = "@" + r.device_path;
     }
     const std::string_view text = script_text(code);

@@ -189,6 +189,17 @@ std::vector<OptionSpec> cli_options() {
              }
              return std::nullopt;
          }},
+        {"--channels", "N",
+         "socket channels shared by mqtt/tcp/udp users (1..255); default 8, the Air780EP's budget. More "
+         "are for benchmarks only: a script that works here with more may fail on the module",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto n = parse_integer(v);
+             if (!n || *n < 1 || *n > static_cast<long long>(kMaxChannels))
+                 return "--channels needs a count from 1 to " + std::to_string(kMaxChannels) + ", not '" +
+                        std::string(v) + "'";
+             c.network.channels = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
         {"--uart", "ID=PATH", "also make PATH a symlink to UART ID's pseudo-terminal (repeatable)",
          [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
              const auto eq = v.find('=');

@@ -37,6 +37,10 @@ struct OptionSpec {
 
 std::vector<OptionSpec> cli_options();
 
+// --channels: at most this many socket channels (each may hold a socket and its buffers, and wait for
+// a DNS answer: lwIP's DNS_MAX_REQUESTS is 255).
+inline constexpr std::size_t kMaxChannels = 255;
+
 // Parse the arguments after the program name. Returns false with a message on a usage error.
 bool parse_cli(std::span<const std::string> args, CliConfig& out, std::string& error);
 

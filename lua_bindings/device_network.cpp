@@ -12,7 +12,7 @@
 namespace luat::lua {
 
 DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
-    : device_(device), options_(std::move(options)) {
+    : device_(device), options_(std::move(options)), channels_(options_.channels) {
     platform::AdapterTable& adapters = device_.adapters();
     if (options_.cellular) {
         platform::SlirpLinkConfig config;

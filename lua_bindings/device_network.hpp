@@ -1,7 +1,7 @@
 // The network of one simulated Air780EP, built from its NetworkOptions and kept for the device's
 // lifetime (reboots included), in this order and torn down in reverse:
 //   host map, link settings (the options) -> CellularNetwork (socket.LWIP_GP: the link + lwIP)
-//   -> ChannelPool (the 8 socket channels shared by every adapter) -> ControlServer (--control, with
+//   -> ChannelPool (the socket channels shared by every adapter: 8, or --channels) -> ControlServer (--control, with
 //   the link commands).
 //
 // It also drives the adapters: socket.ETH0 (host sockets) comes up by the generic simulated attach of

@@ -4,16 +4,17 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "lua_bindings/cli_options.hpp"
 #include "lua_bindings/device.hpp"
 #include "lua_bindings/device_network.hpp"
+#include "platform_air780ep/host_file.hpp"
 #include "platform_air780ep/identity.hpp"
 #include "platform_air780ep/luadb_image.hpp"
 
@@ -54,8 +55,11 @@ int usage_error(const std::string& message) {
 // What names this device when no --unique-id is given: this machine and where its scripts are.
 std::string identity_seed(const std::vector<std::string>& scripts) {
     std::string seed;
-    std::ifstream machine_id("/etc/machine-id");
-    std::getline(machine_id, seed);
+    if (luat::platform::read_host_file("/etc/machine-id", seed)) {
+        seed.resize(std::min(seed.size(), seed.find('\n')));
+    } else {
+        seed.clear();
+    }
     if (seed.empty()) {
         char host[256] = {};
         ::gethostname(host, sizeof host - 1);

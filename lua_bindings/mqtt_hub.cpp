@@ -40,6 +40,10 @@ void MqttHub::pop_slot() {
 }
 
 void MqttHub::post_event(std::uint64_t serial, const mqtt::Event& event) {
+    if (event.type == mqtt::EventType::kSent && event.value == 0) {
+        loop_.post_repeatable({this, serial}, [this, serial] { deliver_qos0_sent(serial); });
+        return;
+    }
     PendingMqttEvent& slot = push_slot();
     slot.seq = next_seq_++;
     slot.client = serial;
@@ -81,6 +85,15 @@ void MqttHub::deliver(std::uint64_t seq) {
         ~Reset() { flag = false; }
     } reset{delivering_};  // a Lua error in the callback unwinds through here
     client->deliver(current_);
+}
+
+void MqttHub::deliver_qos0_sent(std::uint64_t serial) {
+    LuaMqttClient* client = find(serial);
+    if (client == nullptr) return;
+    PendingMqttEvent event;  // no topic or payload: nothing allocated
+    event.client = serial;
+    event.type = mqtt::EventType::kSent;
+    client->deliver(event);
 }
 
 sys::EventLoop::TimerId MqttHub::add_timer(std::uint64_t serial, std::uint64_t delay_ms) {

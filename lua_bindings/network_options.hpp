@@ -1,11 +1,12 @@
 // What the command line says about a device's network (luatos --host / --link / --control /
-// --adapter / --uart), and what in-process tests set the same way.
+// --adapter / --uart / --channels), and what in-process tests set the same way.
 #pragma once
 
 #include <map>
 #include <string>
 
 #include "platform_air780ep/adapter_table.hpp"
+#include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/host_map.hpp"
 #include "platform_air780ep/link_settings.hpp"
 
@@ -21,6 +22,9 @@ struct NetworkOptions {
     // most one device per process may have it at a time; devices without it use socket.ETH0 only.
     bool cellular = true;
     std::map<int, std::string> uart_links;  // --uart ID=PATH: a fixed symlink to that UART's pty
+    // --channels N: the socket channels shared by every adapter's users. The Air780EP has 8; more are
+    // only for benchmarks that need many clients in one device.
+    std::size_t channels = platform::ChannelPool::kAir780epChannels;
 };
 
 }  // namespace luat::lua

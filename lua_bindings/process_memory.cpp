@@ -1,29 +1,52 @@
 #include "process_memory.hpp"
 
-#include <sys/resource.h>
+#include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <charconv>
+#include <string_view>
 
 namespace luat::lua {
 
+namespace {
+
+// The value of "Name:   1234 kB" in /proc/self/status, in bytes (0 when absent).
+std::size_t status_kib_field(std::string_view status, std::string_view name) {
+    std::size_t at = 0;
+    while (at < status.size()) {
+        const std::size_t eol = status.find('\n', at);
+        std::string_view line =
+            status.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol - at);
+        at = eol == std::string_view::npos ? status.size() : eol + 1;
+        if (!line.starts_with(name) || line.size() <= name.size() || line[name.size()] != ':') continue;
+        line.remove_prefix(name.size() + 1);
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        std::size_t kib = 0;
+        std::from_chars(line.data(), line.data() + line.size(), kib);
+        return kib * 1024;
+    }
+    return 0;
+}
+
+}  // namespace
+
 ProcessMemory process_memory() {
     ProcessMemory m;
-    const long pages = ::sysconf(_SC_PHYS_PAGES);
-    const long page_size = ::sysconf(_SC_PAGESIZE);
-    if (pages > 0 && page_size > 0)
-        m.total = static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size);
-    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
-        unsigned long size = 0;
-        unsigned long resident = 0;
-        if (std::fscanf(f, "%lu %lu", &size, &resident) == 2 && page_size > 0) {
-            m.used = static_cast<std::size_t>(resident) * static_cast<std::size_t>(page_size);
-        }
-        std::fclose(f);
+    // One read() of a small /proc file: no stdio stream, nothing allocated.
+    char buf[4096];
+    std::size_t len = 0;
+    const int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = 0;
+        while (len < sizeof buf && (n = ::read(fd, buf + len, sizeof buf - len)) > 0)
+            len += static_cast<std::size_t>(n);
+        ::close(fd);
     }
-    rusage ru{};
-    if (::getrusage(RUSAGE_SELF, &ru) == 0) m.max_used = static_cast<std::size_t>(ru.ru_maxrss) * 1024;
-    if (m.max_used < m.used) m.max_used = m.used;  // ru_maxrss is sampled; it can lag the current figure
+    const std::string_view status(buf, len);
+    m.used = status_kib_field(status, "VmRSS");
+    m.max_used = status_kib_field(status, "VmHWM");
+    if (m.max_used < m.used) m.max_used = m.used;
     return m;
 }
 

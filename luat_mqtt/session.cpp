@@ -199,7 +199,10 @@ SendResult Session::check_sendable() const {
 }
 
 bool Session::within_budget(std::size_t extra) const {
-    return out_.size() + store_.stored_bytes() + extra <= budget_;
+    const std::size_t held = out_.size() + store_.stored_bytes();
+    // A packet larger than the whole budget still goes when nothing else is held, or it could never
+    // go: memory stays bounded by the larger of the budget and the largest packet.
+    return held + extra <= budget_ || held == 0;
 }
 
 SendResult Session::publish(std::string_view topic, Bytes payload, std::int64_t qos, std::int64_t retain) {

@@ -3,6 +3,7 @@
 add_library(air780ep_basics STATIC
   ${CMAKE_CURRENT_LIST_DIR}/identity.cpp
   ${CMAKE_CURRENT_LIST_DIR}/luadb_image.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/host_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/adapter_table.cpp)
 target_include_directories(air780ep_basics PUBLIC ${CMAKE_SOURCE_DIR})
 target_compile_options(air780ep_basics PRIVATE ${LUATOS_WARNINGS})

@@ -5,8 +5,10 @@
 // is; a name is resolved by the host resolver on a helper thread (HostResolver), so the loop never
 // blocks on DNS, however slow the host's resolver is. Received bytes are buffered up to 64 KiB and
 // the socket is not read further until the owner reads (the kernel's window then holds the peer
-// back). Writes are buffered (64 KiB) and sent with one send() per burst when the loop is about to
-// block, or as soon as the buffer is full. Listener callbacks are deferred to the loop.
+// back). The first write of a loop iteration is sent at once (a lone publish, an ack: latency);
+// later ones are buffered (64 KiB) and sent with one send() per burst when the loop is about to
+// block, or as soon as the buffer is full (a storm: throughput). Listener callbacks are deferred to
+// the loop.
 #pragma once
 
 #include <cstdint>
@@ -80,7 +82,8 @@ class HostTcpStream final : public mqtt::Transport {
     std::string remote_;
     ByteQueue rx_;
     ByteQueue tx_;
-    bool send_blocked_ = false;  // the kernel buffer is full: wait for POLLOUT
+    bool send_blocked_ = false;         // the kernel buffer is full: wait for POLLOUT
+    bool sent_this_iteration_ = false;  // a write went out at once since the loop last blocked
     bool peer_finished_ = false;
     bool want_writable_ = false;
 

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
+
+#include "platform_air780ep/host_file.hpp"
 
 namespace luat::platform {
 
@@ -18,12 +18,7 @@ bool hidden(const fs::path& p) {
 }
 
 bool read_file(const fs::path& p, std::string& out) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return static_cast<bool>(in) || in.eof();
+    return read_host_file(p.string(), out);
 }
 
 }  // namespace

@@ -47,6 +47,9 @@ int to_slirp_events(short revents) {
 // make the next poll() return at once, so nothing waits).
 constexpr int kMaxPumpRounds = 64;
 
+// Frame buffers kept for reuse: what one pump round moves in a storm (more are simply freed).
+constexpr std::size_t kSpareFrames = 32;
+
 }  // namespace
 
 struct SlirpLink::Timer {
@@ -103,10 +106,24 @@ std::uint64_t SlirpLink::now_us() const {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
 }
 
+std::vector<std::uint8_t> SlirpLink::frame_buffer(std::span<const std::uint8_t> bytes) {
+    std::vector<std::uint8_t> buffer;
+    if (!spare_frames_.empty()) {
+        buffer = std::move(spare_frames_.back());
+        spare_frames_.pop_back();
+    }
+    buffer.assign(bytes.begin(), bytes.end());
+    return buffer;
+}
+
+void SlirpLink::reuse(std::vector<std::uint8_t>&& buffer) {
+    if (spare_frames_.size() < kSpareFrames && buffer.capacity() > 0)
+        spare_frames_.push_back(std::move(buffer));
+}
+
 void SlirpLink::transmit(std::span<const std::uint8_t> frame) {
     if (!filter_.admit(frame)) return;
-    model_.submit(LinkDirection::kUp, std::vector<std::uint8_t>(frame.begin(), frame.end()), now_us(),
-                  !is_arp(frame));
+    model_.submit(LinkDirection::kUp, frame_buffer(frame), now_us(), !is_arp(frame));
 }
 
 void SlirpLink::configure(const LinkSettings& settings) {
@@ -166,7 +183,7 @@ std::vector<SlirpTcpConnection> SlirpLink::tcp_connections() const {
     return text ? parse_slirp_connection_info(text.get()) : std::vector<SlirpTcpConnection>{};
 }
 
-void SlirpLink::to_network(std::vector<std::uint8_t> frame) {
+void SlirpLink::to_network(std::span<const std::uint8_t> frame) {
     if (dns_.is_query(frame)) {
         auto answer = dns_.answer(frame);
         if (!answer) return;  // malformed: dropped, as a resolver would
@@ -189,11 +206,13 @@ void SlirpLink::pump() {
         model_.advance(now);
         bool moved = false;
         while (auto frame = model_.take_due(LinkDirection::kUp, now)) {
-            to_network(std::move(*frame));
+            to_network(*frame);
+            reuse(std::move(*frame));
             moved = true;
         }
         while (auto frame = model_.take_due(LinkDirection::kDown, now)) {
             if (receiver_) receiver_(*frame);
+            reuse(std::move(*frame));
             moved = true;
         }
         if (!moved) break;
@@ -270,8 +289,7 @@ ssize_t SlirpLink::slirp_send_packet(const void* buf, size_t len, void* opaque) 
     auto* self = static_cast<SlirpLink*>(opaque);
     const auto* bytes = static_cast<const std::uint8_t*>(buf);
     std::span<const std::uint8_t> frame(bytes, len);
-    self->model_.submit(LinkDirection::kDown, std::vector<std::uint8_t>(frame.begin(), frame.end()),
-                        self->now_us(), !is_arp(frame));
+    self->model_.submit(LinkDirection::kDown, self->frame_buffer(frame), self->now_us(), !is_arp(frame));
     return static_cast<ssize_t>(len);
 }
 

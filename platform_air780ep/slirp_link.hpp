@@ -101,8 +101,12 @@ class SlirpLink final : public sys::PollSource, public FrameLink {
   private:
     struct Timer;
 
-    void to_network(std::vector<std::uint8_t> frame);
+    void to_network(std::span<const std::uint8_t> frame);
     void pump();
+    // Frame buffers are reused: a storm moves one or two frames per message each way, and a fresh
+    // 1.5 KiB vector each time was a malloc/free pair past glibc's per-thread cache.
+    std::vector<std::uint8_t> frame_buffer(std::span<const std::uint8_t> bytes);
+    void reuse(std::vector<std::uint8_t>&& buffer);
     void fire_slirp_timers();
     void deliver_state_changes();
 
@@ -130,6 +134,7 @@ class SlirpLink final : public sys::PollSource, public FrameLink {
     std::vector<std::unique_ptr<Timer>> timers_;
     Slirp* slirp_ = nullptr;
     std::uint64_t dns_answered_ = 0;
+    std::vector<std::vector<std::uint8_t>> spare_frames_;
     // poll() plumbing between prepare() and dispatch()
     std::vector<pollfd>* filling_ = nullptr;
     std::size_t fill_base_ = 0;

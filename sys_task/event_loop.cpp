@@ -89,7 +89,15 @@ void EventLoop::run_before_block_hooks() {
 }
 
 void EventLoop::post(Callback msg) {
-    messages_.push_back(std::move(msg));
+    messages_.push_back(Message{std::move(msg), RunKey{}, 0});
+}
+
+void EventLoop::post_repeatable(RunKey key, Callback msg) {
+    if (key.owner != nullptr && !messages_.empty() && messages_.back().key == key) {
+        ++messages_.back().repeats;
+        return;
+    }
+    messages_.push_back(Message{std::move(msg), key, 0});
 }
 
 int EventLoop::run() {
@@ -120,7 +128,7 @@ void EventLoop::collect_expired_timers() {
     while (!timers_.empty() && timers_.begin()->first.deadline_ms <= now) {
         auto node = timers_.extract(timers_.begin());
         deadline_of_.erase(node.key().id);
-        messages_.push_back(std::move(node.mapped()));
+        messages_.push_back(Message{std::move(node.mapped()), RunKey{}, 0});
     }
 }
 
@@ -174,7 +182,15 @@ void EventLoop::drain_messages() {
     while (!stopped_) {
         if (before_message_) before_message_();
         if (messages_.empty() || stopped_) break;
-        Callback msg = std::move(messages_.front());
+        Message& front = messages_.front();
+        if (front.repeats > 0) {
+            // Stays at the head for its next run; a copy runs (a nested drain may pop the original).
+            --front.repeats;
+            Callback msg = front.run;
+            msg();
+            continue;
+        }
+        Callback msg = std::move(front.run);
         messages_.pop_front();
         msg();
     }

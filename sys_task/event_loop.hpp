@@ -67,6 +67,20 @@ class EventLoop {
     // Queue a native message (FIFO). Safe to call from any callback, including a running message.
     void post(Callback msg);
 
+    // Who posts a repeatable message, and what about: equal keys promise equal messages.
+    struct RunKey {
+        const void* owner = nullptr;
+        std::uint64_t value = 0;
+        bool operator==(const RunKey&) const = default;
+    };
+    // post() for a message that may come many times in a row (a publish storm's "sent" events): when
+    // the last message queued was posted with the same key, it is queued to run once more and `msg`
+    // is dropped. Every post is still its own native message, run in FIFO order with the
+    // before-message hook before it; a run of them takes one slot of memory instead of one each.
+    void post_repeatable(RunKey key, Callback msg);
+    // Slots the queued native messages take (a run of repeatable ones takes one).
+    [[nodiscard]] std::size_t queued_slots() const { return messages_.size(); }
+
     // Runs before each native message (the `sys` publish-queue drain).
     void set_before_message(Callback hook) { before_message_ = std::move(hook); }
     // Runs once per iteration just before the loop may block (transports flush batched writes here).
@@ -118,7 +132,12 @@ class EventLoop {
     std::map<WatchId, Watch> watches_;
     std::vector<Source> sources_;
     std::uint64_t next_source_serial_ = 1;
-    std::deque<Callback> messages_;
+    struct Message {
+        Callback run;
+        RunKey key;               // owner == nullptr: not repeatable
+        std::size_t repeats = 0;  // runs still due after the next one
+    };
+    std::deque<Message> messages_;
     Callback before_message_;
     std::map<HookId, Callback> before_block_;  // ordered by id = order of addition
     HookId next_hook_id_ = 1;

@@ -90,9 +90,11 @@ def lua_argv(subject, spec, broker, source_dir, run_dir, run_for_s):
     with open(params_file, "w") as f:
         json.dump(params, f)
     # --attach-delay 0: the simulated network attach (500 ms by default) is not what these cases time.
-    return [subject.binary, *lua_host_map(broker), "--attach-delay", "0", "--run-for", "%ds" % run_for_s,
-            "--data-dir", os.path.join(run_dir, "data"), os.path.join(source_dir, "bench", "lua") + os.sep,
-            params_file]
+    # --channels: the idle case holds its first client and `clients` more at once, past the module's 8.
+    channels = ["--channels", str(spec["clients"] + 1)] if spec.get("case") == "idle" else []
+    return [subject.binary, *lua_host_map(broker), "--attach-delay", "0", *channels, "--run-for",
+            "%ds" % run_for_s, "--data-dir", os.path.join(run_dir, "data"),
+            os.path.join(source_dir, "bench", "lua") + os.sep, params_file]
 
 
 def lua_demo_argv(subject, broker, source_dir, run_dir, seconds):

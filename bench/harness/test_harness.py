@@ -61,6 +61,21 @@ class Goals(unittest.TestCase):
         self.assertEqual(g.evaluate([], {}), ("n/a", None, "no successful run"))
 
 
+class LuaCommandLine(unittest.TestCase):
+    def test_idle_case_raises_the_socket_channels_for_its_clients(self):
+        import tempfile
+        from types import SimpleNamespace
+
+        from harness import subjects
+        subject = subjects.Subject("lua-host", "Lua", "lua", "/x/luatos", adapter="ETH0")
+        broker = SimpleNamespace(port=1883, tls_port=None)
+        with tempfile.TemporaryDirectory() as run_dir:
+            idle = subjects.lua_argv(subject, {"case": "idle", "clients": 100}, broker, "/src", run_dir, 60)
+            qos0 = subjects.lua_argv(subject, {"case": "qos0", "count": 5}, broker, "/src", run_dir, 60)
+        self.assertEqual(idle[idle.index("--channels") + 1], "101")  # the first client and 100 more
+        self.assertNotIn("--channels", qos0)  # the module's 8 for every other case
+
+
 class Table(unittest.TestCase):
     def test_rows_ratios_goals_and_unavailable_subjects(self):
         case = CaseDef("q", "1. storm", "qos0", {}, ["libmosquitto", "lua-host", "paho"], ["delivered_rate"])

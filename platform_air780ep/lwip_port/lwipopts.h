@@ -68,7 +68,12 @@
 /* ---- UDP / DNS ---- */
 #define LWIP_UDP 1
 #define LWIP_DNS 1
-#define DNS_TABLE_SIZE 8
+/* Lookups that may wait for an answer at once (DNS_MAX_REQUESTS follows DNS_TABLE_SIZE; a larger
+ * DNS_MAX_REQUESTS overruns dns_table in lwIP 2.1.3's dns_call_found). The link answers with TTL 0, so
+ * nothing is cached and every socket channel may be resolving the same name at the same moment: one
+ * slot per channel (luatos --channels allows up to 255, the most a u8_t counts). Lookups of one name
+ * share a table entry; the unused entries are zero .bss, never resident. */
+#define DNS_TABLE_SIZE 255
 #define DNS_MAX_NAME_LENGTH 256
 #define DNS_MAX_SERVERS 1
 #define LWIP_DNS_SUPPORT_MDNS_QUERIES 0
@@ -101,6 +106,18 @@
 #define CHECKSUM_CHECK_UDP 0
 #define CHECKSUM_CHECK_TCP 0
 #define CHECKSUM_CHECK_ICMP 0
+/* Ours (lwip_port/lwip_checksum.cpp): 8 bytes a step instead of lwIP's 2, and the copy into a
+ * segment sums as it copies. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+unsigned short luat_lwip_chksum(const void *dataptr, int len);
+unsigned short luat_lwip_chksum_copy(void *dst, const void *src, unsigned short len);
+#ifdef __cplusplus
+}
+#endif
+#define LWIP_CHKSUM luat_lwip_chksum
+#define LWIP_CHKSUM_COPY(dst, src, len) luat_lwip_chksum_copy(dst, src, len)
 
 /* ---- statistics (read by the bench and the memory report) ---- */
 #define LWIP_STATS 1

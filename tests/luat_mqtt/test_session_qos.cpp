@@ -327,6 +327,24 @@ TEST_CASE("the send budget: a publish storm is refused once full, memory stays f
     CHECK(r.s.publish("t", as_bytes(payload), 1, 0).id == queued + 1);
 }
 
+TEST_CASE("the send budget: one packet larger than the budget goes when nothing else is held") {
+    Rig r;
+    r.connect_ok();
+    r.s.set_send_budget(1000);
+    const std::string big(5000, 'b');
+    CHECK(r.s.publish("t", as_bytes("small"), 0, 0).ok());
+    CHECK(r.s.publish("t", as_bytes(big), 0, 0).refusal == Refusal::kBudgetFull);  // "small" is held
+    r.sent();
+    CHECK(r.s.publish("t", as_bytes(big), 0, 0).ok());
+    CHECK(r.s.publish("t", as_bytes("small"), 0, 0).refusal == Refusal::kBudgetFull);
+    r.sent();
+    CHECK(r.s.publish("t", as_bytes(big), 1, 0).id == 1);  // QoS 1: stored until its PUBACK
+    r.sent();
+    CHECK(r.s.publish("t", as_bytes(big), 1, 0).refusal == Refusal::kBudgetFull);
+    r.broker(ack(PacketType::kPuback, 1));
+    CHECK(r.s.publish("t", as_bytes(big), 1, 0).id == 2);
+}
+
 TEST_CASE("resend after reconnect with session present: PUBLISH with DUP and PUBREL, in order") {
     Rig r;
     r.s.auth("dev", "", {}, false);

@@ -57,7 +57,7 @@ LoopServer::LoopServer(sys::EventLoop& loop, bool echo) : loop_(loop), echo_(ech
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof sa;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd_, 16) != 0 ||
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd_, SOMAXCONN) != 0 ||
         ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
         throw std::runtime_error("LoopServer: cannot listen");
     }

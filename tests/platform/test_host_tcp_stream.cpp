@@ -32,12 +32,16 @@ TEST_CASE("host socket stream: connect, echo, then our close") {
     CHECK(stream.is_open());
 
     const auto hello = bytes_of(std::string("hello\0world\xff", 12));
-    CHECK(stream.write(hello) == hello.size());
-    CHECK(stream.unsent() >= hello.size());  // batched until the loop is about to block
+    const auto again = bytes_of("again");
+    CHECK(stream.write(hello) == hello.size());  // the first write of an iteration goes out at once
+    CHECK(stream.write(again) == again.size());
+    CHECK(stream.unsent() >= again.size());  // later ones are batched until the loop is about to block
+    auto both = hello;
+    both.insert(both.end(), again.begin(), again.end());
     REQUIRE(run_until(
-        loop, [&] { return rec.received.size() >= hello.size(); }, 3000));
-    CHECK(rec.received == hello);
-    CHECK(echo.data() == hello);
+        loop, [&] { return rec.received.size() >= both.size(); }, 3000));
+    CHECK(rec.received == both);
+    CHECK(echo.data() == both);
 
     stream.close();
     CHECK_FALSE(stream.is_open());

@@ -173,7 +173,7 @@ TEST_CASE("luatos --help prints the usage and every option, exit 0") {
     CHECK(p.finish() == 0);
     CHECK(p.out().starts_with("usage: luatos [options] DIR/ | FILE.lua ...\n"));
     for (const char* opt : {"--imei", "--unique-id", "--log-file", "--heap", "--run-for", "--tz",
-                            "--data-dir", "--attach-delay", "--help"}) {
+                            "--data-dir", "--attach-delay", "--channels", "--help"}) {
         CHECK(p.out().find(opt) != std::string::npos);
     }
 }
@@ -209,6 +209,41 @@ TEST_CASE("usage errors go to stderr with exit 2") {
         CHECK(p.finish() == 2);
         CHECK(p.err().find("two files are both /luadb/main.lua") != std::string::npos);
     }
+    for (const char* bad : {"0", "256", "8x", "-1"}) {
+        Luatos p({"--channels", bad, (dir.path / "a").string()});
+        CHECK(p.finish() == 2);
+        CHECK(p.err() == std::string("luatos: --channels needs a count from 1 to 255, not '") + bad +
+                             "'\nTry 'luatos --help' for more information.\n");
+    }
+}
+
+TEST_CASE("luatos --channels N sets how many clients may exist at once (default 8, the Air780EP's)") {
+    TempDir dir;
+    // mqtt.create takes a channel (nothing connects); the first nil means none is left.
+    dir.write("c/main.lua", R"LUA(
+        local clients = {}
+        while true do
+            local c = mqtt.create(nil, "127.0.0.1", 1883)
+            if not c then break end
+            clients[#clients + 1] = c
+        end
+        local n = #clients
+        clients[1]:close()
+        log.info("t", "channels", n, mqtt.create(nil, "127.0.0.1", 1883) ~= nil)
+        os.exit(0)
+    )LUA");
+    const std::vector<std::pair<std::vector<std::string>, std::string>> runs{
+        {{}, "I/user.t channels 8 true"},
+        {{"--channels", "3"}, "I/user.t channels 3 true"},
+        {{"--channels=100"}, "I/user.t channels 100 true"},
+    };
+    for (const auto& [options, expected] : runs) {
+        std::vector<std::string> args = options;
+        args.push_back((dir.path / "c").string());
+        Luatos p(args);
+        CHECK(p.finish() == 0);
+        CHECK(p.lines().back() == expected);
+    }
 }
 
 TEST_CASE("a syntax error in main.lua: LuatOS's VM-exit lines, exit 1 at once") {
@@ -223,7 +258,7 @@ TEST_CASE("a syntax error in main.lua: LuatOS's VM-exit lines, exit 1 at once") 
     CHECK(lines[0] == "I/main LuatOS@Air780EP base 26.04 bsp V2035 64bit");
     CHECK(lines[1].starts_with("I/main ROM Build: "));
     CHECK(lines[2].starts_with("D/main loadlibs luavm 4194296 "));
-    CHECK(lines[3].starts_with("D/main loadlibs sys   "));
+    CHECK(lines[3].starts_with("D/main loadlibs sys   8388608 "));
     CHECK(lines[4] == "E/main Luat: ");
     CHECK(lines[5] == "E/main [string \"main.lua\"]:2: <name> expected near '='");
     CHECK(lines[6] == "E/main Lua VM exit!! reboot in 1000ms");
@@ -244,6 +279,33 @@ TEST_CASE("files as arguments form /luadb/, os.exit's code is the exit status, i
     const auto lines = p.lines();
     REQUIRE(lines.size() >= 5);
     CHECK(std::regex_match(lines[4], std::regex(R"(I/user\.t lib 490154203237518 C0FFEE 1048576 \d+ \d+)")));
+}
+
+TEST_CASE("rtos.meminfo(\"sys\"): the module's 8 MiB, this process's resident set and its own peak") {
+    // The parent holds a large resident set when it spawns the runtime: Linux carries it into the
+    // child's ru_maxrss, so a peak taken from getrusage() would report it; VmHWM does not.
+    std::vector<char> ballast(256u << 20, 1);
+    TempDir dir;
+    dir.write("m/main.lua", R"LUA(
+        local total, used, max = rtos.meminfo("sys")
+        log.info("t", total, used, max)
+        os.exit(0)
+    )LUA");
+    Luatos p({(dir.path / "m").string()});
+    CHECK(p.finish() == 0);
+    CHECK(ballast[ballast.size() / 2] == 1);
+    const auto lines = p.lines();
+    REQUIRE(lines.size() == 5);
+    std::smatch boot;
+    REQUIRE(std::regex_match(lines[3], boot, std::regex(R"(D/main loadlibs sys   8388608 (\d+) (\d+))")));
+    std::smatch m;
+    REQUIRE(std::regex_match(lines[4], m, std::regex(R"(I/user\.t 8388608 (\d+) (\d+))")));
+    const auto used = std::stoull(m[1]);
+    const auto max = std::stoull(m[2]);
+    CHECK(used > 0);
+    CHECK(max >= used);
+    CHECK(max >= std::stoull(boot[2]));
+    CHECK(max < (128u << 20));  // the ballast is not this process's
 }
 
 TEST_CASE("luatos --run-for ends a waiting script with exit 0, --log-file gets the same lines") {

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,53 @@ TEST_CASE("messages posted by a message run in the same drain, FIFO") {
     loop.post([&] { order.push_back(2); });
     loop.drain_messages();
     CHECK(order == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("repeatable messages: each post runs once, in FIFO order, with the hook before each") {
+    EventLoop loop;
+    std::vector<std::string> trace;
+    loop.set_before_message([&] { trace.push_back("-"); });
+    const int owner = 0;
+    const EventLoop::RunKey a{&owner, 1};
+    const EventLoop::RunKey b{&owner, 2};
+    auto post = [&](EventLoop::RunKey key, std::string name) {
+        loop.post_repeatable(key, [&trace, name] { trace.push_back(name); });
+    };
+    post(a, "a");
+    post(a, "a");
+    post(a, "a");
+    CHECK(loop.queued_slots() == 1);
+    post(b, "b");  // another key ends the run
+    CHECK(loop.queued_slots() == 2);
+    loop.post([&] {
+        trace.push_back("m");
+        post(a, "a");  // joins the run of "a" at the tail: runs after the two queued after "m"
+        CHECK(loop.queued_slots() == 1);
+    });
+    post(a, "a");
+    post(a, "a");
+    CHECK(loop.queued_slots() == 4);
+    loop.drain_messages();
+    CHECK(trace == std::vector<std::string>{"-", "a", "-", "a", "-", "a", "-", "b", "-", "m", "-", "a", "-",
+                                            "a", "-", "a", "-"});
+    CHECK(loop.queued_slots() == 0);
+}
+
+TEST_CASE("a repeatable message posted while its run is at the head joins the run, in order") {
+    EventLoop loop;
+    std::vector<int> order;
+    const int owner = 0;
+    int n = 0;
+    std::function<void()> msg;
+    msg = [&] {
+        order.push_back(++n);
+        if (n < 5) loop.post_repeatable({&owner, 7}, msg);  // nothing else queued: one slot all along
+        CHECK(loop.queued_slots() <= 1);
+    };
+    loop.post_repeatable({&owner, 7}, msg);
+    loop.post_repeatable({&owner, 7}, msg);
+    loop.drain_messages();
+    CHECK(order == std::vector<int>{1, 2, 3, 4, 5, 6});
 }
 
 TEST_CASE("a readable descriptor wakes the loop and its callback runs") {

@@ -1,0 +1,16 @@
+// Reading a whole file of the host, with POSIX calls.
+//
+// Not with <fstream>/<sstream>: the first C++ stream built brings up the std::locale machinery, which
+// in a statically linked luatos is ~450 KiB of code and tables that would be mapped (and resident)
+// from start-up on, and ~0.1 ms of start-up (bench/README.md, "Memory and start-up").
+#pragma once
+
+#include <string>
+
+namespace luat::platform {
+
+// The content of the file at `path`, into `out`. false (out unspecified) when it cannot be opened or
+// read, with errno from the failing call.
+bool read_host_file(const std::string& path, std::string& out);
+
+}  // namespace luat::platform
