@@ -28,7 +28,7 @@ TransportError classify(int err, bool connecting) {
 }  // namespace
 
 HostTcpStream::HostTcpStream(sys::EventLoop& loop, const HostMap& hosts)
-    : loop_(loop), hosts_(hosts), resolver_(loop), deferred_(loop, [this] { deliver(); }) {
+    : loop_(loop), hosts_(hosts), resolver_(loop), notices_(loop, [this] { return !rx_.empty(); }) {
     flush_hook_ = loop_.add_before_block([this] {
         flush();
         sent_this_iteration_ = false;
@@ -36,7 +36,6 @@ HostTcpStream::HostTcpStream(sys::EventLoop& loop, const HostMap& hosts)
 }
 
 HostTcpStream::~HostTcpStream() {
-    *alive_ = false;
     close();
     loop_.remove_before_block(flush_hook_);
 }
@@ -111,8 +110,7 @@ void HostTcpStream::finish_connect() {
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // writes are batched already
     state_ = State::kConnected;
-    pending_connected_ = true;
-    deferred_.arm();
+    notices_.connected();
     update_watch();
 }
 
@@ -141,8 +139,7 @@ void HostTcpStream::receive() {
         return;
     }
     if (got) {
-        pending_readable_ = true;
-        deferred_.arm();
+        notices_.readable();
     }
     if (peer_finished_ && rx_.empty()) end(TransportError::kPeerClosed, "closed by peer " + remote_);
 }
@@ -168,8 +165,7 @@ void HostTcpStream::flush() {
     if (tx_.empty()) tx_.shrink();
     if (want_writable_ && writable() > 0) {
         want_writable_ = false;
-        pending_writable_ = true;
-        deferred_.arm();
+        notices_.writable();
     }
     update_watch();
 }
@@ -242,9 +238,7 @@ std::size_t HostTcpStream::read(std::span<std::uint8_t> out) {
 }
 
 void HostTcpStream::close() {
-    deferred_.disarm();
-    pending_connected_ = pending_readable_ = pending_writable_ = false;
-    pending_closed_.reset();
+    notices_.clear();
     resolver_.cancel();
     if (fd_ >= 0 && state_ == State::kConnected && !tx_.empty()) {
         // Best effort: whatever the kernel takes now still goes out before the FIN.
@@ -286,36 +280,9 @@ void HostTcpStream::end(TransportError error, std::string detail) {
     tx_.clear();
     state_ = State::kEnded;
     want_writable_ = false;
-    pending_connected_ = pending_writable_ = false;
     // Bytes that arrived before the end (a reset right after the server's last packet, a TLS alert
     // before the hang-up) are still announced and readable before the close is reported.
-    pending_readable_ = !rx_.empty();
-    pending_closed_.emplace(error, std::move(detail));
-    deferred_.arm();
-}
-
-void HostTcpStream::deliver() {
-    const auto alive = alive_;
-    if (pending_connected_) {
-        pending_connected_ = false;
-        if (listener_ != nullptr) listener_->on_transport_connected();
-        if (!*alive) return;
-    }
-    if (pending_readable_) {
-        pending_readable_ = false;
-        if (listener_ != nullptr && !rx_.empty()) listener_->on_transport_readable();
-        if (!*alive) return;
-    }
-    if (pending_writable_) {
-        pending_writable_ = false;
-        if (listener_ != nullptr) listener_->on_transport_writable();
-        if (!*alive) return;
-    }
-    if (pending_closed_) {
-        auto [error, detail] = std::move(*pending_closed_);
-        pending_closed_.reset();
-        if (listener_ != nullptr) listener_->on_transport_closed(error, detail);
-    }
+    notices_.ended(error, std::move(detail));
 }
 
 }  // namespace luat::platform

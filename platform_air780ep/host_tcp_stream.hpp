@@ -19,9 +19,9 @@
 
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/byte_queue.hpp"
-#include "platform_air780ep/deferred_call.hpp"
 #include "platform_air780ep/host_map.hpp"
 #include "platform_air780ep/host_resolver.hpp"
+#include "platform_air780ep/listener_notices.hpp"
 #include "sys_task/event_loop.hpp"
 
 namespace luat::platform {
@@ -36,7 +36,7 @@ class HostTcpStream final : public mqtt::Transport {
     HostTcpStream(const HostTcpStream&) = delete;
     HostTcpStream& operator=(const HostTcpStream&) = delete;
 
-    void set_listener(mqtt::TransportListener* listener) override { listener_ = listener; }
+    void set_listener(mqtt::TransportListener* listener) override { notices_.set_listener(listener); }
     bool open(std::string_view host, std::uint16_t port) override;
     std::size_t write(std::span<const std::uint8_t> data) override;
     [[nodiscard]] std::size_t writable() const override;
@@ -63,15 +63,11 @@ class HostTcpStream final : public mqtt::Transport {
     void update_watch();
     void end(mqtt::TransportError error, std::string detail);
     void release_socket();
-    void deliver();
 
     sys::EventLoop& loop_;
     const HostMap& hosts_;
-    mqtt::TransportListener* listener_ = nullptr;
     HostResolver resolver_;
-    DeferredCall deferred_;
     sys::EventLoop::HookId flush_hook_ = 0;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     State state_ = State::kIdle;
     int fd_ = -1;
@@ -87,10 +83,7 @@ class HostTcpStream final : public mqtt::Transport {
     bool peer_finished_ = false;
     bool want_writable_ = false;
 
-    bool pending_connected_ = false;
-    bool pending_readable_ = false;
-    bool pending_writable_ = false;
-    std::optional<std::pair<mqtt::TransportError, std::string>> pending_closed_;
+    ListenerNotices notices_;  // last: destroyed first, before the state it reads
 };
 
 }  // namespace luat::platform

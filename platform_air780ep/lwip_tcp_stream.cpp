@@ -29,12 +29,11 @@ void dns_found(const char*, const ip_addr_t* address, void* arg) {
 }  // namespace
 
 LwipTcpStream::LwipTcpStream(LwipStack& stack, const HostMap& hosts)
-    : stack_(&stack), hosts_(hosts), deferred_(stack.loop(), [this] { deliver(); }) {
+    : stack_(&stack), hosts_(hosts), notices_(stack.loop(), [this] { return !rx_.empty(); }) {
     stack_->attach(this);
 }
 
 LwipTcpStream::~LwipTcpStream() {
-    *alive_ = false;
     close();
     if (stack_ != nullptr) stack_->detach(this);
 }
@@ -156,9 +155,7 @@ std::size_t LwipTcpStream::read(std::span<std::uint8_t> out) {
 }
 
 void LwipTcpStream::close() {
-    deferred_.disarm();
-    pending_connected_ = pending_readable_ = pending_writable_ = false;
-    pending_closed_.reset();
+    notices_.clear();
     if (pcb_ != nullptr) release_pcb(true);
     if (stack_ != nullptr && token_ != 0) stack_->drop_token(token_);
     token_ = 0;
@@ -188,12 +185,9 @@ void LwipTcpStream::end(TransportError error, std::string detail, bool graceful)
     if (pcb_ != nullptr) release_pcb(graceful);
     state_ = State::kEnded;
     want_writable_ = false;
-    pending_connected_ = pending_writable_ = false;
     // Bytes that arrived before the end (a reset right after the server's last packet, a TLS alert
     // before the hang-up) are still announced and readable before the close is reported.
-    pending_readable_ = !rx_.empty();
-    pending_closed_.emplace(error, std::move(detail));
-    deferred_.arm();
+    notices_.ended(error, std::move(detail));
 }
 
 void LwipTcpStream::release_pcb(bool graceful) {
@@ -216,38 +210,12 @@ void LwipTcpStream::release_pcb(bool graceful) {
     aborted_pcb_ = true;
 }
 
-void LwipTcpStream::deliver() {
-    const auto alive = alive_;
-    auto still_here = [&alive] { return *alive; };
-    if (pending_connected_) {
-        pending_connected_ = false;
-        if (listener_ != nullptr) listener_->on_transport_connected();
-        if (!still_here()) return;
-    }
-    if (pending_readable_) {
-        pending_readable_ = false;
-        if (listener_ != nullptr && !rx_.empty()) listener_->on_transport_readable();
-        if (!still_here()) return;
-    }
-    if (pending_writable_) {
-        pending_writable_ = false;
-        if (listener_ != nullptr) listener_->on_transport_writable();
-        if (!still_here()) return;
-    }
-    if (pending_closed_) {
-        auto [error, detail] = std::move(*pending_closed_);
-        pending_closed_.reset();
-        if (listener_ != nullptr) listener_->on_transport_closed(error, detail);
-    }
-}
-
 // ---- lwIP callbacks (arg = the stream; cleared before the pcb is let go) ----
 
 err_t LwipTcpStream::lwip_connected(void* arg, struct tcp_pcb*, err_t) {
     auto* self = static_cast<LwipTcpStream*>(arg);
     self->state_ = State::kConnected;
-    self->pending_connected_ = true;
-    self->deferred_.arm();
+    self->notices_.connected();
     return ERR_OK;
 }
 
@@ -272,8 +240,7 @@ err_t LwipTcpStream::lwip_recv(void* arg, struct tcp_pcb*, struct pbuf* p, err_t
         self->rx_.append(std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(q->payload), q->len));
     }
     pbuf_free(p);
-    self->pending_readable_ = true;
-    self->deferred_.arm();
+    self->notices_.readable();
     return ERR_OK;
 }
 
@@ -281,8 +248,7 @@ err_t LwipTcpStream::lwip_sent(void* arg, struct tcp_pcb*, u16_t) {
     auto* self = static_cast<LwipTcpStream*>(arg);
     if (self->want_writable_ && self->writable() > 0) {
         self->want_writable_ = false;
-        self->pending_writable_ = true;
-        self->deferred_.arm();
+        self->notices_.writable();
     }
     return ERR_OK;
 }

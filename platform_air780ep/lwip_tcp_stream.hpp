@@ -23,9 +23,9 @@
 
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/byte_queue.hpp"
-#include "platform_air780ep/deferred_call.hpp"
 #include "platform_air780ep/frame_codec.hpp"
 #include "platform_air780ep/host_map.hpp"
+#include "platform_air780ep/listener_notices.hpp"
 
 struct tcp_pcb;
 struct pbuf;
@@ -41,7 +41,7 @@ class LwipTcpStream final : public mqtt::Transport {
     LwipTcpStream(const LwipTcpStream&) = delete;
     LwipTcpStream& operator=(const LwipTcpStream&) = delete;
 
-    void set_listener(mqtt::TransportListener* listener) override { listener_ = listener; }
+    void set_listener(mqtt::TransportListener* listener) override { notices_.set_listener(listener); }
     bool open(std::string_view host, std::uint16_t port) override;
     std::size_t write(std::span<const std::uint8_t> data) override;
     [[nodiscard]] std::size_t writable() const override;
@@ -74,13 +74,9 @@ class LwipTcpStream final : public mqtt::Transport {
     // The stream ends with `error`: the pcb is let go (aborted unless `graceful`), the owner is told later.
     void end(mqtt::TransportError error, std::string detail, bool graceful = false);
     void release_pcb(bool graceful);
-    void deliver();
 
     LwipStack* stack_;
     const HostMap& hosts_;
-    mqtt::TransportListener* listener_ = nullptr;
-    DeferredCall deferred_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
     State state_ = State::kIdle;
     struct tcp_pcb* pcb_ = nullptr;
@@ -93,11 +89,7 @@ class LwipTcpStream final : public mqtt::Transport {
     bool want_writable_ = false;
     bool aborted_pcb_ = false;  // release_pcb had to tcp_abort (a callback must then return ERR_ABRT)
 
-    // notifications waiting for deliver()
-    bool pending_connected_ = false;
-    bool pending_readable_ = false;
-    bool pending_writable_ = false;
-    std::optional<std::pair<mqtt::TransportError, std::string>> pending_closed_;
+    ListenerNotices notices_;  // last: destroyed first, before the state it reads
 };
 
 }  // namespace luat::platform

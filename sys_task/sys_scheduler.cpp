@@ -223,6 +223,22 @@ void Scheduler::deliver(lua_State* L, int base, int n) {
     }
 }
 
+namespace {
+
+// The 1-based position of the value at `value_idx` in the array at `list_idx` (raw equality), or 0.
+lua_Integer position_in_list(lua_State* L, int list_idx, int value_idx) {
+    const auto count = static_cast<lua_Integer>(lua_rawlen(L, list_idx));
+    for (lua_Integer i = 1; i <= count; ++i) {
+        lua_rawgeti(L, list_idx, i);
+        const bool same = lua_rawequal(L, -1, value_idx) != 0;
+        lua_pop(L, 1);
+        if (same) return i;
+    }
+    return 0;
+}
+
+}  // namespace
+
 void Scheduler::subscribe(lua_State* L, int id_idx, int cb_idx) {
     id_idx = lua_absindex(L, id_idx);
     cb_idx = lua_absindex(L, cb_idx);
@@ -247,18 +263,10 @@ void Scheduler::subscribe(lua_State* L, int id_idx, int cb_idx) {
         lua_rawset(L, subs);
     }
     const int list = lua_gettop(L);
-    const auto count = static_cast<lua_Integer>(lua_rawlen(L, list));
-    for (lua_Integer i = 1; i <= count; ++i) {
-        lua_rawgeti(L, list, i);
-        const bool same = lua_rawequal(L, -1, cb_idx) != 0;
-        lua_pop(L, 1);
-        if (same) {
-            lua_settop(L, subs - 1);
-            return;
-        }
+    if (position_in_list(L, list, cb_idx) == 0) {  // set semantics: the same callback once
+        lua_pushvalue(L, cb_idx);
+        lua_rawseti(L, list, static_cast<lua_Integer>(lua_rawlen(L, list)) + 1);
     }
-    lua_pushvalue(L, cb_idx);
-    lua_rawseti(L, list, count + 1);
     lua_settop(L, subs - 1);
 }
 
@@ -285,11 +293,7 @@ void Scheduler::unsubscribe(lua_State* L, int id_idx, int cb_idx) {
     }
     const int list = lua_gettop(L);
     const auto count = static_cast<lua_Integer>(lua_rawlen(L, list));
-    for (lua_Integer i = 1; i <= count; ++i) {
-        lua_rawgeti(L, list, i);
-        const bool same = lua_rawequal(L, -1, cb_idx) != 0;
-        lua_pop(L, 1);
-        if (!same) continue;
+    if (const lua_Integer i = position_in_list(L, list, cb_idx); i != 0) {
         for (lua_Integer j = i; j < count; ++j) {
             lua_rawgeti(L, list, j + 1);
             lua_rawseti(L, list, j);
@@ -301,7 +305,6 @@ void Scheduler::unsubscribe(lua_State* L, int id_idx, int cb_idx) {
             lua_pushnil(L);
             lua_rawset(L, subs);
         }
-        break;
     }
     lua_settop(L, subs - 1);
 }
