@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set-up for a fresh Debian 12 machine: install the dependencies from Debian packages, fetch the
-# Debian *source* packages of lwIP and libslirp into third_party/ (ignored by git), then configure
+# Debian *source* packages of Lua, lwIP and libslirp into third_party/ (ignored by git), then configure
 # and build.
 # Idempotent: every step is skipped when its result is already there.
 #
@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 top=$PWD
 
 packages=(build-essential cmake ninja-build pkg-config dpkg-dev clang
-          liblua5.4-dev libmbedtls-dev libslirp-dev libglib2.0-dev libpcre2-dev catch2
+          libmbedtls-dev libslirp-dev libglib2.0-dev libpcre2-dev catch2
           mosquitto mosquitto-clients libmosquitto-dev libpaho-mqtt-dev openssl python3)
 
 sudo_cmd=()
@@ -32,6 +32,7 @@ fi
 
 # Third-party sources from Debian's *source* packages, through a private apt configuration whose
 # URIs line is read from this system's own apt sources (no registry host is written in this repo):
+#   Lua 5.4.4 (built as C++ with LuatOS's configuration, sys_task/lua/CMakeLists.txt),
 #   lwIP 2.1.3 (built with the module's own lwipopts.h) and libslirp 4.7.0, the same version as the
 #   libslirp0 package, built here as a static library so that `luatos` can be one static executable
 #   (bench/README.md, "Memory and start-up"; without these sources the build uses libslirp.so).
@@ -61,6 +62,10 @@ fetch_debian_source() {  # fetch_debian_source <package=version> <unpacked folde
   echo "setup: ${spec} unpacked in ${dest#$top/}"
 }
 
+lua_dir=$top/third_party/lua
+if [ ! -f "$lua_dir/src/lapi.c" ]; then
+  fetch_debian_source "lua5.4=5.4.4-3+deb12u1" "lua5.4-5.4.4" "$lua_dir"
+fi
 lwip_dir=$top/third_party/lwip
 if [ ! -f "$lwip_dir/src/core/tcp.c" ]; then
   fetch_debian_source "lwip=2.1.3+dfsg1-2" "lwip-2.1.3+dfsg1" "$lwip_dir"

@@ -45,7 +45,7 @@ void operator delete[](void* p, std::size_t) noexcept {
     std::free(p);
 }
 
-using namespace luat::mqtt;
+using namespace luat_mqtt;
 
 namespace {
 

@@ -38,10 +38,10 @@
 
 extern char** environ;
 
-using namespace luat::platform;
-using luat::mqtt::Transport;
-using luat::mqtt::TransportError;
-using luat::sys::EventLoop;
+using namespace platform_air780ep;
+using luat_mqtt::Transport;
+using luat_mqtt::TransportError;
+using sys_task::EventLoop;
 using Clock = std::chrono::steady_clock;
 using Bytes = std::vector<std::uint8_t>;
 
@@ -161,7 +161,7 @@ class Server {
 };
 
 // ---- a client on a Transport ----
-class Client final : public luat::mqtt::TransportListener {
+class Client final : public luat_mqtt::TransportListener {
   public:
     explicit Client(Transport& t) : t_(t) { t_.set_listener(this); }
     void on_transport_connected() override { connected = true; }
@@ -464,7 +464,7 @@ int main(int argc, char** argv) {
     ::signal(SIGPIPE, SIG_IGN);
 
     EventLoop loop;
-    luat::sys::Logger log(loop.start_time());
+    sys_task::Logger log(loop.start_time());
     log.set_stdout(false);
     HostMap hosts;
     SlirpLinkConfig config;

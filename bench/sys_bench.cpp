@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "lua_bindings/device.hpp"
+#include "lua_bindings/device/device.hpp"
 #include "platform_air780ep/identity.hpp"
 
 namespace {
@@ -25,14 +25,14 @@ struct Result {
 };
 
 Result run(const std::string& main_lua, std::chrono::milliseconds run_for) {
-    luat::platform::LuadbImage image;
+    platform_air780ep::LuadbImage image;
     image.add("main.lua", main_lua);
-    luat::lua::DeviceConfig cfg;
+    lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
     cfg.boot_banner = false;
     std::string error;
-    auto identity = luat::platform::make_identity("bench", std::nullopt, std::nullopt, error);
-    luat::lua::Device device(cfg, *identity, std::move(image));
+    auto identity = platform_air780ep::make_identity("bench", std::nullopt, std::nullopt, error);
+    lua_bindings::Device device(cfg, *identity, std::move(image));
     Result r;
     device.logger().add_sink([&](std::string_view l) { r.lines.emplace_back(l); });
     r.exit_code = device.run(run_for);

@@ -22,15 +22,15 @@
 
 namespace {
 
-using luat::mqtt::Transport;
-using luat::platform::TlsConfig;
-using luat::platform::TlsOptions;
-using luat::platform::TlsStream;
-using luat::test::Bytes;
-using luat::test::KeyKind;
-using luat::test::LoopbackTcpStream;
-using luat::test::StreamProbe;
-using luat::test::TlsWorld;
+using luat_mqtt::Transport;
+using platform_air780ep::TlsConfig;
+using platform_air780ep::TlsOptions;
+using platform_air780ep::TlsStream;
+using tests::Bytes;
+using tests::KeyKind;
+using tests::LoopbackTcpStream;
+using tests::StreamProbe;
+using tests::TlsWorld;
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t0) {
@@ -61,7 +61,7 @@ std::size_t heap_in_use() {
 // An MQTT session over TLS (config given) or plain TCP (no config).
 class Session {
   public:
-    Session(luat::sys::EventLoop& loop, std::shared_ptr<const TlsConfig> config) : loop_(loop) {
+    Session(sys_task::EventLoop& loop, std::shared_ptr<const TlsConfig> config) : loop_(loop) {
         auto tcp = std::make_unique<LoopbackTcpStream>(loop);
         if (config) {
             stream_ = std::make_unique<TlsStream>(loop, std::move(config), std::move(tcp));
@@ -74,25 +74,22 @@ class Session {
     bool open(std::uint16_t port) {
         const std::size_t before = probe_->events.size();
         probe_->open("localhost", port);
-        luat::test::run_until(
+        tests::run_until(
             loop_, [&] { return probe_->events.size() > before; }, 10000);
         return probe_->connected();
     }
     void close() { probe_->close(); }
-    bool mqtt_connect(const std::string& id) {
-        return exchange(luat::test::mqtt_connect(id)) == "20 02 00 00";
-    }
+    bool mqtt_connect(const std::string& id) { return exchange(tests::mqtt_connect(id)) == "20 02 00 00"; }
     std::string exchange(const Bytes& request) {
         probe_->send(request);
         std::optional<Bytes> reply;
-        luat::test::run_until(
-            loop_, [&] { return (reply = luat::test::take_packet(probe_->received)).has_value(); });
-        return reply ? luat::test::hex(*reply) : "none";
+        tests::run_until(loop_, [&] { return (reply = tests::take_packet(probe_->received)).has_value(); });
+        return reply ? tests::hex(*reply) : "none";
     }
     StreamProbe& probe() { return *probe_; }
 
   private:
-    luat::sys::EventLoop& loop_;
+    sys_task::EventLoop& loop_;
     std::unique_ptr<Transport> stream_;
     std::unique_ptr<StreamProbe> probe_;
 };
@@ -135,15 +132,15 @@ Rate qos1_rate(TlsWorld& w, std::shared_ptr<const TlsConfig> config, int count, 
     int acked = 0;
     const auto t0 = Clock::now();
     const double cpu0 = cpu_us();
-    luat::test::run_until(
+    tests::run_until(
         w.loop,
         [&] {
-            while (auto p = luat::test::take_packet(s.probe().received)) {
+            while (auto p = tests::take_packet(s.probe().received)) {
                 if ((*p)[0] == 0x40) ++acked;
             }
             Bytes batch;
             while (sent < count && sent - acked < kWindow) {
-                const Bytes pub = luat::test::mqtt_publish(
+                const Bytes pub = tests::mqtt_publish(
                     "bench/qos1", static_cast<std::uint16_t>(sent % 65535 + 1), 1, payload);
                 batch.insert(batch.end(), pub.begin(), pub.end());
                 ++sent;
@@ -166,14 +163,14 @@ Rate bulk_rate(TlsWorld& w, std::shared_ptr<const TlsConfig> config, std::size_t
     if (!s.open(tls ? w.broker.port("tls") : w.broker.port("plain")) || !s.mqtt_connect("bench-bulk"))
         std::exit(1);
     const Bytes payload(16 * 1024 - 32, 'y');
-    const Bytes pub = luat::test::mqtt_publish("bench/bulk", 0, 0, payload);
+    const Bytes pub = tests::mqtt_publish("bench/bulk", 0, 0, payload);
     const std::size_t count = total_mib * 1024 * 1024 / pub.size();
     const auto t0 = Clock::now();
     const double cpu0 = cpu_us();
     std::size_t queued = 0;
     bool pinged = false;
     bool ponged = false;
-    luat::test::run_until(
+    tests::run_until(
         w.loop,
         [&] {
             // Keep about 1 MiB queued in the probe: the stream takes what it can.
@@ -187,7 +184,7 @@ Rate bulk_rate(TlsWorld& w, std::shared_ptr<const TlsConfig> config, std::size_t
                 s.probe().send(Bytes{0xC0, 0x00});
                 pinged = true;
             }
-            while (auto p = luat::test::take_packet(s.probe().received))
+            while (auto p = tests::take_packet(s.probe().received))
                 ponged = ponged || (*p)[0] == 0xD0;
             return ponged;
         },
@@ -204,7 +201,7 @@ std::shared_ptr<const TlsConfig> verified(const TlsWorld& w) {
     const std::string ca = w.pki.read("ca.pem");
     TlsOptions o;
     o.server_cert = ca;
-    return luat::test::must_build(o);
+    return tests::must_build(o);
 }
 
 void print_connect_row(const char* what, const Stats& s) {

@@ -3,19 +3,19 @@
 # against a private mosquitto on a free loopback port.
 #
 #   1. starts mosquitto (127.0.0.1, a free port) and a second client, `mosquitto_sub -v -t '/luatos/#'`;
-#   2. runs build/lua_bindings/luatos on demo_scripts/single_mqtt/ with the guide's broker name sent
+#   2. runs build/luatos on demo_scripts/single_mqtt/ with the guide's broker name sent
 #      to the private broker (--host lbsmqtt.airm2m.com=127.0.0.1:PORT) and a fixed IMEI, showing
 #      its Luatools-style log as it goes;
 #   3. once the device has subscribed, publishes one downlink to /luatos/sub/<imei>;
 #   4. after the run (DEMO_RUN_FOR, default 20s) shows what the second client saw: the device's
 #      uplinks (QoS 1, every 3 s) and the downlink; everything started here is stopped by pid.
 #
-# Environment: LUATOS (the binary, default build/lua_bindings/luatos), DEMO_RUN_FOR (e.g. 10s),
+# Environment: LUATOS (the binary, default build/luatos), DEMO_RUN_FOR (e.g. 10s),
 # DEMO_ADAPTER (lwip, the default: the module's lwIP on the simulated cellular link; or eth0).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-luatos=${LUATOS:-$top/build/lua_bindings/luatos}
+luatos=${LUATOS:-$top/build/luatos}
 run_for=${DEMO_RUN_FOR:-20s}
 adapter=${DEMO_ADAPTER:-lwip}
 imei=864291050111210

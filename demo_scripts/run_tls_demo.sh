@@ -15,14 +15,14 @@
 #   5. after the run (DEMO_RUN_FOR, default 10s) shows what the second client saw; everything started
 #      here is stopped by pid.
 #
-# Environment: LUATOS (the binary, default build/lua_bindings/luatos), DEMO_RUN_FOR (e.g. 20s),
+# Environment: LUATOS (the binary, default build/luatos), DEMO_RUN_FOR (e.g. 20s),
 # DEMO_ADAPTER (lwip, the default: the module's lwIP on the simulated link; or eth0), TLS_DEMO_DIR (keep
 # the CA, the server's certificate and key and the demo copy in this folder, to run luatos on it again
 # yourself, e.g. TLS_DEMO_DIR=tls-demo, which .gitignore covers; default: a temporary folder, removed).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-luatos=${LUATOS:-$top/build/lua_bindings/luatos}
+luatos=${LUATOS:-$top/build/luatos}
 run_for=${DEMO_RUN_FOR:-10s}
 adapter=${DEMO_ADAPTER:-lwip}
 imei=864291050111210

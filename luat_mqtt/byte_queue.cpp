@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 std::span<std::uint8_t> ByteQueue::append(std::size_t n) {
     if (capacity_ - tail_ < n) {
@@ -37,9 +37,16 @@ void ByteQueue::consume(std::size_t n) {
     if (head_ == tail_) head_ = tail_ = 0;
 }
 
+std::size_t ByteQueue::take(std::span<std::uint8_t> out) {
+    const std::size_t n = std::min(out.size(), size());
+    if (n > 0) std::memcpy(out.data(), buf_.get() + head_, n);
+    consume(n);
+    return n;
+}
+
 void ByteQueue::release() {
     buf_.reset();
     capacity_ = head_ = tail_ = 0;
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -1,6 +1,7 @@
-// One contiguous FIFO of bytes to send. Packets are encoded straight into its tail, the transport
-// takes from its head, so many small packets leave in one write. Memory is reused: once the queue has
-// grown to its working size, appending and consuming allocate nothing.
+// One contiguous FIFO of bytes: the engine's send queue (packets are encoded straight into its tail, the
+// transport takes from its head, so many small packets leave in one write) and the platform streams'
+// receive and send buffers. Memory is reused: once the queue has grown to its working size, appending
+// and consuming allocate nothing; release() gives it back (an idle connection keeps no peak buffer).
 #pragma once
 
 #include <cstddef>
@@ -8,7 +9,7 @@
 #include <memory>
 #include <span>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 class ByteQueue {
   public:
@@ -24,6 +25,8 @@ class ByteQueue {
     // The queued bytes, oldest first, contiguous.
     [[nodiscard]] std::span<const std::uint8_t> data() const { return {buf_.get() + head_, tail_ - head_}; }
     void consume(std::size_t n);
+    // Copy up to out.size() bytes from the head into `out` and consume them; returns the count.
+    std::size_t take(std::span<std::uint8_t> out);
     void clear() { head_ = tail_ = 0; }
 
     [[nodiscard]] std::size_t size() const { return tail_ - head_; }
@@ -39,4 +42,4 @@ class ByteQueue {
     std::size_t tail_ = 0;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

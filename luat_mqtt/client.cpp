@@ -1,6 +1,6 @@
 #include "luat_mqtt/client.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 Client::Client(std::unique_ptr<Transport> transport, TimerPort& timer, EventSink& sink, std::string host,
                std::uint16_t port)
@@ -159,4 +159,4 @@ void Client::rearm_timer() {
     }
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -30,7 +30,7 @@
 #include "luat_mqtt/session.hpp"
 #include "luat_mqtt/transport.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 class TimerPort : public Clock {
   public:
@@ -119,4 +119,4 @@ class Client final : private TransportListener {
     std::optional<std::uint64_t> armed_;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

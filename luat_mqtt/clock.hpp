@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 class Clock {
   public:
@@ -14,4 +14,4 @@ class Clock {
     ~Clock() = default;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -5,7 +5,7 @@
 
 #include "luat_mqtt/validate.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 namespace {
 
@@ -361,4 +361,4 @@ FrameDecoder::Status FrameDecoder::next(Frame& frame, DecodeError& error) {
     return Status::kFrame;
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

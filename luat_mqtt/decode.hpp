@@ -14,7 +14,7 @@
 
 #include "luat_mqtt/packet.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 enum class DecodeError {
     kNone = 0,
@@ -92,4 +92,4 @@ class FrameDecoder {
     DecodeError error_ = DecodeError::kNone;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 namespace {
 
@@ -280,4 +280,4 @@ std::size_t encode(const EmptyPacket& p, std::span<std::uint8_t> out) {
     return w.written();
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

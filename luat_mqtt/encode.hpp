@@ -14,7 +14,7 @@
 #include "luat_mqtt/byte_queue.hpp"
 #include "luat_mqtt/packet.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 // Remaining-length field (§2.2.3): 1..4 bytes; 0 if `value` is above kMaxRemainingLength.
 std::size_t remaining_length_size(std::uint32_t value);
@@ -48,4 +48,4 @@ std::size_t append_packet(ByteQueue& q, const Packet& p) {
     return encode(p, q.append(n));
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -1,6 +1,6 @@
 #include "luat_mqtt/event.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 const char* to_string(EventType t) {
     switch (t) {
@@ -95,4 +95,4 @@ void EventQueue::clear() {
     head_ = 0;
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

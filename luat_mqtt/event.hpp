@@ -9,7 +9,7 @@
 
 #include "luat_mqtt/packet.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 enum class EventType : std::uint8_t {
     kConack,      // CONNACK accepted; state() is already 3
@@ -87,4 +87,4 @@ class EventQueue {
     std::vector<std::uint8_t> arena_;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 class IdSet {
   public:
@@ -71,4 +71,4 @@ class MessageIds {
     IdSet in_use_;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 void OutgoingStore::add(std::uint16_t id, std::uint8_t qos, std::vector<std::uint8_t> packet) {
     stored_bytes_ += packet.size();
@@ -46,4 +46,4 @@ OutgoingStore::Ack OutgoingStore::on_pubcomp(std::uint16_t id) {
     return Ack::kCompleted;
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -14,7 +14,7 @@
 
 #include "luat_mqtt/packet.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 class OutgoingStore {
   public:
@@ -98,4 +98,4 @@ class OutgoingStore {
     std::size_t stored_bytes_ = 0;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -11,7 +11,7 @@
 #include <span>
 #include <string_view>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 using Bytes = std::span<const std::uint8_t>;
 
@@ -178,4 +178,4 @@ struct EmptyPacket {
     PacketType type = PacketType::kPingreq;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -6,7 +6,7 @@
 #include "luat_mqtt/encode.hpp"
 #include "luat_mqtt/validate.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 namespace {
 
@@ -623,4 +623,4 @@ void Session::log(int level, std::string_view text) {
     events_.push_log(level, text);
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -52,7 +52,7 @@
 #include "luat_mqtt/packet.hpp"
 #include "luat_mqtt/transport.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 // LuatOS defaults and limits.
 inline constexpr std::size_t kDefaultRxSize = 32 * 1024 + 4;  // MQTT_RECV_BUF_LEN_MAX + 4
@@ -309,4 +309,4 @@ class Session {
     EventQueue events_;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -1,6 +1,6 @@
 #include "luat_mqtt/transport.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 const char* to_string(TransportError e) {
     switch (e) {
@@ -26,4 +26,4 @@ const char* to_string(TransportError e) {
     return "unknown";
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

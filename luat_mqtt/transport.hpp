@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 // Why a stream failed or ended. The MQTT client maps these to LuatOS events.
 enum class TransportError {
@@ -68,4 +68,4 @@ class Transport {
     [[nodiscard]] virtual bool is_open() const = 0;
 };
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

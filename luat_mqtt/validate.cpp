@@ -4,7 +4,7 @@
 
 #include "luat_mqtt/packet.hpp"
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 bool valid_utf8(std::string_view s) {
     const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
@@ -95,4 +95,4 @@ TopicError check_topic_filter(std::string_view filter) {
     return TopicError::kOk;
 }
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-namespace luat::mqtt {
+namespace luat_mqtt {
 
 // Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF) without
 // U+0000, which §1.5.3 forbids in every MQTT string.
@@ -25,4 +25,4 @@ TopicError check_topic_name(std::string_view topic);
 // A topic filter for SUBSCRIBE / UNSUBSCRIBE.
 TopicError check_topic_filter(std::string_view filter);
 
-}  // namespace luat::mqtt
+}  // namespace luat_mqtt

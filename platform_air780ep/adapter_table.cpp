@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 AdapterTable AdapterTable::air780ep() {
     AdapterTable t;
@@ -84,4 +84,4 @@ void AdapterTable::remove_listener(ListenerId id) {
     listeners_.erase(id);
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 // LuatOS adapter ids at HEAD (components/network/adapter/luat_network_adapter.h).
 enum AdapterId : int {
@@ -82,4 +82,4 @@ class AdapterTable {
     ListenerId next_listener_ = 1;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

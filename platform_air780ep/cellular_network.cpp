@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 bool CellularNetwork::output_in_flight() {
     if (!link_.is_up()) return false;
@@ -33,4 +33,4 @@ std::uint64_t CellularNetwork::drain_budget_ms() const {
     return 500 + static_cast<std::uint64_t>(std::ceil(round_trip));
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

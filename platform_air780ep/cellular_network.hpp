@@ -13,11 +13,11 @@
 #include "platform_air780ep/lwip_tcp_stream.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 class CellularNetwork {
   public:
-    CellularNetwork(sys::EventLoop& loop, sys::Logger& log, const HostMap& hosts,
+    CellularNetwork(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
                     const SlirpLinkConfig& config = {})
         : hosts_(hosts), link_(loop, log, hosts, config), stack_(loop, log, link_) {}
 
@@ -47,4 +47,4 @@ class CellularNetwork {
     LwipStack stack_;  // after link_: destroyed first
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -4,7 +4,7 @@
 #include <cassert>
 #include <utility>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 Channel::Channel(Channel&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)), index_(other.index_) {}
@@ -61,4 +61,4 @@ void ChannelPool::release(std::size_t index) {
     users_.at(index).clear();
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 class ChannelPool;
 
@@ -62,4 +62,4 @@ class ChannelPool {
     std::vector<std::string> users_;  // empty string: free
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

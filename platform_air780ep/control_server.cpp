@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -27,13 +27,13 @@ std::string_view trim(std::string_view s) {
 
 struct ControlServer::Client {
     int fd = -1;
-    sys::EventLoop::WatchId watch = 0;
+    sys_task::EventLoop::WatchId watch = 0;
     std::string in;
     std::string out;
     bool closing = false;
 };
 
-ControlServer::ControlServer(sys::EventLoop& loop, sys::Logger& log) : loop_(loop), log_(log) {
+ControlServer::ControlServer(sys_task::EventLoop& loop, sys_task::Logger& log) : loop_(loop), log_(log) {
     add_command("help", "list the commands", [this](std::string_view) {
         std::string s = "ok";
         for (const auto& [verb, cmd] : commands_)
@@ -168,4 +168,4 @@ void ControlServer::drop_client(Client& client) {
     std::erase_if(clients_, [&client](const std::unique_ptr<Client>& c) { return c.get() == &client; });
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -15,14 +15,14 @@
 #include "sys_task/event_loop.hpp"
 #include "sys_task/logger.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 class ControlServer {
   public:
     // Gets the text after the verb (trimmed); returns the answer line (without newline).
     using Handler = std::function<std::string(std::string_view args)>;
 
-    ControlServer(sys::EventLoop& loop, sys::Logger& log);
+    ControlServer(sys_task::EventLoop& loop, sys_task::Logger& log);
     ~ControlServer();  // closes clients, removes the socket file
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;
@@ -46,13 +46,13 @@ class ControlServer {
     void on_client(Client& client, short revents);
     void drop_client(Client& client);
 
-    sys::EventLoop& loop_;
-    sys::Logger& log_;
+    sys_task::EventLoop& loop_;
+    sys_task::Logger& log_;
     std::string path_;
     int listen_fd_ = -1;
-    sys::EventLoop::WatchId listen_watch_ = 0;
+    sys_task::EventLoop::WatchId listen_watch_ = 0;
     std::map<std::string, Command> commands_;
     std::vector<std::unique_ptr<Client>> clients_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -140,4 +140,4 @@ std::optional<DnsAnswer> DnsResponder::answer(std::span<const std::uint8_t> fram
     return result;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

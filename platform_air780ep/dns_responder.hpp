@@ -18,7 +18,7 @@
 #include "platform_air780ep/frame_codec.hpp"
 #include "platform_air780ep/host_map.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 constexpr std::uint16_t kDnsPort = 53;
 
@@ -45,4 +45,4 @@ class DnsResponder {
     Ipv4 gateway_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 std::uint16_t load_be16(std::span<const std::uint8_t> bytes, std::size_t offset) {
     return static_cast<std::uint16_t>((bytes[offset] << 8) | bytes[offset + 1]);
@@ -81,4 +81,4 @@ std::optional<Ipv4View> parse_ipv4_frame(std::span<const std::uint8_t> frame) {
         ip, header_len, total_len, frame[ip + 9], load_be32(frame, ip + 12), load_be32(frame, ip + 16)};
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 using Ipv4 = std::uint32_t;
 
@@ -52,4 +52,4 @@ struct Ipv4View {
 };
 std::optional<Ipv4View> parse_ipv4_frame(std::span<const std::uint8_t> frame);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

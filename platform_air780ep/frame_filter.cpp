@@ -1,6 +1,6 @@
 #include "platform_air780ep/frame_filter.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -39,4 +39,4 @@ bool FrameFilter::admit(std::span<const std::uint8_t> frame) {
     return false;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

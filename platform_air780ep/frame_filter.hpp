@@ -8,7 +8,7 @@
 
 #include "platform_air780ep/frame_codec.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 enum class FrameVerdict {
     kPass,            // ARP asking for / answering the gateway, or IPv4 to the gateway
@@ -38,4 +38,4 @@ class FrameFilter {
     FrameFilterCounts counts_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 bool read_host_file(const std::string& path, std::string& out) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -34,4 +34,4 @@ bool read_host_file(const std::string& path, std::string& out) {
     return ok;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

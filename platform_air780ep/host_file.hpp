@@ -7,10 +7,10 @@
 
 #include <string>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 // The content of the file at `path`, into `out`. false (out unspecified) when it cannot be opened or
 // read, with errno from the failing call.
 bool read_host_file(const std::string& path, std::string& out);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -4,7 +4,7 @@
 
 #include "platform_air780ep/frame_codec.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 std::string lower_case(std::string_view text) {
     std::string out(text);
@@ -89,4 +89,4 @@ HostMap::Route HostMap::route(std::string_view host, std::uint16_t port) const {
     return Route{std::string(host), port, false};
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 struct HostTarget {
     std::string address;                // IPv4 literal or host name, as given
@@ -52,4 +52,4 @@ bool is_valid_host_name(std::string_view name);
 
 std::string lower_case(std::string_view text);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

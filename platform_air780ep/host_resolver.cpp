@@ -11,7 +11,7 @@
 #include <system_error>
 #include <thread>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 struct HostResolver::Lookup {
     int read_fd = -1;
@@ -91,4 +91,4 @@ void HostResolver::finished() {
     if (done) done(address, error);  // may destroy this resolver
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

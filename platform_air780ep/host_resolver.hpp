@@ -12,14 +12,14 @@
 #include "platform_air780ep/frame_codec.hpp"
 #include "sys_task/event_loop.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 class HostResolver {
   public:
     // `address` set on success; otherwise `error` says why (getaddrinfo's message).
     using Done = std::function<void(std::optional<Ipv4> address, const std::string& error)>;
 
-    explicit HostResolver(sys::EventLoop& loop) : loop_(loop) {}
+    explicit HostResolver(sys_task::EventLoop& loop) : loop_(loop) {}
     ~HostResolver() { cancel(); }
     HostResolver(const HostResolver&) = delete;
     HostResolver& operator=(const HostResolver&) = delete;
@@ -34,10 +34,10 @@ class HostResolver {
     struct Lookup;
     void finished();
 
-    sys::EventLoop& loop_;
+    sys_task::EventLoop& loop_;
     std::shared_ptr<Lookup> lookup_;
-    sys::EventLoop::WatchId watch_ = 0;
+    sys_task::EventLoop::WatchId watch_ = 0;
     Done done_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

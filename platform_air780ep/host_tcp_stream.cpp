@@ -11,9 +11,9 @@
 #include <cerrno>
 #include <cstring>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
-using mqtt::TransportError;
+using luat_mqtt::TransportError;
 
 namespace {
 
@@ -27,7 +27,7 @@ TransportError classify(int err, bool connecting) {
 
 }  // namespace
 
-HostTcpStream::HostTcpStream(sys::EventLoop& loop, const HostMap& hosts)
+HostTcpStream::HostTcpStream(sys_task::EventLoop& loop, const HostMap& hosts)
     : loop_(loop), hosts_(hosts), resolver_(loop), notices_(loop, [this] { return !rx_.empty(); }) {
     flush_hook_ = loop_.add_before_block([this] {
         flush();
@@ -147,7 +147,7 @@ void HostTcpStream::receive() {
 void HostTcpStream::flush() {
     if (state_ != State::kConnected || tx_.empty() || send_blocked_) return;
     while (!tx_.empty()) {
-        const auto pending = tx_.front();
+        const auto pending = tx_.data();
         const ssize_t n = ::send(fd_, pending.data(), pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n > 0) {
             tx_.consume(static_cast<std::size_t>(n));
@@ -162,7 +162,7 @@ void HostTcpStream::flush() {
         end(classify(err, false), "send to " + remote_ + ": " + std::strerror(err));
         return;
     }
-    if (tx_.empty()) tx_.shrink();
+    if (tx_.empty()) tx_.release();
     if (want_writable_ && writable() > 0) {
         want_writable_ = false;
         notices_.writable();
@@ -226,7 +226,7 @@ std::size_t HostTcpStream::unsent() const {
 
 std::size_t HostTcpStream::read(std::span<std::uint8_t> out) {
     const std::size_t n = rx_.take(out);
-    if (rx_.empty()) rx_.shrink();
+    if (rx_.empty()) rx_.release();
     if (state_ == State::kConnected) {
         if (peer_finished_ && rx_.empty()) {
             end(TransportError::kPeerClosed, "closed by peer " + remote_);
@@ -242,7 +242,7 @@ void HostTcpStream::close() {
     resolver_.cancel();
     if (fd_ >= 0 && state_ == State::kConnected && !tx_.empty()) {
         // Best effort: whatever the kernel takes now still goes out before the FIN.
-        const auto pending = tx_.front();
+        const auto pending = tx_.data();
         [[maybe_unused]] const ssize_t n =
             ::send(fd_, pending.data(), pending.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     }
@@ -257,9 +257,9 @@ void HostTcpStream::close() {
     }
     release_socket();
     rx_.clear();
-    rx_.shrink();
+    rx_.release();
     tx_.clear();
-    tx_.shrink();
+    tx_.release();
     peer_finished_ = false;
     want_writable_ = false;
     send_blocked_ = false;
@@ -285,4 +285,4 @@ void HostTcpStream::end(TransportError error, std::string detail) {
     notices_.ended(error, std::move(detail));
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

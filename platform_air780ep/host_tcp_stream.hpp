@@ -1,5 +1,5 @@
 // A TCP connection over the host's own sockets: the socket.ETH0 adapter, as the LuatOS PC
-// simulator provides it. luat::mqtt::Transport on a non-blocking socket watched by the event loop.
+// simulator provides it. luat_mqtt::Transport on a non-blocking socket watched by the event loop.
 //
 // open(host, port) applies the host map (address and port rewrite). A numeric address is used as
 // is; a name is resolved by the host resolver on a helper thread (HostResolver), so the loop never
@@ -17,26 +17,26 @@
 #include <string>
 #include <utility>
 
+#include "luat_mqtt/byte_queue.hpp"
 #include "luat_mqtt/transport.hpp"
-#include "platform_air780ep/byte_queue.hpp"
 #include "platform_air780ep/host_map.hpp"
 #include "platform_air780ep/host_resolver.hpp"
-#include "platform_air780ep/listener_notices.hpp"
 #include "sys_task/event_loop.hpp"
+#include "sys_task/listener_notices.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
-class HostTcpStream final : public mqtt::Transport {
+class HostTcpStream final : public luat_mqtt::Transport {
   public:
     static constexpr std::size_t kRxCapacity = 64 * 1024;
     static constexpr std::size_t kTxCapacity = 64 * 1024;
 
-    HostTcpStream(sys::EventLoop& loop, const HostMap& hosts);
+    HostTcpStream(sys_task::EventLoop& loop, const HostMap& hosts);
     ~HostTcpStream() override;
     HostTcpStream(const HostTcpStream&) = delete;
     HostTcpStream& operator=(const HostTcpStream&) = delete;
 
-    void set_listener(mqtt::TransportListener* listener) override { notices_.set_listener(listener); }
+    void set_listener(luat_mqtt::TransportListener* listener) override { notices_.set_listener(listener); }
     bool open(std::string_view host, std::uint16_t port) override;
     std::size_t write(std::span<const std::uint8_t> data) override;
     [[nodiscard]] std::size_t writable() const override;
@@ -61,29 +61,29 @@ class HostTcpStream final : public mqtt::Transport {
     void receive();
     void flush();
     void update_watch();
-    void end(mqtt::TransportError error, std::string detail);
+    void end(luat_mqtt::TransportError error, std::string detail);
     void release_socket();
 
-    sys::EventLoop& loop_;
+    sys_task::EventLoop& loop_;
     const HostMap& hosts_;
     HostResolver resolver_;
-    sys::EventLoop::HookId flush_hook_ = 0;
+    sys_task::EventLoop::HookId flush_hook_ = 0;
 
     State state_ = State::kIdle;
     int fd_ = -1;
-    sys::EventLoop::WatchId watch_ = 0;
+    sys_task::EventLoop::WatchId watch_ = 0;
     short watched_events_ = 0;
     std::string host_;
     std::uint16_t port_ = 0;
     std::string remote_;
-    ByteQueue rx_;
-    ByteQueue tx_;
+    luat_mqtt::ByteQueue rx_;
+    luat_mqtt::ByteQueue tx_;
     bool send_blocked_ = false;         // the kernel buffer is full: wait for POLLOUT
     bool sent_this_iteration_ = false;  // a write went out at once since the loop last blocked
     bool peer_finished_ = false;
     bool want_writable_ = false;
 
-    ListenerNotices notices_;  // last: destroyed first, before the state it reads
+    sys_task::ListenerNotices notices_;  // last: destroyed first, before the state it reads
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

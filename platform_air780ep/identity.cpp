@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -128,4 +128,4 @@ std::optional<Identity> make_identity(std::string_view seed, std::optional<std::
     return id;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

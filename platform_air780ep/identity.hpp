@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 struct Identity {
     std::string unique_id;  // binary, 16 bytes
@@ -33,4 +33,4 @@ std::optional<std::string> parse_hex_id(std::string_view hex, std::string& error
 std::optional<Identity> make_identity(std::string_view seed, std::optional<std::string> unique_id,
                                       std::optional<std::string> imei, std::string& error);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

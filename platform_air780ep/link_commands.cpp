@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 void add_link_commands(ControlServer& server, SlirpLink& link) {
     server.add_command("link", "link KEY=VALUE... (profile delay jitter loss rate up_*/down_* queue seed)",
@@ -40,4 +40,4 @@ void add_link_commands(ControlServer& server, SlirpLink& link) {
                        [&link](std::string_view) -> std::string { return "ok " + link.status(); });
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -8,8 +8,8 @@
 #include "platform_air780ep/control_server.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 void add_link_commands(ControlServer& server, SlirpLink& link);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

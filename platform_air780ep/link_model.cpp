@@ -5,7 +5,7 @@
 
 #include "platform_air780ep/frame_codec.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 LinkModel::LinkModel(const LinkSettings& settings) : settings_(settings), rng_(settings.seed) {}
 
@@ -116,4 +116,4 @@ std::size_t LinkModel::in_flight(LinkDirection dir) const {
     return pipe(dir).frames.size();
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -19,7 +19,7 @@
 
 #include "platform_air780ep/link_settings.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 enum class LinkDirection { kUp, kDown };  // up: module -> network
 
@@ -91,4 +91,4 @@ class LinkModel {
     std::vector<bool> changes_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -179,4 +179,4 @@ std::string LinkSettings::describe() const {
            " seed=" + std::to_string(seed);
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

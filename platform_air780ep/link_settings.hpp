@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 struct DirectionSettings {
     double delay_ms = 0;         // one way, mean
@@ -50,4 +50,4 @@ struct LinkSettings {
     [[nodiscard]] std::string describe() const;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -6,7 +6,7 @@
 
 #include "platform_air780ep/host_file.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace fs = std::filesystem;
 
@@ -108,4 +108,4 @@ std::size_t LuadbImage::total_bytes() const {
     return n;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 class LuadbImage {
   public:
@@ -45,4 +45,4 @@ class LuadbImage {
     std::map<std::string, std::string, std::less<>> sources_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

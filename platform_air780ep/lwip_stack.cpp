@@ -24,7 +24,7 @@ extern "C" u32_t sys_now(void) {
     return static_cast<u32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -53,7 +53,8 @@ LwipStack* LwipStack::current() {
     return g_current.load();
 }
 
-LwipStack::LwipStack(sys::EventLoop& loop, sys::Logger& log, FrameLink& link, const LwipStackConfig& config)
+LwipStack::LwipStack(sys_task::EventLoop& loop, sys_task::Logger& log, FrameLink& link,
+                     const LwipStackConfig& config)
     : loop_(loop), log_(log), link_(link), config_(config), netif_(std::make_unique<struct netif>()) {
     LwipStack* expected = nullptr;
     if (!g_current.compare_exchange_strong(expected, this)) {
@@ -202,4 +203,4 @@ err_t LwipStack::link_output(struct netif* nif, struct pbuf* p) {
     return ERR_OK;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -28,7 +28,7 @@
 struct netif;
 struct pbuf;
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 class LwipTcpStream;
 
@@ -59,10 +59,11 @@ struct TcpOutputInFlight {
     bool stalled = false;
 };
 
-class LwipStack final : public sys::PollSource {
+class LwipStack final : public sys_task::PollSource {
   public:
     // Throws std::logic_error if another LwipStack exists in this process.
-    LwipStack(sys::EventLoop& loop, sys::Logger& log, FrameLink& link, const LwipStackConfig& config = {});
+    LwipStack(sys_task::EventLoop& loop, sys_task::Logger& log, FrameLink& link,
+              const LwipStackConfig& config = {});
     ~LwipStack() override;
     LwipStack(const LwipStack&) = delete;
     LwipStack& operator=(const LwipStack&) = delete;
@@ -77,11 +78,11 @@ class LwipStack final : public sys::PollSource {
     [[nodiscard]] std::uint64_t frames_in() const { return frames_in_; }
     [[nodiscard]] std::uint64_t frames_out() const { return frames_out_; }
     [[nodiscard]] std::uint64_t frames_in_dropped() const { return frames_in_dropped_; }
-    [[nodiscard]] sys::EventLoop& loop() { return loop_; }
+    [[nodiscard]] sys_task::EventLoop& loop() { return loop_; }
     // Every TCP connection of lwIP's (the streams' and those they let go of while closing) that has
     // bytes or a FIN not yet acknowledged by the peer.
     [[nodiscard]] std::vector<TcpOutputInFlight> output_in_flight() const;
-    [[nodiscard]] sys::Logger& log() { return log_; }
+    [[nodiscard]] sys_task::Logger& log() { return log_; }
 
     // ---- for LwipTcpStream ----
     // Every stream is attached for its lifetime (a stack that dies first closes it).
@@ -97,7 +98,7 @@ class LwipStack final : public sys::PollSource {
     void request_output(LwipTcpStream* stream) { output_pending_.insert(stream); }
     void cancel_output(LwipTcpStream* stream) { output_pending_.erase(stream); }
 
-    // ---- sys::PollSource: lwIP's timers ----
+    // ---- sys_task::PollSource: lwIP's timers ----
     void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;
     void dispatch(std::span<const pollfd> fds) override;
 
@@ -107,8 +108,8 @@ class LwipStack final : public sys::PollSource {
     void input(std::span<const std::uint8_t> frame);
     void flush_output();
 
-    sys::EventLoop& loop_;
-    sys::Logger& log_;
+    sys_task::EventLoop& loop_;
+    sys_task::Logger& log_;
     FrameLink& link_;
     LwipStackConfig config_;
     std::unique_ptr<struct netif> netif_;
@@ -116,10 +117,10 @@ class LwipStack final : public sys::PollSource {
     std::map<std::uint64_t, LwipTcpStream*> tokens_;
     std::set<LwipTcpStream*> output_pending_;
     std::vector<std::uint8_t> out_frame_;
-    sys::EventLoop::HookId flush_hook_ = 0;
+    sys_task::EventLoop::HookId flush_hook_ = 0;
     std::uint64_t frames_in_ = 0;
     std::uint64_t frames_out_ = 0;
     std::uint64_t frames_in_dropped_ = 0;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -7,9 +7,9 @@
 #include "lwip/tcp.h"
 #include "platform_air780ep/lwip_stack.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
-using mqtt::TransportError;
+using luat_mqtt::TransportError;
 
 namespace {
 
@@ -146,7 +146,7 @@ std::size_t LwipTcpStream::read(std::span<std::uint8_t> out) {
         }
     }
     if (rx_.empty()) {
-        rx_.shrink();
+        rx_.release();
         if (peer_finished_ && state_ == State::kConnected) {
             end(TransportError::kPeerClosed, "closed by peer " + remote_, true);
         }
@@ -160,7 +160,7 @@ void LwipTcpStream::close() {
     if (stack_ != nullptr && token_ != 0) stack_->drop_token(token_);
     token_ = 0;
     rx_.clear();
-    rx_.shrink();
+    rx_.release();
     peer_finished_ = false;
     want_writable_ = false;
     state_ = State::kIdle;
@@ -286,4 +286,4 @@ void LwipTcpStream::lwip_error(void* arg, err_t err) {
     self->end(error, std::move(detail));
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

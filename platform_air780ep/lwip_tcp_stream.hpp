@@ -1,4 +1,4 @@
-// A TCP connection of the simulated module (adapter socket.LWIP_GP): luat::mqtt::Transport over
+// A TCP connection of the simulated module (adapter socket.LWIP_GP): luat_mqtt::Transport over
 // lwIP's raw API on the LwipStack.
 //
 // open(host, port) applies the host map's port rewrite, resolves names with lwIP's DNS client
@@ -21,27 +21,27 @@
 #include <string>
 #include <utility>
 
+#include "luat_mqtt/byte_queue.hpp"
 #include "luat_mqtt/transport.hpp"
-#include "platform_air780ep/byte_queue.hpp"
 #include "platform_air780ep/frame_codec.hpp"
 #include "platform_air780ep/host_map.hpp"
-#include "platform_air780ep/listener_notices.hpp"
+#include "sys_task/listener_notices.hpp"
 
 struct tcp_pcb;
 struct pbuf;
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 class LwipStack;
 
-class LwipTcpStream final : public mqtt::Transport {
+class LwipTcpStream final : public luat_mqtt::Transport {
   public:
     LwipTcpStream(LwipStack& stack, const HostMap& hosts);
     ~LwipTcpStream() override;
     LwipTcpStream(const LwipTcpStream&) = delete;
     LwipTcpStream& operator=(const LwipTcpStream&) = delete;
 
-    void set_listener(mqtt::TransportListener* listener) override { notices_.set_listener(listener); }
+    void set_listener(luat_mqtt::TransportListener* listener) override { notices_.set_listener(listener); }
     bool open(std::string_view host, std::uint16_t port) override;
     std::size_t write(std::span<const std::uint8_t> data) override;
     [[nodiscard]] std::size_t writable() const override;
@@ -72,7 +72,7 @@ class LwipTcpStream final : public mqtt::Transport {
 
     void start_connect(Ipv4 address);
     // The stream ends with `error`: the pcb is let go (aborted unless `graceful`), the owner is told later.
-    void end(mqtt::TransportError error, std::string detail, bool graceful = false);
+    void end(luat_mqtt::TransportError error, std::string detail, bool graceful = false);
     void release_pcb(bool graceful);
 
     LwipStack* stack_;
@@ -84,12 +84,12 @@ class LwipTcpStream final : public mqtt::Transport {
     std::string host_;
     std::uint16_t port_ = 0;
     std::string remote_;
-    ByteQueue rx_;
+    luat_mqtt::ByteQueue rx_;
     bool peer_finished_ = false;
     bool want_writable_ = false;
     bool aborted_pcb_ = false;  // release_pcb had to tcp_abort (a callback must then return ERR_ABRT)
 
-    ListenerNotices notices_;  // last: destroyed first, before the state it reads
+    sys_task::ListenerNotices notices_;  // last: destroyed first, before the state it reads
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <optional>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -64,4 +64,4 @@ std::vector<SlirpTcpConnection> parse_slirp_connection_info(std::string_view tex
     return out;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 struct SlirpTcpConnection {
     std::string state;   // "ESTABLISHED", "CLOSE_WAIT", ... as slirp names its side's state
@@ -32,4 +32,4 @@ struct SlirpTcpConnection {
 // so is a line that does not have the expected shape.
 std::vector<SlirpTcpConnection> parse_slirp_connection_info(std::string_view text);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

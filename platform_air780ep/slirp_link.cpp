@@ -9,7 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -58,7 +58,7 @@ struct SlirpLink::Timer {
     std::optional<std::int64_t> expire_ms;
 };
 
-SlirpLink::SlirpLink(sys::EventLoop& loop, sys::Logger& log, const HostMap& hosts,
+SlirpLink::SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
                      const SlirpLinkConfig& config)
     : loop_(loop),
       log_(log),
@@ -334,4 +334,4 @@ int SlirpLink::slirp_get_revents(int idx, void* opaque) {
     return to_slirp_events(self->polled_[static_cast<std::size_t>(idx)].revents);
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

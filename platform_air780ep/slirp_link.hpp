@@ -25,7 +25,7 @@
 
 struct Slirp;
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 // What the network stack sees of its link: frames out, frames in.
 class FrameLink {
@@ -58,10 +58,10 @@ struct SlirpLinkConfig {
     LinkSettings link;
 };
 
-class SlirpLink final : public sys::PollSource, public FrameLink {
+class SlirpLink final : public sys_task::PollSource, public FrameLink {
   public:
     // Throws std::runtime_error if slirp cannot be created.
-    SlirpLink(sys::EventLoop& loop, sys::Logger& log, const HostMap& hosts,
+    SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
               const SlirpLinkConfig& config = {});
     ~SlirpLink() override;
     SlirpLink(const SlirpLink&) = delete;
@@ -94,7 +94,7 @@ class SlirpLink final : public sys::PollSource, public FrameLink {
     // slirp's TCP connections to the host, as it reports them.
     [[nodiscard]] std::vector<SlirpTcpConnection> tcp_connections() const;
 
-    // ---- sys::PollSource ----
+    // ---- sys_task::PollSource ----
     void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;
     void dispatch(std::span<const pollfd> fds) override;
 
@@ -123,8 +123,8 @@ class SlirpLink final : public sys::PollSource, public FrameLink {
     static int slirp_add_poll(int fd, int events, void* opaque);
     static int slirp_get_revents(int idx, void* opaque);
 
-    sys::EventLoop& loop_;
-    sys::Logger& log_;
+    sys_task::EventLoop& loop_;
+    sys_task::Logger& log_;
     SlirpLinkConfig config_;
     FrameFilter filter_;
     DnsResponder dns_;
@@ -141,4 +141,4 @@ class SlirpLink final : public sys::PollSource, public FrameLink {
     std::span<const pollfd> polled_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -12,7 +12,7 @@
 #include <system_error>
 #include <utility>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -49,7 +49,7 @@ speed_t to_speed(std::uint32_t baud) {
 
 }  // namespace
 
-UartPort::UartPort(sys::EventLoop& loop, int id, const UartOptions& options)
+UartPort::UartPort(sys_task::EventLoop& loop, int id, const UartOptions& options)
     : loop_(loop), id_(id), options_(options) {
     master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master_ < 0) fail("posix_openpt");
@@ -155,7 +155,7 @@ void UartPort::receive() {
 
 std::size_t UartPort::read(std::span<std::uint8_t> out) {
     const std::size_t n = rx_.take(out);
-    if (rx_.empty()) rx_.shrink();
+    if (rx_.empty()) rx_.release();
     update_watch();
     return n;
 }
@@ -182,7 +182,7 @@ std::size_t UartPort::write(std::span<const std::uint8_t> data) {
 
 void UartPort::send() {
     while (!tx_.empty()) {
-        const auto pending = tx_.front();
+        const auto pending = tx_.data();
         const ssize_t n = ::write(master_, pending.data(), pending.size());
         if (n > 0) {
             tx_.consume(static_cast<std::size_t>(n));
@@ -191,7 +191,7 @@ void UartPort::send() {
         if (n < 0 && errno == EINTR) continue;
         break;
     }
-    if (tx_.empty()) tx_.shrink();
+    if (tx_.empty()) tx_.release();
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

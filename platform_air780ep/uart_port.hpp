@@ -19,10 +19,10 @@
 #include <span>
 #include <string>
 
-#include "platform_air780ep/byte_queue.hpp"
+#include "luat_mqtt/byte_queue.hpp"
 #include "sys_task/event_loop.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 struct UartOptions {
     std::string link_path;            // if set: a symlink to the slave device (replaces an old symlink)
@@ -36,7 +36,7 @@ class UartPort {
     using ReceiveHandler = std::function<void(std::size_t count)>;
 
     // Opens the pseudo-terminal; throws std::system_error if the system has none to give.
-    UartPort(sys::EventLoop& loop, int id, const UartOptions& options = {});
+    UartPort(sys_task::EventLoop& loop, int id, const UartOptions& options = {});
     ~UartPort();
     UartPort(const UartPort&) = delete;
     UartPort& operator=(const UartPort&) = delete;
@@ -62,21 +62,21 @@ class UartPort {
     void send();
     void update_watch();
 
-    sys::EventLoop& loop_;
+    sys_task::EventLoop& loop_;
     int id_;
     UartOptions options_;
     int master_ = -1;
     int slave_keeper_ = -1;
     std::string device_path_;
     std::string link_path_;
-    sys::EventLoop::WatchId watch_ = 0;
+    sys_task::EventLoop::WatchId watch_ = 0;
     short watched_events_ = 0;
-    ByteQueue rx_;
-    ByteQueue tx_;
+    luat_mqtt::ByteQueue rx_;
+    luat_mqtt::ByteQueue tx_;
     ReceiveHandler on_receive_;
     std::size_t unannounced_ = 0;  // arrived since the last receive message
     bool announce_posted_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <limits>
 
-namespace luat::sys {
+namespace sys_task {
 
 EventLoop::EventLoop() : start_(std::chrono::steady_clock::now()) {}
 
@@ -196,4 +196,4 @@ void EventLoop::drain_messages() {
     }
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -19,7 +19,7 @@
 #include <span>
 #include <vector>
 
-namespace luat::sys {
+namespace sys_task {
 
 using Callback = std::function<void()>;
 
@@ -148,4 +148,4 @@ class EventLoop {
     int exit_code_ = 0;
 };
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <ctime>
 
-namespace luat::sys {
+namespace sys_task {
 
 Logger::Logger(std::chrono::steady_clock::time_point start) : start_(start) {}
 
@@ -84,4 +84,4 @@ void Logger::line(std::string_view text) {
     }
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

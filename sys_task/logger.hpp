@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::sys {
+namespace sys_task {
 
 // LuatOS log levels (log.LOG_DEBUG ... log.LOG_SILENT). A line is shown if its level >= the current one.
 enum LogLevel : int { kLogDebug = 1, kLogInfo = 2, kLogWarn = 3, kLogError = 4, kLogSilent = 7 };
@@ -60,4 +60,4 @@ class Logger {
     std::string buf_;
 };
 
-}  // namespace luat::sys
+}  // namespace sys_task

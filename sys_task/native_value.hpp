@@ -7,7 +7,7 @@
 
 #include "sys_task/lua_cxx.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 using NativeValue = std::variant<std::monostate, bool, lua_Integer, double, std::string>;
 
@@ -23,4 +23,4 @@ inline void push_native(lua_State* L, const NativeValue& v) {
     std::visit(Pusher{L}, v);
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

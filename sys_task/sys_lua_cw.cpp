@@ -3,7 +3,7 @@
 // once) and whose `cb` field starts a task calling f with that result.
 #include "sys_task/sys_scheduler.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 namespace {
 
@@ -161,4 +161,4 @@ void register_sys_cw_functions(lua_State* L, Scheduler& s) {
     lua_settop(L, sys_table);
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -10,7 +10,7 @@
 
 #include "sys_task/sys_scheduler.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 namespace {
 
@@ -318,4 +318,4 @@ void register_sys_mailbox_functions(lua_State* L, Scheduler& s) {
     lua_settop(L, sys_table);
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -1,7 +1,7 @@
 // sys.publish, sys.subscribe, sys.unsubscribe.
 #include "sys_task/sys_scheduler.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 namespace {
 
@@ -38,4 +38,4 @@ void register_sys_pubsub_functions(lua_State* L, Scheduler& s) {
     luaL_setfuncs(L, kFunctions, 1);
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -7,7 +7,7 @@
 
 #include "sys_task/sys_scheduler.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 namespace {
 
@@ -100,4 +100,4 @@ void register_sys_timer_functions(lua_State* L, Scheduler& s) {
     luaL_setfuncs(L, kFunctions, 1);
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

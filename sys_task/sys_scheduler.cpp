@@ -5,7 +5,7 @@
 #include <limits>
 #include <optional>
 
-namespace luat::sys {
+namespace sys_task {
 
 namespace {
 
@@ -457,4 +457,4 @@ int Scheduler::safe_run(lua_State* L) {
     return 0;
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -36,7 +36,7 @@
 #include "sys_task/native_value.hpp"
 #include "sys_task/vm_exit.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 class Scheduler {
   public:
@@ -188,4 +188,4 @@ Scheduler& scheduler_of(lua_State* L);
 // Raise LuatOS's "attempt to yield from outside a coroutine" (with a traceback) unless L is a task.
 void check_task(lua_State* L);
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -5,7 +5,7 @@
 
 #include "sys_task/sys_scheduler.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 namespace {
 
@@ -232,4 +232,4 @@ void Scheduler::on_timer(std::int64_t id, std::uint64_t serial) {
     lua_settop(L, top);
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

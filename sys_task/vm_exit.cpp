@@ -1,6 +1,6 @@
 #include "vm_exit.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 namespace {
 
@@ -93,4 +93,4 @@ void VmExit::install_guards(lua_State* L) {
     lua_pop(L, 1);
 }
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -11,7 +11,7 @@
 #include "sys_task/event_loop.hpp"
 #include "sys_task/lua_cxx.hpp"
 
-namespace luat::sys {
+namespace sys_task {
 
 class VmExit {
   public:
@@ -45,4 +45,4 @@ class VmExit {
     int code_ = 0;
 };
 
-}  // namespace luat::sys
+}  // namespace sys_task

@@ -2,8 +2,8 @@
 
   libmosquitto  build/bench/bench_peer_mosquitto    the reference peer (ratios are against it)
   paho          build/bench/bench_peer_paho         Paho C, MQTTClient API
-  lua-host      build/lua_bindings/luatos + bench/lua/, mqtt on socket.ETH0 (host sockets)
-  lua-lwip      build/lua_bindings/luatos + bench/lua/, mqtt on socket.LWIP_GP (lwIP on the simulated link)
+  lua-host      build/luatos + bench/lua/, mqtt on socket.ETH0 (host sockets)
+  lua-lwip      build/luatos + bench/lua/, mqtt on socket.LWIP_GP (lwIP on the simulated link)
 
 Every subject gets the same parameters: the peers as options (bench/peers/options.hpp), the Lua
 scripts as /luadb/bench_params.json. The runtime is told where the broker is with the host map
@@ -40,7 +40,7 @@ class Subject:
 
 def make_subjects(source_dir, build_dir):
     bench_bin = os.path.join(build_dir, "bench")
-    luatos = os.path.join(build_dir, "lua_bindings", "luatos")
+    luatos = os.path.join(build_dir, "luatos")
     subjects = [
         Subject("libmosquitto", "libmosquitto C", "peer", os.path.join(bench_bin, "bench_peer_mosquitto")),
         Subject("paho", "Paho C", "peer", os.path.join(bench_bin, "bench_peer_paho")),

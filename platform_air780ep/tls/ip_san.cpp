@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -79,4 +79,4 @@ bool certificate_has_ip_san(const mbedtls_x509_crt& cert, const std::vector<std:
     return false;
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

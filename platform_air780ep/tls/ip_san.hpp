@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 // The 4 (IPv4) or 16 (IPv6) address bytes if `host` is an IP literal, nothing for a DNS name.
 std::optional<std::vector<std::uint8_t>> parse_ip_literal(std::string_view host);
@@ -22,4 +22,4 @@ std::optional<std::vector<std::uint8_t>> parse_ip_literal(std::string_view host)
 // A certificate whose extensions cannot be walked never matches.
 bool certificate_has_ip_san(const mbedtls_x509_crt& cert, const std::vector<std::uint8_t>& address);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

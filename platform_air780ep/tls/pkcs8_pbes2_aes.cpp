@@ -13,7 +13,7 @@
 #include <cstring>
 #include <string_view>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -203,4 +203,4 @@ int decrypt_pkcs8_pbes2_aes(std::span<const std::uint8_t> key, std::string_view 
     return decrypt(params, encrypted, password, plain);
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

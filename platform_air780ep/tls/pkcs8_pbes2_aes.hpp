@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 // Bytes that are wiped when they go away (a decrypted private key).
 class SecretBytes {
@@ -35,4 +35,4 @@ class SecretBytes {
 // (not an EncryptedPrivateKeyInfo), MBEDTLS_ERR_PKCS5_FEATURE_UNAVAILABLE (some other scheme).
 int decrypt_pkcs8_pbes2_aes(std::span<const std::uint8_t> key, std::string_view password, SecretBytes& plain);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

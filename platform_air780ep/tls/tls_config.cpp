@@ -10,7 +10,7 @@
 #include "platform_air780ep/tls/pkcs8_pbes2_aes.hpp"
 #include "platform_air780ep/tls/tls_text.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
@@ -211,4 +211,4 @@ std::string TlsConfig::load_client_identity(const TlsOptions& options) {
     return {};
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 // mbedtls_ssl_conf_authmode values, as LuatOS passes `verify` straight through.
 enum class TlsVerify : int {
@@ -92,4 +92,4 @@ class TlsConfig {
     mbedtls_ssl_config ssl_conf_;
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -8,11 +8,11 @@
 #include "platform_air780ep/tls/ip_san.hpp"
 #include "platform_air780ep/tls/tls_text.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 namespace {
 
-using mqtt::TransportError;
+using luat_mqtt::TransportError;
 
 // Decrypted bytes kept for the reader before we stop pulling records from the inner stream: what is
 // not read stays in the inner stream and holds back the peer, as with plain TCP. mbedTLS itself
@@ -26,8 +26,8 @@ bool would_block(int ret) {
 
 }  // namespace
 
-TlsStream::TlsStream(sys::EventLoop& loop, std::shared_ptr<const TlsConfig> config,
-                     std::unique_ptr<mqtt::Transport> inner)
+TlsStream::TlsStream(sys_task::EventLoop& loop, std::shared_ptr<const TlsConfig> config,
+                     std::unique_ptr<luat_mqtt::Transport> inner)
     : loop_(loop), config_(std::move(config)), inner_(std::move(inner)) {
     mbedtls_ssl_init(&ssl_);
     inner_->set_listener(this);
@@ -383,4 +383,4 @@ void TlsStream::fail_later(TransportError error, std::string detail) {
     });
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

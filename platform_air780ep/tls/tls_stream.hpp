@@ -32,20 +32,20 @@
 #include "platform_air780ep/tls/tls_config.hpp"
 #include "sys_task/event_loop.hpp"
 
-namespace luat::platform {
+namespace platform_air780ep {
 
-class TlsStream final : public mqtt::Transport, private mqtt::TransportListener {
+class TlsStream final : public luat_mqtt::Transport, private luat_mqtt::TransportListener {
   public:
     // `loop` is used only to report a failure found inside read()/write() (no callback may run
     // inside a call the owner made); `config` is shared with the client's other connections.
-    TlsStream(sys::EventLoop& loop, std::shared_ptr<const TlsConfig> config,
-              std::unique_ptr<mqtt::Transport> inner);
+    TlsStream(sys_task::EventLoop& loop, std::shared_ptr<const TlsConfig> config,
+              std::unique_ptr<luat_mqtt::Transport> inner);
     ~TlsStream() override;
     TlsStream(const TlsStream&) = delete;
     TlsStream& operator=(const TlsStream&) = delete;
 
-    // mqtt::Transport
-    void set_listener(mqtt::TransportListener* listener) override { listener_ = listener; }
+    // luat_mqtt::Transport
+    void set_listener(luat_mqtt::TransportListener* listener) override { listener_ = listener; }
     // `host` is the TLS server name (SNI) and, unless verify is 0, the name the certificate must
     // carry (a dNSName/CN, or an iPAddress entry for an IP literal); it is also what the inner
     // stream connects to.
@@ -82,15 +82,15 @@ class TlsStream final : public mqtt::Transport, private mqtt::TransportListener 
         kClosed,       // on_transport_closed() was delivered
     };
     struct Ending {
-        mqtt::TransportError error;
+        luat_mqtt::TransportError error;
         std::string detail;
     };
 
-    // mqtt::TransportListener, for the inner stream
+    // luat_mqtt::TransportListener, for the inner stream
     void on_transport_connected() override;
     void on_transport_readable() override;
     void on_transport_writable() override;
-    void on_transport_closed(mqtt::TransportError error, std::string_view detail) override;
+    void on_transport_closed(luat_mqtt::TransportError error, std::string_view detail) override;
 
     static int bio_send(void* self, const unsigned char* buf, std::size_t len);
     static int bio_recv(void* self, unsigned char* buf, std::size_t len);
@@ -110,13 +110,13 @@ class TlsStream final : public mqtt::Transport, private mqtt::TransportListener 
     int flush_pending_record();
     [[nodiscard]] std::size_t plain_size() const { return plain_.size() - plain_head_; }
     // End the stream from an inner callback (reports at once) or from an owner call (posts).
-    void fail_now(mqtt::TransportError error, std::string detail);
-    void fail_later(mqtt::TransportError error, std::string detail);
+    void fail_now(luat_mqtt::TransportError error, std::string detail);
+    void fail_later(luat_mqtt::TransportError error, std::string detail);
 
-    sys::EventLoop& loop_;
+    sys_task::EventLoop& loop_;
     std::shared_ptr<const TlsConfig> config_;
-    std::unique_ptr<mqtt::Transport> inner_;
-    mqtt::TransportListener* listener_ = nullptr;
+    std::unique_ptr<luat_mqtt::Transport> inner_;
+    luat_mqtt::TransportListener* listener_ = nullptr;
     // Set to false by the destructor; callbacks that may destroy us hold a copy and check it.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::uint64_t session_ =
@@ -139,4 +139,4 @@ class TlsStream final : public mqtt::Transport, private mqtt::TransportListener 
     bool input_waits_writable_ = false;  // mbedTLS needed to send while reading (an alert): retry on writable
 };
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -7,7 +7,7 @@
 #include <array>
 #include <string_view>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 std::string mbedtls_error_text(int code) {
     std::array<char, 256> buf{};
@@ -138,4 +138,4 @@ std::string alert_text(unsigned alert) {
     return std::string(name) + " (" + std::to_string(alert) + ")";
 }
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

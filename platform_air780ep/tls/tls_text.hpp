@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace luat::platform {
+namespace platform_air780ep {
 
 // mbedtls_strerror's text, e.g. "PK - Password mismatch" (high and low level parts joined by " : ").
 std::string mbedtls_error_text(int code);
@@ -18,4 +18,4 @@ std::string verify_flags_text(std::uint32_t flags);
 // The RFC 5246/8446 name of a TLS alert, e.g. "handshake_failure (40)".
 std::string alert_text(unsigned alert);
 
-}  // namespace luat::platform
+}  // namespace platform_air780ep

@@ -10,15 +10,15 @@
 
 // Every end-to-end MQTT test also passes over lwIP (issue 6): one test case per path, so that ctest
 // runs them in separate processes (lwIP is one per process) and in parallel.
-#define E2E_ON_BOTH_PATHS(name, body)     \
-    TEST_CASE(name " (eth0)") {           \
-        body(luat::test::NetPath::kEth0); \
-    }                                     \
-    TEST_CASE(name " (lwip)") {           \
-        body(luat::test::NetPath::kLwip); \
+#define E2E_ON_BOTH_PATHS(name, body) \
+    TEST_CASE(name " (eth0)") {       \
+        body(tests::NetPath::kEth0);  \
+    }                                 \
+    TEST_CASE(name " (lwip)") {       \
+        body(tests::NetPath::kLwip);  \
     }
 
-namespace luat::test {
+namespace tests {
 
 inline std::string joined(const Lines& lines) {
     std::string s;
@@ -27,20 +27,20 @@ inline std::string joined(const Lines& lines) {
     return s;
 }
 
-}  // namespace luat::test
+}  // namespace tests
 
 // Compare two lists of lines exactly; on a mismatch show both whole, one line each.
-#define CHECK_LINES(actual, ...)                                   \
-    do {                                                           \
-        const luat::test::Lines actual_lines_ = (actual);          \
-        const luat::test::Lines expected_lines_ = __VA_ARGS__;     \
-        INFO("actual:\n"                                           \
-             << luat::test::joined(actual_lines_) << "expected:\n" \
-             << luat::test::joined(expected_lines_));              \
-        CHECK(actual_lines_ == expected_lines_);                   \
+#define CHECK_LINES(actual, ...)                              \
+    do {                                                      \
+        const tests::Lines actual_lines_ = (actual);          \
+        const tests::Lines expected_lines_ = __VA_ARGS__;     \
+        INFO("actual:\n"                                      \
+             << tests::joined(actual_lines_) << "expected:\n" \
+             << tests::joined(expected_lines_));              \
+        CHECK(actual_lines_ == expected_lines_);              \
     } while (false)
 
-namespace luat::test {
+namespace tests {
 
 // Lua helpers for event tests:
 //   ev(client, event, data, payload, metas): the callback; logs "I/user.ev <event> <data> <payload>" (a
@@ -76,4 +76,4 @@ function main(fn)
 end
 )LUA";
 
-}  // namespace luat::test
+}  // namespace tests

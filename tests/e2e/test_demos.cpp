@@ -14,7 +14,7 @@
 #include "tests/e2e/e2e.hpp"
 #include "tests/tls/support/test_pki.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/control_client.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 
@@ -240,7 +240,7 @@ TEST_CASE("faults: a bandwidth limit, 32 KiB takes the time the rate says, up an
     for (const TimedLine& l : p.timed_lines()) {
         if (l.text.starts_with("I/user.rate ")) at[l.text.substr(12)] = l.uptime_ms;
     }
-    INFO(luat::test::joined(p.lines()));
+    INFO(tests::joined(p.lines()));
     REQUIRE(at.size() == 4);
     REQUIRE(at.count("up start") == 1);
     REQUIRE(at.count("sent 1") == 1);

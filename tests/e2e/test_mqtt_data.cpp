@@ -6,17 +6,17 @@
 #include <algorithm>
 #include <set>
 
-#include "lua_bindings/device_network.hpp"
+#include "lua_bindings/device/device_network.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/tcp_proxy.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 
 DeviceResult run_on(NetPath path, std::uint16_t port, const std::string& body,
-                    std::function<void(luat::lua::Device&, std::string_view)> on_line = {}) {
+                    std::function<void(lua_bindings::Device&, std::string_view)> on_line = {}) {
     DeviceOptions o;
     o.network = network_to(path, port);
     o.on_line = std::move(on_line);
@@ -71,7 +71,7 @@ void payloads_both_ways(NetPath path) {
             c:close()
         end)
     )LUA",
-                                  [&](luat::lua::Device&, std::string_view line) {
+                                  [&](lua_bindings::Device&, std::string_view line) {
                                       if (line == "I/user.uplinks sent") {
                                           observer.publish("e2e/down/empty", "", 1);
                                           observer.publish("e2e/down/nul", kNulPayload, 1);
@@ -118,7 +118,7 @@ void larger_than_rx_buffer(NetPath path) {
             c:close()
         end)
     )LUA",
-                                  [&](luat::lua::Device&, std::string_view line) {
+                                  [&](lua_bindings::Device&, std::string_view line) {
                                       if (line != "I/user.ev suback true 1") return;
                                       if (++subacks == 1) {
                                           observer.publish("e2e/down/fits", pattern(fits), 1);
@@ -165,7 +165,7 @@ void retained_on_subscribe(NetPath path) {
             c:close()
         end)
     )LUA",
-                                  [&](luat::lua::Device&, std::string_view line) {
+                                  [&](lua_bindings::Device&, std::string_view line) {
                                       if (line == "I/user.ev suback true 1")
                                           observer.publish("e2e/retained/cfg", "live", 1, false);
                                   });
@@ -202,7 +202,7 @@ void qos2_both_ways(NetPath path) {
             c:close()
         end)
     )LUA",
-                                  [&](luat::lua::Device&, std::string_view line) {
+                                  [&](lua_bindings::Device&, std::string_view line) {
                                       // The second message marks the end: a duplicate of the first would come
                                       // before it.
                                       if (line == "I/user.ev sent 2 nil") {
@@ -265,7 +265,7 @@ void qos1_through_link_cut(NetPath path) {
             c:close()
         end)
     )LUA",
-                                  [&](luat::lua::Device&, std::string_view line) {
+                                  [&](lua_bindings::Device&, std::string_view line) {
                                       if (line.starts_with("I/user.accepted "))
                                           accepted.insert(std::string(line.substr(16)));
                                       if (line == "I/user.accepted m60")
@@ -381,9 +381,9 @@ TEST_CASE(
             c:close()
         end)
     )LUA",
-                                  [](luat::lua::Device& device, std::string_view line) {
+                                  [](lua_bindings::Device& device, std::string_view line) {
                                       auto& link =
-                                          device.service<luat::lua::DeviceNetwork>()->cellular()->link();
+                                          device.service<lua_bindings::DeviceNetwork>()->cellular()->link();
                                       if (line == "I/user.link goes down") link.set_down();
                                       if (line == "I/user.ev disconnect 0 nil") link.set_up();
                                   });

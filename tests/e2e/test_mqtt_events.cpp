@@ -10,12 +10,12 @@
 
 #include "tests/e2e/e2e.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 
 DeviceResult run_on(NetPath path, const Mosquitto& broker, const std::string& body,
-                    std::function<void(luat::lua::Device&, std::string_view)> on_line = {}) {
+                    std::function<void(lua_bindings::Device&, std::string_view)> on_line = {}) {
     DeviceOptions o;
     o.network = network_to(path, broker.port());
     o.on_line = std::move(on_line);
@@ -139,7 +139,7 @@ void broker_restart(NetPath path) {
             c:close()
         end)
     )LUA",
-               [&](luat::lua::Device&, std::string_view line) {
+               [&](lua_bindings::Device&, std::string_view line) {
                    if (line == "I/user.ev suback true 1" && ++subacks == 1) {
                        broker.kill(SIGKILL);  // a crash: the device sees its connection end
                    } else if (line == "I/user.ev disconnect 0 nil") {

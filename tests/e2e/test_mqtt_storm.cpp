@@ -6,7 +6,7 @@
 
 #include "e2e.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 

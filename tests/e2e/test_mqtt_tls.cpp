@@ -10,7 +10,7 @@
 #include "tests/e2e/e2e.hpp"
 #include "tests/tls/support/test_pki.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 
@@ -43,7 +43,7 @@ struct TlsSetup {
 };
 
 DeviceResult run_tls(NetPath path, const TlsSetup& s, const std::string& listener, const std::string& body,
-                     std::function<void(luat::lua::Device&, std::string_view)> on_line = {}) {
+                     std::function<void(lua_bindings::Device&, std::string_view)> on_line = {}) {
     DeviceOptions o;
     o.network = network_to(path, s.broker.port(listener));
     o.on_line = std::move(on_line);
@@ -77,7 +77,7 @@ void connects_and_publishes(NetPath path, const std::string& ssl, const std::str
             c:close()
         end)
     )LUA",
-                [&](luat::lua::Device&, std::string_view line) {
+                [&](lua_bindings::Device&, std::string_view line) {
                     if (line == "I/user.subscribed") observer.publish("e2e/tls/down", "to TLS", 1);
                 });
     CHECK(r.exit_code == 0);

@@ -9,12 +9,12 @@
 
 #include <optional>
 
-#include "lua_bindings/device_network.hpp"
+#include "lua_bindings/device/device_network.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/control_client.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 
@@ -38,9 +38,9 @@ sys.run()
 TEST_CASE("LWIP_GP follows its link: IP_LOSE at an outage, IP_READY after it and the attach delay") {
     DeviceOptions o;
     o.network = network_to(NetPath::kLwip, 1);
-    o.on_line = [](luat::lua::Device& device, std::string_view line) {
+    o.on_line = [](lua_bindings::Device& device, std::string_view line) {
         if (line.starts_with("I/user.both up")) {
-            device.service<luat::lua::DeviceNetwork>()->cellular()->link().outage(300);
+            device.service<lua_bindings::DeviceNetwork>()->cellular()->link().outage(300);
         }
     };
     const DeviceResult r = run_device(kAdapterWatch, o);
@@ -135,7 +135,7 @@ TEST_CASE("uart: setup, receive and read, write and sent, rxSize and rxClear, on
     DeviceOptions o;
     o.network = network_to(NetPath::kEth0, 1);
     o.network.uart_links[2] = link;
-    o.on_line = [&](luat::lua::Device&, std::string_view line) {
+    o.on_line = [&](lua_bindings::Device&, std::string_view line) {
         if (line == "I/user.uart ready") {
             terminal = ::open(link.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
             termios t{};

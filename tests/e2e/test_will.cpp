@@ -9,7 +9,7 @@
 
 #include "tests/e2e/e2e.hpp"
 
-using namespace luat::test;
+using namespace tests;
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include "luat_mqtt/encode.hpp"
 #include "luat_mqtt/session.hpp"
 
-using namespace luat::mqtt;
+using namespace luat_mqtt;
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace luat::mqtt::test {
+namespace tests {
 
 namespace {
 
@@ -93,4 +93,4 @@ void Rig::connect_ok(bool session_present) {
     REQUIRE(events() == std::vector<std::string>{"conack"});
 }
 
-}  // namespace luat::mqtt::test
+}  // namespace tests

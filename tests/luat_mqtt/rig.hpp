@@ -10,7 +10,7 @@
 #include "luat_mqtt/session.hpp"
 #include "support.hpp"
 
-namespace luat::mqtt::test {
+namespace tests {
 
 // An event as the script would log it, e.g. "sent 3", "error conack 5", "recv a/b 'hi' id=0 q0 r0 d0".
 std::string describe_event(const Event& e);
@@ -51,4 +51,4 @@ class Rig {
     void connect_ok(bool session_present = false);
 };
 
-}  // namespace luat::mqtt::test
+}  // namespace tests

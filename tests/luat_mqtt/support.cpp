@@ -8,7 +8,7 @@
 
 #include "luat_mqtt/decode.hpp"
 
-namespace luat::mqtt::test {
+namespace tests {
 
 ByteVec hex(std::string_view text) {
     ByteVec out;
@@ -118,4 +118,4 @@ std::vector<ByteVec> split_packets(Bytes stream) {
     return out;
 }
 
-}  // namespace luat::mqtt::test
+}  // namespace tests

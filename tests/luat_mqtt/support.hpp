@@ -8,7 +8,10 @@
 
 #include "luat_mqtt/encode.hpp"
 
-namespace luat::mqtt::test {
+namespace tests {
+
+// The helpers of these tests speak the engine's own names.
+using namespace luat_mqtt;
 
 using ByteVec = std::vector<std::uint8_t>;
 
@@ -30,4 +33,4 @@ std::string describe_packet(Bytes packet);
 // Split a byte stream into whole packets (the stream must hold whole packets only).
 std::vector<ByteVec> split_packets(Bytes stream);
 
-}  // namespace luat::mqtt::test
+}  // namespace tests

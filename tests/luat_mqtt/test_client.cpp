@@ -8,8 +8,8 @@
 #include "luat_mqtt/client.hpp"
 #include "rig.hpp"
 
-using namespace luat::mqtt;
-using namespace luat::mqtt::test;
+using namespace luat_mqtt;
+using namespace tests;
 using Strings = std::vector<std::string>;
 
 namespace {

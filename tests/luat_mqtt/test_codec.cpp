@@ -8,8 +8,8 @@
 #include "luat_mqtt/encode.hpp"
 #include "support.hpp"
 
-using namespace luat::mqtt;
-using namespace luat::mqtt::test;
+using namespace luat_mqtt;
+using namespace tests;
 
 namespace {
 

@@ -5,8 +5,8 @@
 
 #include "rig.hpp"
 
-using namespace luat::mqtt;
-using namespace luat::mqtt::test;
+using namespace luat_mqtt;
+using namespace tests;
 using Strings = std::vector<std::string>;
 
 TEST_CASE("connect: states 0 -> 1 -> 2 -> 3, the exact CONNECT, then conack") {

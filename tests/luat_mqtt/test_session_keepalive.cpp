@@ -4,8 +4,8 @@
 
 #include "rig.hpp"
 
-using namespace luat::mqtt;
-using namespace luat::mqtt::test;
+using namespace luat_mqtt;
+using namespace tests;
 using Strings = std::vector<std::string>;
 
 namespace {

@@ -5,7 +5,7 @@
 
 #include "luat_mqtt/validate.hpp"
 
-using namespace luat::mqtt;
+using namespace luat_mqtt;
 
 TEST_CASE("UTF-8: well-formed text passes, ill-formed sequences and U+0000 do not") {
     CHECK(valid_utf8(""));

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-namespace luat::platform::test {
+namespace tests {
 
 std::uint64_t steady_us() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -20,45 +20,20 @@ std::uint64_t steady_us() {
                                           .count());
 }
 
-TempDir::TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "luat-net-XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
-
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
-        throw std::runtime_error("free_port: cannot bind");
-    }
-    ::close(fd);
-    return ntohs(sa.sin_port);
-}
-
 struct LoopServer::Conn {
     int fd;
-    sys::EventLoop::WatchId watch;
+    sys_task::EventLoop::WatchId watch;
     std::vector<std::uint8_t> out;
 };
 
-LoopServer::LoopServer(sys::EventLoop& loop, bool echo) : loop_(loop), echo_(echo) {
+LoopServer::LoopServer(sys_task::EventLoop& loop, bool echo) : loop_(loop), echo_(echo) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof sa;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd_, SOMAXCONN) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+        ::listen(fd_, SOMAXCONN) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
         throw std::runtime_error("LoopServer: cannot listen");
     }
     port_ = ntohs(sa.sin_port);
@@ -148,8 +123,8 @@ void RecordingListener::on_transport_readable() {
     }
 }
 
-void RecordingListener::on_transport_closed(mqtt::TransportError error, std::string_view why) {
-    events.push_back(std::string("closed:") + mqtt::to_string(error));
+void RecordingListener::on_transport_closed(luat_mqtt::TransportError error, std::string_view why) {
+    events.push_back(std::string("closed:") + luat_mqtt::to_string(error));
     closed_error = error;
     closed_detail = std::string(why);
 }
@@ -158,7 +133,7 @@ bool RecordingListener::connected() const {
     return std::find(events.begin(), events.end(), "connected") != events.end();
 }
 
-bool run_until(sys::EventLoop& loop, const std::function<bool()>& done, int timeout_ms) {
+bool run_until(sys_task::EventLoop& loop, const std::function<bool()>& done, int timeout_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (!done()) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -167,7 +142,7 @@ bool run_until(sys::EventLoop& loop, const std::function<bool()>& done, int time
     return true;
 }
 
-void run_for(sys::EventLoop& loop, int ms) {
+void run_for(sys_task::EventLoop& loop, int ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
     while (std::chrono::steady_clock::now() < deadline)
         loop.run_once(5);
@@ -217,4 +192,4 @@ std::vector<std::uint8_t> mqtt_publish_qos1(const std::string& topic, std::uint1
     return with_fixed_header(0x32, body);
 }
 
-}  // namespace luat::platform::test
+}  // namespace tests

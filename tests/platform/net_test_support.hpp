@@ -14,34 +14,23 @@
 #include "luat_mqtt/transport.hpp"
 #include "sys_task/event_loop.hpp"
 #include "tests/support/mosquitto.hpp"
+#include "tests/support/process.hpp"
 
-namespace luat::platform::test {
+namespace platform_air780ep {}
 
-// A temporary directory, removed with its contents.
-class TempDir {
-  public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::string& path() const { return path_; }
-    [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
+namespace tests {
 
-  private:
-    std::string path_;
-};
-
-// A free 127.0.0.1 TCP port (bound to port 0, read back, released).
-std::uint16_t free_port();
+// The helpers of these tests speak the platform's own names.
+using namespace platform_air780ep;
 
 // A private mosquitto on a free loopback port: the project's shared fixture (tests/support).
-using Broker = luat::test::Mosquitto;
+using Broker = tests::Mosquitto;
 
 // A TCP server on 127.0.0.1 driven by the test's event loop. Echoes what it receives (unless
 // `echo` is false: then it only counts), and can close a connection on demand.
 class LoopServer {
   public:
-    explicit LoopServer(sys::EventLoop& loop, bool echo = true);
+    explicit LoopServer(sys_task::EventLoop& loop, bool echo = true);
     ~LoopServer();
     LoopServer(const LoopServer&) = delete;
     LoopServer& operator=(const LoopServer&) = delete;
@@ -69,11 +58,11 @@ class LoopServer {
     void on_accept();
     void on_conn(Conn& c, short revents);
 
-    sys::EventLoop& loop_;
+    sys_task::EventLoop& loop_;
     bool echo_;
     int fd_ = -1;
     std::uint16_t port_ = 0;
-    sys::EventLoop::WatchId watch_ = 0;
+    sys_task::EventLoop::WatchId watch_ = 0;
     std::vector<std::unique_ptr<Conn>> conns_;
     std::size_t accepted_ = 0;
     std::size_t received_ = 0;
@@ -84,32 +73,32 @@ class LoopServer {
 };
 
 // Records transport events ("connected", "closed:<error>") and reads everything readable.
-class RecordingListener final : public mqtt::TransportListener {
+class RecordingListener final : public luat_mqtt::TransportListener {
   public:
-    explicit RecordingListener(mqtt::Transport& t) : transport_(t) { t.set_listener(this); }
+    explicit RecordingListener(luat_mqtt::Transport& t) : transport_(t) { t.set_listener(this); }
     void on_transport_connected() override { events.push_back("connected"); }
     void on_transport_readable() override;
     void on_transport_writable() override { ++writable_events; }
-    void on_transport_closed(mqtt::TransportError error, std::string_view why) override;
+    void on_transport_closed(luat_mqtt::TransportError error, std::string_view why) override;
 
     [[nodiscard]] bool connected() const;
     [[nodiscard]] bool closed() const { return closed_error.has_value(); }
 
     std::vector<std::string> events;  // connected / closed:<error> (readable/writable not listed)
     std::vector<std::uint8_t> received;
-    std::optional<mqtt::TransportError> closed_error;
+    std::optional<luat_mqtt::TransportError> closed_error;
     std::string closed_detail;
     int writable_events = 0;
     bool auto_read = true;
 
   private:
-    mqtt::Transport& transport_;
+    luat_mqtt::Transport& transport_;
 };
 
 // Run the loop until `done()` or `timeout_ms` of wall time passed; returns done().
-bool run_until(sys::EventLoop& loop, const std::function<bool()>& done, int timeout_ms);
+bool run_until(sys_task::EventLoop& loop, const std::function<bool()>& done, int timeout_ms);
 // Run the loop for about `ms`.
-void run_for(sys::EventLoop& loop, int ms);
+void run_for(sys_task::EventLoop& loop, int ms);
 
 std::uint64_t steady_us();
 
@@ -118,4 +107,4 @@ std::vector<std::uint8_t> mqtt_connect(const std::string& client_id, std::uint16
 std::vector<std::uint8_t> mqtt_publish_qos1(const std::string& topic, std::uint16_t id,
                                             const std::string& payload);
 
-}  // namespace luat::platform::test
+}  // namespace tests

@@ -3,7 +3,7 @@
 
 #include "platform_air780ep/channel_pool.hpp"
 
-using namespace luat::platform;
+using namespace platform_air780ep;
 
 TEST_CASE("8 channels, then refusal with a message, then release makes room") {
     ChannelPool pool;

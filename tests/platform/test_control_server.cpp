@@ -10,10 +10,10 @@
 #include "platform_air780ep/link_commands.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 
-using namespace luat::platform;
-using namespace luat::platform::test;
-using luat::sys::EventLoop;
-using luat::sys::Logger;
+using namespace platform_air780ep;
+using namespace tests;
+using sys_task::EventLoop;
+using sys_task::Logger;
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "sys_task/event_loop.hpp"
 
-using luat::sys::EventLoop;
+using sys_task::EventLoop;
 
 TEST_CASE("before-block hooks run in order and can be removed, even by themselves") {
     EventLoop loop;
@@ -27,7 +27,7 @@ TEST_CASE("before-block hooks run in order and can be removed, even by themselve
 
 namespace {
 
-struct Source : luat::sys::PollSource {
+struct Source : sys_task::PollSource {
     std::function<void()> on_dispatch;
     int dispatched = 0;
     void prepare(std::vector<pollfd>&, int& timeout) override { timeout = 0; }

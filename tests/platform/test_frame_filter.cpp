@@ -4,7 +4,7 @@
 
 #include "platform_air780ep/frame_filter.hpp"
 
-using namespace luat::platform;
+using namespace platform_air780ep;
 
 namespace {
 

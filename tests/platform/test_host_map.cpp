@@ -3,7 +3,7 @@
 #include "platform_air780ep/dns_responder.hpp"
 #include "platform_air780ep/host_map.hpp"
 
-using namespace luat::platform;
+using namespace platform_air780ep;
 
 TEST_CASE("host map entries parse NAME=ADDR[:PORT]") {
     HostMap map;

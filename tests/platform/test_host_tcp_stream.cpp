@@ -3,10 +3,10 @@
 #include "net_test_support.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
 
-using namespace luat::platform;
-using namespace luat::platform::test;
-using luat::mqtt::TransportError;
-using luat::sys::EventLoop;
+using namespace platform_air780ep;
+using namespace tests;
+using luat_mqtt::TransportError;
+using sys_task::EventLoop;
 
 namespace {
 
@@ -106,7 +106,7 @@ TEST_CASE("host socket stream: a refused connect fails with kConnectFailed") {
     HostMap hosts;
     HostTcpStream stream(loop, hosts);
     RecordingListener rec(stream);
-    REQUIRE(stream.open("127.0.0.1", free_port()));  // nobody listens there
+    REQUIRE(stream.open("127.0.0.1", free_loopback_port()));  // nobody listens there
     REQUIRE(run_until(
         loop, [&] { return rec.closed(); }, 3000));
     CHECK(rec.events == std::vector<std::string>{"closed:connect failed"});

@@ -4,7 +4,7 @@
 #include "platform_air780ep/frame_codec.hpp"
 #include "platform_air780ep/link_model.hpp"
 
-using namespace luat::platform;
+using namespace platform_air780ep;
 
 namespace {
 

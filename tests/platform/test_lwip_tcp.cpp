@@ -9,11 +9,11 @@
 #include "platform_air780ep/lwip_tcp_stream.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 
-using namespace luat::platform;
-using namespace luat::platform::test;
-using luat::mqtt::TransportError;
-using luat::sys::EventLoop;
-using luat::sys::Logger;
+using namespace platform_air780ep;
+using namespace tests;
+using luat_mqtt::TransportError;
+using sys_task::EventLoop;
+using sys_task::Logger;
 
 namespace {
 
@@ -121,7 +121,7 @@ TEST_CASE("lwIP: a refused port fails with kConnectFailed (slirp answers with a 
     Module m;
     LwipTcpStream stream(*m.stack, m.hosts);
     RecordingListener rec(stream);
-    const std::uint16_t port = free_port();
+    const std::uint16_t port = free_loopback_port();
     REQUIRE(stream.open("127.0.0.1", port));
     REQUIRE(run_until(
         m.loop, [&] { return rec.closed(); }, 5000));
@@ -457,14 +457,14 @@ TEST_CASE("lwIP: a stream closed or destroyed while its DNS query is out ignores
 namespace {
 
 // A listener that destroys its stream from inside the closed callback.
-struct SelfDestructing final : luat::mqtt::TransportListener {
+struct SelfDestructing final : luat_mqtt::TransportListener {
     std::unique_ptr<LwipTcpStream> stream;
     std::vector<std::string> events;
     void on_transport_connected() override { events.push_back("connected"); }
     void on_transport_readable() override {}
     void on_transport_writable() override {}
     void on_transport_closed(TransportError e, std::string_view) override {
-        events.push_back(std::string("closed:") + luat::mqtt::to_string(e));
+        events.push_back(std::string("closed:") + luat_mqtt::to_string(e));
         stream.reset();
     }
 };
@@ -476,7 +476,7 @@ TEST_CASE("lwIP: the owner may destroy the stream from inside its listener callb
     SelfDestructing owner;
     owner.stream = std::make_unique<LwipTcpStream>(*m.stack, m.hosts);
     owner.stream->set_listener(&owner);
-    REQUIRE(owner.stream->open("127.0.0.1", free_port()));
+    REQUIRE(owner.stream->open("127.0.0.1", free_loopback_port()));
     REQUIRE(run_until(
         m.loop, [&] { return owner.stream == nullptr; }, 5000));
     run_for(m.loop, 20);

@@ -10,9 +10,9 @@
 #include "net_test_support.hpp"
 #include "platform_air780ep/uart_port.hpp"
 
-using namespace luat::platform;
-using namespace luat::platform::test;
-using luat::sys::EventLoop;
+using namespace platform_air780ep;
+using namespace tests;
+using sys_task::EventLoop;
 
 namespace {
 

@@ -1,27 +1,27 @@
 #include "script_runner.hpp"
 
-namespace luat::test {
+namespace tests {
 
-platform::Identity test_identity() {
+platform_air780ep::Identity test_identity() {
     std::string error;
-    auto id = platform::make_identity("test", std::string("\x12\x34\x56\x78\x9A\xBC\xDE\xF0", 8),
-                                      std::nullopt, error);
+    auto id = platform_air780ep::make_identity("test", std::string("\x12\x34\x56\x78\x9A\xBC\xDE\xF0", 8),
+                                               std::nullopt, error);
     return *id;
 }
 
 ScriptResult run_script(const std::string& main_lua, const ScriptOptions& options) {
-    platform::LuadbImage image;
+    platform_air780ep::LuadbImage image;
     image.add("main.lua", main_lua);
     for (const auto& [name, content] : options.files)
         image.add(name, content);
-    lua::DeviceConfig cfg;
+    lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
     cfg.boot_banner = options.banner;
     cfg.attach_delay_ms = options.attach_delay_ms;
     cfg.heap_budget = options.heap;
     cfg.data_dir = options.data_dir;
     cfg.tz_offset_minutes = options.tz_offset_minutes;
-    lua::Device device(cfg, test_identity(), std::move(image));
+    lua_bindings::Device device(cfg, test_identity(), std::move(image));
     ScriptResult result;
     device.logger().add_sink([&](std::string_view line) { result.lines.emplace_back(line); });
     if (options.setup) options.setup(device);
@@ -38,4 +38,4 @@ std::vector<std::string> lines_with(const ScriptResult& r, const std::string& pr
     return out;
 }
 
-}  // namespace luat::test
+}  // namespace tests

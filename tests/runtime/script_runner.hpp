@@ -9,19 +9,19 @@
 #include <string>
 #include <vector>
 
-#include "lua_bindings/device.hpp"
+#include "lua_bindings/device/device.hpp"
 
-namespace luat::test {
+namespace tests {
 
 struct ScriptOptions {
     std::chrono::milliseconds run_for{3000};  // safety net; scripts normally end with os.exit
     std::uint64_t attach_delay_ms = 10;
-    std::size_t heap = lua::LuaHeap::kDefaultBudget;
+    std::size_t heap = lua_bindings::LuaHeap::kDefaultBudget;
     std::map<std::string, std::string> files{};  // more /luadb/ files
     std::filesystem::path data_dir{};            // "" = a temporary folder
     bool banner = false;
     int tz_offset_minutes = 8 * 60;
-    std::function<void(lua::Device&)> setup{};  // called before run()
+    std::function<void(lua_bindings::Device&)> setup{};  // called before run()
 };
 
 struct ScriptResult {
@@ -36,6 +36,6 @@ ScriptResult run_script(const std::string& main_lua, const ScriptOptions& option
 std::vector<std::string> lines_with(const ScriptResult& r, const std::string& prefix);
 
 // A fixed identity for tests.
-platform::Identity test_identity();
+platform_air780ep::Identity test_identity();
 
-}  // namespace luat::test
+}  // namespace tests

@@ -4,7 +4,7 @@
 
 #include "script_runner.hpp"
 
-using luat::test::run_script;
+using tests::run_script;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("argument errors name the function and the argument, and nothing crashes") {

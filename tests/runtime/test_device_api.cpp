@@ -5,10 +5,10 @@
 
 #include "script_runner.hpp"
 
-using luat::lua::Device;
-using luat::lua::RunContext;
-using luat::test::run_script;
-using luat::test::ScriptOptions;
+using lua_bindings::Device;
+using lua_bindings::RunContext;
+using tests::run_script;
+using tests::ScriptOptions;
 using Lines = std::vector<std::string>;
 
 namespace {
@@ -86,11 +86,11 @@ TEST_CASE("per-device services outlive runs and are found by type") {
     struct Stack {
         int runs = 0;
     };
-    luat::platform::LuadbImage image;
+    platform_air780ep::LuadbImage image;
     image.add("main.lua", "stack_runs() os.exit(0)");
-    luat::lua::DeviceConfig cfg;
+    lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
-    Device device(cfg, luat::test::test_identity(), std::move(image));
+    Device device(cfg, tests::test_identity(), std::move(image));
     Stack& stack = device.emplace_service<Stack>();
     CHECK(device.service<Stack>() == &stack);
     CHECK(device.service<int>() == nullptr);

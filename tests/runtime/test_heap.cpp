@@ -1,26 +1,26 @@
 // The Lua heap budget: past it Lua gets "not enough memory", never a crash.
 #include <catch2/catch.hpp>
 
-#include "lua_bindings/lua_heap.hpp"
+#include "lua_bindings/device/lua_heap.hpp"
 #include "script_runner.hpp"
 
-using luat::test::run_script;
-using luat::test::ScriptOptions;
+using tests::run_script;
+using tests::ScriptOptions;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("the allocator counts bytes and refuses growth past the budget, never a shrink") {
-    luat::lua::LuaHeap heap(1000);
-    void* a = luat::lua::LuaHeap::alloc(&heap, nullptr, 5 /* a type tag, not a size */, 600);
+    lua_bindings::LuaHeap heap(1000);
+    void* a = lua_bindings::LuaHeap::alloc(&heap, nullptr, 5 /* a type tag, not a size */, 600);
     REQUIRE(a != nullptr);
     CHECK(heap.used() == 600);
-    CHECK(luat::lua::LuaHeap::alloc(&heap, nullptr, 0, 500) == nullptr);
+    CHECK(lua_bindings::LuaHeap::alloc(&heap, nullptr, 0, 500) == nullptr);
     CHECK(heap.refusals() == 1);
-    CHECK(luat::lua::LuaHeap::alloc(&heap, a, 600, 1001) == nullptr);
-    void* b = luat::lua::LuaHeap::alloc(&heap, a, 600, 100);
+    CHECK(lua_bindings::LuaHeap::alloc(&heap, a, 600, 1001) == nullptr);
+    void* b = lua_bindings::LuaHeap::alloc(&heap, a, 600, 100);
     REQUIRE(b != nullptr);
     CHECK(heap.used() == 100);
     CHECK(heap.max_used() == 600);
-    CHECK(luat::lua::LuaHeap::alloc(&heap, b, 100, 0) == nullptr);
+    CHECK(lua_bindings::LuaHeap::alloc(&heap, b, 100, 0) == nullptr);
     CHECK(heap.used() == 0);
 }
 

@@ -3,11 +3,11 @@
 
 #include "script_runner.hpp"
 
-using luat::test::run_script;
+using tests::run_script;
 using Lines = std::vector<std::string>;
 
 namespace {
-Lines user_lines(const luat::test::ScriptResult& r) {
+Lines user_lines(const tests::ScriptResult& r) {
     return Lines(r.lines.begin(), r.lines.end() - 1);
 }
 }  // namespace

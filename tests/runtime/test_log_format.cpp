@@ -2,11 +2,11 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "lua_bindings/lua_util.hpp"
+#include "lua_bindings/modules/lua_util.hpp"
 #include "script_runner.hpp"
 
-using luat::test::run_script;
-using luat::test::ScriptOptions;
+using tests::run_script;
+using tests::ScriptOptions;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("golden lines: every scalar type in log and print") {
@@ -32,8 +32,8 @@ TEST_CASE("tables, functions, threads and named userdata print as NAME: HEX") {
         log.info("t", tostring(t) == "table: " .. string.format("%p", t):sub(3):upper())
         log.info("t", tostring(io.open("/luadb/main.lua")):match("^file %(%x+%)$") ~= nil)
     )LUA",
-                        ScriptOptions{.setup = [](luat::lua::Device& d) {
-                            d.add_module({"fake_client", [](luat::lua::RunContext& ctx) {
+                        ScriptOptions{.setup = [](lua_bindings::Device& d) {
+                            d.add_module({"fake_client", [](lua_bindings::RunContext& ctx) {
                                               lua_State* L = ctx.state();
                                               luaL_newmetatable(L, "MQTTCTRL*");
                                               lua_pop(L, 1);

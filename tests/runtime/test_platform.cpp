@@ -4,9 +4,9 @@
 
 #include "script_runner.hpp"
 
-using luat::test::lines_with;
-using luat::test::run_script;
-using luat::test::ScriptOptions;
+using tests::lines_with;
+using tests::run_script;
+using tests::ScriptOptions;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("string.toHex / fromHex: uppercase, two return values, separator, lenient parsing") {
@@ -148,9 +148,9 @@ TEST_CASE("an adapter going down publishes IP_LOSE(adapter), coming back IP_READ
         sys.timerStart(function() os.exit(0) end, 200)
         sys.run()
     )LUA",
-        ScriptOptions{.setup = [](luat::lua::Device& d) {
-            d.loop().add_timer(60, [&d] { d.adapters().set_up(luat::platform::kAdapterLwipGp, false); });
-            d.loop().add_timer(90, [&d] { d.adapters().set_up(luat::platform::kAdapterLwipGp, true); });
+        ScriptOptions{.setup = [](lua_bindings::Device& d) {
+            d.loop().add_timer(60, [&d] { d.adapters().set_up(platform_air780ep::kAdapterLwipGp, false); });
+            d.loop().add_timer(90, [&d] { d.adapters().set_up(platform_air780ep::kAdapterLwipGp, true); });
         }});
     CHECK(r.lines == Lines{"I/user.t ready 10.0.2.15 1", "I/user.t ready 127.0.0.1 17", "I/user.t lose 1",
                            "I/user.t ready 10.0.2.15 1"});

@@ -5,9 +5,9 @@
 
 #include "script_runner.hpp"
 
-using luat::test::lines_with;
-using luat::test::run_script;
-using luat::test::ScriptOptions;
+using tests::lines_with;
+using tests::run_script;
+using tests::ScriptOptions;
 using Lines = std::vector<std::string>;
 
 namespace {
@@ -151,12 +151,12 @@ TEST_CASE("a bounded run ends with exit code 0 however the script waits") {
 }
 
 TEST_CASE("main.lua missing from the image ends the VM as LuatOS does") {
-    luat::platform::LuadbImage image;
+    platform_air780ep::LuadbImage image;
     image.add("other.lua", "");
-    luat::lua::DeviceConfig cfg;
+    lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
     cfg.boot_banner = false;
-    luat::lua::Device device(cfg, luat::test::test_identity(), std::move(image));
+    lua_bindings::Device device(cfg, tests::test_identity(), std::move(image));
     Lines lines;
     device.logger().add_sink([&](std::string_view l) { lines.emplace_back(l); });
     CHECK(device.run(std::chrono::milliseconds(100)) == 1);

@@ -3,7 +3,7 @@
 
 #include "script_runner.hpp"
 
-using luat::test::run_script;
+using tests::run_script;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("waitMsg filters by target, hands other messages to cbFun, and times out with nil") {

@@ -3,8 +3,8 @@
 
 #include "script_runner.hpp"
 
-using luat::test::lines_with;
-using luat::test::run_script;
+using tests::lines_with;
+using tests::run_script;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("sys.publish is queued, FIFO, and drained before each native message") {

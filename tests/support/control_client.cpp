@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace luat::test {
+namespace tests {
 
 std::string control_command(const std::string& socket_path, const std::string& command) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -47,4 +47,4 @@ std::int64_t counter_in_status(std::string_view status, std::string_view directi
     return value;
 }
 
-}  // namespace luat::test
+}  // namespace tests

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace luat::test {
+namespace tests {
 
 // The answer line (without its newline), or "cannot connect: <why>".
 std::string control_command(const std::string& socket_path, const std::string& command);
@@ -15,4 +15,4 @@ std::string control_command(const std::string& socket_path, const std::string& c
 // -1 when it is not there.
 std::int64_t counter_in_status(std::string_view status, std::string_view direction, std::string_view counter);
 
-}  // namespace luat::test
+}  // namespace tests

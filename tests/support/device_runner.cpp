@@ -2,10 +2,10 @@
 
 #include <stdexcept>
 
-#include "lua_bindings/device_network.hpp"
+#include "lua_bindings/device/device_network.hpp"
 #include "platform_air780ep/identity.hpp"
 
-namespace luat::test {
+namespace tests {
 
 #ifndef LUATOS_SOURCE_DIR
 #error "LUATOS_SOURCE_DIR must name the repository"
@@ -25,11 +25,12 @@ const char* const kBrokerNames[] = {"lbsmqtt.airm2m.com", "broker.emqx.io", "bro
 
 }  // namespace
 
-lua::NetworkOptions network_to(NetPath path, std::uint16_t port) {
-    lua::NetworkOptions n;
+lua_bindings::NetworkOptions network_to(NetPath path, std::uint16_t port) {
+    lua_bindings::NetworkOptions n;
     for (const char* name : kBrokerNames)
-        n.hosts.add(name, platform::HostTarget{"127.0.0.1", port});
-    n.default_adapter = path == NetPath::kEth0 ? platform::kAdapterEth0 : platform::kAdapterLwipGp;
+        n.hosts.add(name, platform_air780ep::HostTarget{"127.0.0.1", port});
+    n.default_adapter =
+        path == NetPath::kEth0 ? platform_air780ep::kAdapterEth0 : platform_air780ep::kAdapterLwipGp;
     n.cellular = path == NetPath::kLwip;
     return n;
 }
@@ -44,24 +45,24 @@ std::vector<std::string> network_args(NetPath path, std::uint16_t port) {
 }
 
 DeviceResult run_device(const DeviceOptions& options) {
-    platform::LuadbImage image;
+    platform_air780ep::LuadbImage image;
     for (const auto& [name, content] : options.files)
         image.add(name, content);
-    lua::DeviceConfig cfg;
+    lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
     cfg.boot_banner = false;
     cfg.attach_delay_ms = options.attach_delay_ms;
     std::string error;
-    auto identity = platform::make_identity("e2e-test", std::string("\x12\x34\x56\x78\x9A\xBC\xDE\xF0", 8),
-                                            options.imei, error);
+    auto identity = platform_air780ep::make_identity(
+        "e2e-test", std::string("\x12\x34\x56\x78\x9A\xBC\xDE\xF0", 8), options.imei, error);
     if (!identity) throw std::runtime_error("bad test identity: " + error);
-    lua::Device device(cfg, std::move(*identity), std::move(image));
+    lua_bindings::Device device(cfg, std::move(*identity), std::move(image));
     DeviceResult result;
     device.logger().add_sink([&](std::string_view line) {
         result.lines.emplace_back(line);
         if (options.on_line) options.on_line(device, line);
     });
-    lua::install_network(device, options.network);
+    lua_bindings::install_network(device, options.network);
     if (options.setup) options.setup(device);
     result.exit_code = device.run(options.run_for);
     return result;
@@ -89,4 +90,4 @@ std::filesystem::path demo_folder(const std::string& name) {
     return repo_path("demo_scripts/" + name);
 }
 
-}  // namespace luat::test
+}  // namespace tests

@@ -13,11 +13,11 @@
 #include <string_view>
 #include <vector>
 
-#include "lua_bindings/device.hpp"
-#include "lua_bindings/network_options.hpp"
+#include "lua_bindings/device/device.hpp"
+#include "lua_bindings/device/network_options.hpp"
 #include "tests/support/luatos_process.hpp"
 
-namespace luat::test {
+namespace tests {
 
 // The two network paths every end-to-end MQTT test runs on.
 enum class NetPath { kEth0, kLwip };
@@ -28,7 +28,7 @@ std::string adapter_option(NetPath path);
 // Network options for a test broker on 127.0.0.1:port: the guide's broker names (lbsmqtt.airm2m.com,
 // broker.emqx.io) and "broker.test" go there; the default adapter is the path's, and the cellular
 // link exists only on the lwIP path (lwIP is one per process).
-lua::NetworkOptions network_to(NetPath path, std::uint16_t port);
+lua_bindings::NetworkOptions network_to(NetPath path, std::uint16_t port);
 // The luatos command-line equivalent: --adapter and --host options.
 std::vector<std::string> network_args(NetPath path, std::uint16_t port);
 
@@ -36,10 +36,10 @@ struct DeviceOptions {
     std::map<std::string, std::string> files;  // the /luadb/ image (main.lua at least)
     std::chrono::milliseconds run_for{20000};  // a safety net: scripts end with os.exit
     std::uint64_t attach_delay_ms = 20;
-    lua::NetworkOptions network;
+    lua_bindings::NetworkOptions network;
     std::string imei = "864291050111210";
-    std::function<void(lua::Device&)> setup;
-    std::function<void(lua::Device&, std::string_view line)> on_line;
+    std::function<void(lua_bindings::Device&)> setup;
+    std::function<void(lua_bindings::Device&, std::string_view line)> on_line;
 };
 
 struct DeviceResult {
@@ -58,4 +58,4 @@ std::filesystem::path repo_path(const std::string& relative);
 // demo_scripts/<name>.
 std::filesystem::path demo_folder(const std::string& name);
 
-}  // namespace luat::test
+}  // namespace tests

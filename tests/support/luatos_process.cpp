@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-namespace luat::test {
+namespace tests {
 
 #ifndef LUATOS_BINARY
 #error "LUATOS_BINARY must name the built luatos executable"
@@ -159,4 +159,4 @@ LuatosResult run_luatos(const std::vector<std::string>& args, std::chrono::milli
     return r;
 }
 
-}  // namespace luat::test
+}  // namespace tests

@@ -15,7 +15,7 @@
 
 #include "tests/support/process.hpp"
 
-namespace luat::test {
+namespace tests {
 
 using namespace std::chrono_literals;
 using Lines = std::vector<std::string>;
@@ -78,4 +78,4 @@ struct LuatosResult {
 // Runs `luatos args...` to the end (normally its --run-for or os.exit).
 LuatosResult run_luatos(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 60s);
 
-}  // namespace luat::test
+}  // namespace tests

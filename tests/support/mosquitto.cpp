@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace luat::test {
+namespace tests {
 
 namespace {
 
@@ -147,4 +147,4 @@ void Mosquitto::restart() {
     throw std::runtime_error("mosquitto did not restart on its ports:\n" + log());
 }
 
-}  // namespace luat::test
+}  // namespace tests

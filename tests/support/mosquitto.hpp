@@ -17,7 +17,7 @@
 
 #include "tests/support/process.hpp"
 
-namespace luat::test {
+namespace tests {
 
 struct BrokerListener {
     std::string name;    // how the test asks for its port
@@ -77,4 +77,4 @@ std::uint16_t free_loopback_port();
 // Whether something accepts TCP connections on 127.0.0.1:port.
 bool accepts_connections(std::uint16_t port);
 
-}  // namespace luat::test
+}  // namespace tests

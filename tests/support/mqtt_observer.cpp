@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace luat::test {
+namespace tests {
 
 namespace {
 
@@ -149,4 +149,4 @@ bool MqttObserver::wait_for_count(const std::string& topic, std::size_t count,
         timeout);
 }
 
-}  // namespace luat::test
+}  // namespace tests

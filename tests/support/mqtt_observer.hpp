@@ -15,7 +15,7 @@
 struct mosquitto;
 struct mosquitto_message;
 
-namespace luat::test {
+namespace tests {
 
 struct ObservedMessage {
     std::string topic;
@@ -68,4 +68,4 @@ class MqttObserver {
     std::vector<ObservedMessage> messages_;
 };
 
-}  // namespace luat::test
+}  // namespace tests

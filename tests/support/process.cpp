@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace luat::test {
+namespace tests {
 
 TempDir::TempDir(const std::string& prefix) {
     std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
@@ -112,4 +112,4 @@ void write_file(const std::filesystem::path& file, std::string_view content) {
     if (!out) throw std::runtime_error("cannot write " + file.string());
 }
 
-}  // namespace luat::test
+}  // namespace tests

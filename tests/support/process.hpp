@@ -8,16 +8,18 @@
 #include <string>
 #include <vector>
 
-namespace luat::test {
+namespace tests {
 
 // A fresh folder under the system temp dir, removed with everything in it on destruction.
 class TempDir {
   public:
-    explicit TempDir(const std::string& prefix);
+    explicit TempDir(const std::string& prefix = "luatos-test");
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    // The path of `name` inside it.
+    [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
 
   private:
     std::filesystem::path path_;
@@ -42,4 +44,4 @@ std::optional<int> poll_process(pid_t pid);
 std::string read_file(const std::filesystem::path& file);
 void write_file(const std::filesystem::path& file, std::string_view content);
 
-}  // namespace luat::test
+}  // namespace tests

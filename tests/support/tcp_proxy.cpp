@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace luat::test {
+namespace tests {
 
 namespace {
 
@@ -186,4 +186,4 @@ void TcpProxy::run(int listen_fd) {
     if (listen_fd >= 0) ::close(listen_fd);
 }
 
-}  // namespace luat::test
+}  // namespace tests

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-namespace luat::test {
+namespace tests {
 
 class TcpProxy {
   public:
@@ -43,4 +43,4 @@ class TcpProxy {
     std::thread thread_;
 };
 
-}  // namespace luat::test
+}  // namespace tests

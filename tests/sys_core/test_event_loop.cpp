@@ -7,7 +7,7 @@
 
 #include "sys_task/event_loop.hpp"
 
-using luat::sys::EventLoop;
+using sys_task::EventLoop;
 
 TEST_CASE("timers fire in deadline order, ties in creation order") {
     EventLoop loop;

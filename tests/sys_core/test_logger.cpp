@@ -5,7 +5,7 @@
 
 #include "sys_task/logger.hpp"
 
-using namespace luat::sys;
+using namespace sys_task;
 
 TEST_CASE("C-side lines are `<L>/<tag> <text>` and obey the level") {
     Logger log;

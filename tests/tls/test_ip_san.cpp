@@ -8,8 +8,8 @@
 #include "platform_air780ep/tls/ip_san.hpp"
 #include "tests/tls/support/test_pki.hpp"
 
-using luat::platform::certificate_has_ip_san;
-using luat::platform::parse_ip_literal;
+using platform_air780ep::certificate_has_ip_san;
+using platform_air780ep::parse_ip_literal;
 
 namespace {
 
@@ -45,7 +45,7 @@ TEST_CASE("parse_ip_literal: IPv4 and IPv6 literals, not names", "[tls][ip_san]"
 }
 
 TEST_CASE("certificate_has_ip_san: only the addresses the certificate lists", "[tls][ip_san]") {
-    const luat::test::TestPki pki;
+    const tests::TestPki pki;
     const ParsedCert server(pki.read("server.pem"));  // SAN DNS:localhost, IP:127.0.0.1, IP:::1
     const ParsedCert ca(pki.read("ca.pem"));          // no SAN at all
     CHECK(certificate_has_ip_san(server.get(), *parse_ip_literal("127.0.0.1")));

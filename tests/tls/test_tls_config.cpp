@@ -6,11 +6,11 @@
 #include "platform_air780ep/tls/tls_config.hpp"
 #include "tests/tls/support/test_pki.hpp"
 
-using luat::platform::TlsConfig;
-using luat::platform::TlsConfigResult;
-using luat::platform::TlsOptions;
-using luat::platform::TlsVerify;
-using luat::test::TestPki;
+using platform_air780ep::TlsConfig;
+using platform_air780ep::TlsConfigResult;
+using platform_air780ep::TlsOptions;
+using platform_air780ep::TlsVerify;
+using tests::TestPki;
 
 namespace {
 

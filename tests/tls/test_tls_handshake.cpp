@@ -8,16 +8,16 @@
 
 #include "tests/tls/support/tls_world.hpp"
 
-using luat::mqtt::TransportError;
-using luat::platform::TlsConfig;
-using luat::platform::TlsOptions;
-using luat::test::Bytes;
-using luat::test::mqtt_connect;
-using luat::test::mqtt_publish;
-using luat::test::must_build;
-using luat::test::TestPki;
-using luat::test::TlsClient;
-using luat::test::TlsWorld;
+using luat_mqtt::TransportError;
+using platform_air780ep::TlsConfig;
+using platform_air780ep::TlsOptions;
+using tests::Bytes;
+using tests::mqtt_connect;
+using tests::mqtt_publish;
+using tests::must_build;
+using tests::TestPki;
+using tests::TlsClient;
+using tests::TlsWorld;
 
 namespace {
 
@@ -232,9 +232,9 @@ TEST_CASE("TLS to a plain MQTT port: the handshake fails when the broker hangs u
 
 TEST_CASE("nothing listening: the inner stream's connect failure comes through unchanged",
           "[tls][handshake]") {
-    luat::sys::EventLoop loop;
+    sys_task::EventLoop loop;
     TlsClient c(loop, TlsConfig::insecure().config);
-    const std::string port = std::to_string(luat::test::free_loopback_port());
+    const std::string port = std::to_string(tests::free_loopback_port());
     CHECK_FALSE(c.connect("localhost", static_cast<std::uint16_t>(std::stoi(port))));
     CHECK(c.probe.events == kRefused);
     CHECK(c.probe.close_error == TransportError::kConnectFailed);
@@ -252,7 +252,7 @@ TEST_CASE("clients sharing one config connect at the same time", "[tls][handshak
         clients.push_back(std::make_unique<TlsClient>(w.loop, config));
         REQUIRE(clients.back()->probe.open("localhost", w.broker.port("tls")));
     }
-    REQUIRE(luat::test::run_until(w.loop, [&] {
+    REQUIRE(tests::run_until(w.loop, [&] {
         for (const auto& c : clients) {
             if (c->probe.events.empty()) return false;
         }
@@ -270,7 +270,7 @@ TEST_CASE("a script's broker name sent elsewhere by the host map is still the na
     // The guide's "SSL with certificate" demo: broker.emqx.io:8883 with the CA read from /luadb/.
     // The platform connects to the mapped address (here the test stream always goes to 127.0.0.1);
     // SNI and the certificate check use the script's host name.
-    TlsWorld w(luat::test::KeyKind::kEcP256, true, {"broker.emqx.io"});
+    TlsWorld w(tests::KeyKind::kEcP256, true, {"broker.emqx.io"});
     const std::string ca = w.pki.read("ca.pem");  // as io.readFile gives it: PEM, no NUL
     TlsClient c(w.loop, must_build(trusting(ca)));
     CHECK(c.connect("broker.emqx.io", w.broker.port("tls")));

@@ -10,20 +10,20 @@
 
 #include "tests/tls/support/tls_world.hpp"
 
-using luat::mqtt::TransportError;
-using luat::platform::TlsConfig;
-using luat::platform::TlsOptions;
-using luat::test::Bytes;
-using luat::test::LoopbackTcpStream;
-using luat::test::mqtt_connect;
-using luat::test::mqtt_disconnect;
-using luat::test::mqtt_publish;
-using luat::test::mqtt_subscribe;
-using luat::test::must_build;
-using luat::test::run_until;
-using luat::test::take_packet;
-using luat::test::TlsClient;
-using luat::test::TlsWorld;
+using luat_mqtt::TransportError;
+using platform_air780ep::TlsConfig;
+using platform_air780ep::TlsOptions;
+using tests::Bytes;
+using tests::LoopbackTcpStream;
+using tests::mqtt_connect;
+using tests::mqtt_disconnect;
+using tests::mqtt_publish;
+using tests::mqtt_subscribe;
+using tests::must_build;
+using tests::run_until;
+using tests::take_packet;
+using tests::TlsClient;
+using tests::TlsWorld;
 
 namespace {
 

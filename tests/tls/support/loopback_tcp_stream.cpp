@@ -12,11 +12,11 @@
 #include <cstring>
 #include <string>
 
-namespace luat::test {
+namespace tests {
 
-using mqtt::TransportError;
+using luat_mqtt::TransportError;
 
-LoopbackTcpStream::LoopbackTcpStream(sys::EventLoop& loop, Options options)
+LoopbackTcpStream::LoopbackTcpStream(sys_task::EventLoop& loop, Options options)
     : loop_(loop), options_(options) {}
 
 LoopbackTcpStream::~LoopbackTcpStream() {
@@ -162,4 +162,4 @@ void LoopbackTcpStream::on_poll(short revents) {
     }
 }
 
-}  // namespace luat::test
+}  // namespace tests

@@ -19,22 +19,22 @@
 #include "luat_mqtt/transport.hpp"
 #include "sys_task/event_loop.hpp"
 
-namespace luat::test {
+namespace tests {
 
-class LoopbackTcpStream final : public mqtt::Transport {
+class LoopbackTcpStream final : public luat_mqtt::Transport {
   public:
     struct Options {
         std::size_t send_capacity = 64 * 1024;
         std::size_t read_chunk = 64 * 1024;
         bool record_sent = false;  // keep a copy of every byte sent, for sent_bytes()
     };
-    LoopbackTcpStream(sys::EventLoop& loop, Options options);
-    explicit LoopbackTcpStream(sys::EventLoop& loop) : LoopbackTcpStream(loop, Options{}) {}
+    LoopbackTcpStream(sys_task::EventLoop& loop, Options options);
+    explicit LoopbackTcpStream(sys_task::EventLoop& loop) : LoopbackTcpStream(loop, Options{}) {}
     ~LoopbackTcpStream() override;
     LoopbackTcpStream(const LoopbackTcpStream&) = delete;
     LoopbackTcpStream& operator=(const LoopbackTcpStream&) = delete;
 
-    void set_listener(mqtt::TransportListener* listener) override { listener_ = listener; }
+    void set_listener(luat_mqtt::TransportListener* listener) override { listener_ = listener; }
     bool open(std::string_view host, std::uint16_t port) override;
     std::size_t write(std::span<const std::uint8_t> data) override;
     [[nodiscard]] std::size_t writable() const override;
@@ -51,15 +51,15 @@ class LoopbackTcpStream final : public mqtt::Transport {
     void on_poll(short revents);
     void update_interest();
     bool flush();
-    void fail(mqtt::TransportError error, std::string_view detail);
+    void fail(luat_mqtt::TransportError error, std::string_view detail);
 
-    sys::EventLoop& loop_;
+    sys_task::EventLoop& loop_;
     Options options_;
-    mqtt::TransportListener* listener_ = nullptr;
+    luat_mqtt::TransportListener* listener_ = nullptr;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     int fd_ = -1;
     std::uint64_t session_ = 0;  // a posted connect failure for an older open() is dropped
-    sys::EventLoop::WatchId watch_ = 0;
+    sys_task::EventLoop::WatchId watch_ = 0;
     bool connecting_ = false;
     bool want_input_ = true;  // POLLIN is armed; disarmed after a readable callback until read() is called
     bool owner_waits_writable_ = false;
@@ -67,4 +67,4 @@ class LoopbackTcpStream final : public mqtt::Transport {
     std::vector<std::uint8_t> sent_;
 };
 
-}  // namespace luat::test
+}  // namespace tests

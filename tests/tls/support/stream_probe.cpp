@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
-namespace luat::test {
+namespace tests {
 
 namespace {
 
@@ -103,7 +103,7 @@ std::string hex(std::span<const std::uint8_t> bytes) {
     return out;
 }
 
-bool run_until(sys::EventLoop& loop, const std::function<bool()>& done, int timeout_ms) {
+bool run_until(sys_task::EventLoop& loop, const std::function<bool()>& done, int timeout_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (!done()) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -190,7 +190,7 @@ void StreamProbe::on_transport_writable() {
     flush_outbox();
 }
 
-void StreamProbe::on_transport_closed(mqtt::TransportError error, std::string_view detail) {
+void StreamProbe::on_transport_closed(luat_mqtt::TransportError error, std::string_view detail) {
     callback_entered();
     events.emplace_back("closed");
     close_error = error;
@@ -198,4 +198,4 @@ void StreamProbe::on_transport_closed(mqtt::TransportError error, std::string_vi
     if (on_closed_hook) on_closed_hook();
 }
 
-}  // namespace luat::test
+}  // namespace tests

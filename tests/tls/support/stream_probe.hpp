@@ -16,7 +16,7 @@
 #include "luat_mqtt/transport.hpp"
 #include "sys_task/event_loop.hpp"
 
-namespace luat::test {
+namespace tests {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -30,11 +30,11 @@ std::optional<Bytes> take_packet(Bytes& buffer);
 std::string hex(std::span<const std::uint8_t> bytes);  // "20 02 00 00"
 
 // Runs the loop until `done()` or the timeout; returns done().
-bool run_until(sys::EventLoop& loop, const std::function<bool()>& done, int timeout_ms = 5000);
+bool run_until(sys_task::EventLoop& loop, const std::function<bool()>& done, int timeout_ms = 5000);
 
-class StreamProbe final : public mqtt::TransportListener {
+class StreamProbe final : public luat_mqtt::TransportListener {
   public:
-    explicit StreamProbe(mqtt::Transport& stream) : stream_(&stream) { stream.set_listener(this); }
+    explicit StreamProbe(luat_mqtt::Transport& stream) : stream_(&stream) { stream.set_listener(this); }
 
     // Calls into the stream (marked, for the re-entrancy check). open() forgets what the previous
     // session received.
@@ -51,7 +51,7 @@ class StreamProbe final : public mqtt::TransportListener {
     std::function<void()> on_closed_hook;  // runs at the end of on_transport_closed
 
     std::vector<std::string> events;  // "connected", "closed"
-    std::optional<mqtt::TransportError> close_error;
+    std::optional<luat_mqtt::TransportError> close_error;
     std::string close_detail;
     Bytes received;
     std::size_t readable_calls = 0;
@@ -66,16 +66,16 @@ class StreamProbe final : public mqtt::TransportListener {
     void on_transport_connected() override;
     void on_transport_readable() override;
     void on_transport_writable() override;
-    void on_transport_closed(mqtt::TransportError error, std::string_view detail) override;
+    void on_transport_closed(luat_mqtt::TransportError error, std::string_view detail) override;
 
   private:
     void flush_outbox();
     std::size_t read_some(std::size_t limit);
     void callback_entered();
 
-    mqtt::Transport* stream_;
+    luat_mqtt::Transport* stream_;
     bool in_call_ = false;
     Bytes outbox_;
 };
 
-}  // namespace luat::test
+}  // namespace tests

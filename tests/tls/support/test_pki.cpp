@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-namespace luat::test {
+namespace tests {
 
 namespace {
 
@@ -114,4 +114,4 @@ void TestPki::make_signed(const std::string& name, const std::string& subject, c
              path("openssl.cnf"), "-extensions", extensions, "-out", path(name + ".pem")});
 }
 
-}  // namespace luat::test
+}  // namespace tests

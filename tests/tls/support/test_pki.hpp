@@ -20,7 +20,7 @@
 
 #include "tests/support/process.hpp"
 
-namespace luat::test {
+namespace tests {
 
 enum class KeyKind { kEcP256, kRsa2048 };
 
@@ -45,4 +45,4 @@ class TestPki {
     TempDir dir_;
 };
 
-}  // namespace luat::test
+}  // namespace tests

@@ -4,7 +4,7 @@
 
 #include "platform_air780ep/host_tcp_stream.hpp"
 
-namespace luat::test {
+namespace tests {
 
 std::vector<BrokerListener> tls_listeners(const TestPki& pki) {
     auto tls = [&pki](const std::string& cert, bool require_certificate) {
@@ -20,32 +20,35 @@ std::vector<BrokerListener> tls_listeners(const TestPki& pki) {
             {"expired", tls("expired.pem", false)}};
 }
 
-std::shared_ptr<const platform::TlsConfig> must_build(const platform::TlsOptions& options) {
-    platform::TlsConfigResult r = platform::TlsConfig::build(options);
+std::shared_ptr<const platform_air780ep::TlsConfig> must_build(const platform_air780ep::TlsOptions& options) {
+    platform_air780ep::TlsConfigResult r = platform_air780ep::TlsConfig::build(options);
     if (!r.config) throw std::runtime_error("TlsConfig refused: " + r.error);
     return r.config;
 }
 
-platform::HostMap tls_test_hosts() {
-    platform::HostMap hosts;
+platform_air780ep::HostMap tls_test_hosts() {
+    platform_air780ep::HostMap hosts;
     for (const char* name : {"localhost", "broker.wrong-name.test", "wrong.name.test", "broker.emqx.io",
                              "lbsmqtt.airm2m.com", "127.0.0.2"})
-        hosts.add(name, platform::HostTarget{"127.0.0.1", std::nullopt});
+        hosts.add(name, platform_air780ep::HostTarget{"127.0.0.1", std::nullopt});
     return hosts;
 }
 
-TlsClient::TlsClient(sys::EventLoop& event_loop, std::shared_ptr<const platform::TlsConfig> config)
+TlsClient::TlsClient(sys_task::EventLoop& event_loop,
+                     std::shared_ptr<const platform_air780ep::TlsConfig> config)
     : loop(event_loop),
-      stream(std::make_unique<platform::TlsStream>(
-          event_loop, std::move(config), std::make_unique<platform::HostTcpStream>(event_loop, hosts))),
+      stream(std::make_unique<platform_air780ep::TlsStream>(
+          event_loop, std::move(config),
+          std::make_unique<platform_air780ep::HostTcpStream>(event_loop, hosts))),
       probe(*stream) {}
 
-TlsClient::TlsClient(sys::EventLoop& event_loop, std::shared_ptr<const platform::TlsConfig> config,
+TlsClient::TlsClient(sys_task::EventLoop& event_loop,
+                     std::shared_ptr<const platform_air780ep::TlsConfig> config,
                      LoopbackTcpStream::Options tcp_options)
     : loop(event_loop),
       tcp(new LoopbackTcpStream(event_loop, tcp_options)),
-      stream(std::make_unique<platform::TlsStream>(event_loop, std::move(config),
-                                                   std::unique_ptr<mqtt::Transport>(tcp))),
+      stream(std::make_unique<platform_air780ep::TlsStream>(event_loop, std::move(config),
+                                                            std::unique_ptr<luat_mqtt::Transport>(tcp))),
       probe(*stream) {}
 
 bool TlsClient::connect(const std::string& host, std::uint16_t port) {
@@ -66,4 +69,4 @@ std::string TlsClient::exchange(const Bytes& request) {
     return "closed: " + probe.close_detail;
 }
 
-}  // namespace luat::test
+}  // namespace tests

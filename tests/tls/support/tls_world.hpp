@@ -18,7 +18,7 @@
 #include "tests/tls/support/stream_probe.hpp"
 #include "tests/tls/support/test_pki.hpp"
 
-namespace luat::test {
+namespace tests {
 
 std::vector<BrokerListener> tls_listeners(const TestPki& pki);
 
@@ -28,33 +28,33 @@ struct TlsWorld {
         : pki(kind, extra_server_names), broker(tls_listeners(pki), broker_logs_everything) {}
     TestPki pki;
     TestBroker broker;
-    sys::EventLoop loop;
+    sys_task::EventLoop loop;
 };
 
 // Builds a config that must be accepted (throws with the error otherwise).
-std::shared_ptr<const platform::TlsConfig> must_build(const platform::TlsOptions& options);
+std::shared_ptr<const platform_air780ep::TlsConfig> must_build(const platform_air780ep::TlsOptions& options);
 
 // The names the TLS tests connect to, all sent to this host's 127.0.0.1 by the host map, so that no
 // lookup leaves the machine (127.0.0.2 too: an address the certificate does not carry).
-platform::HostMap tls_test_hosts();
+platform_air780ep::HostMap tls_test_hosts();
 
 // A TlsStream over the platform's HostTcpStream (the socket.ETH0 transport), or over a
 // LoopbackTcpStream with the given options, with a probe as its listener.
 class TlsClient {
   public:
-    TlsClient(sys::EventLoop& loop, std::shared_ptr<const platform::TlsConfig> config);
-    TlsClient(sys::EventLoop& loop, std::shared_ptr<const platform::TlsConfig> config,
+    TlsClient(sys_task::EventLoop& loop, std::shared_ptr<const platform_air780ep::TlsConfig> config);
+    TlsClient(sys_task::EventLoop& loop, std::shared_ptr<const platform_air780ep::TlsConfig> config,
               LoopbackTcpStream::Options tcp_options);
     // Opens and runs the loop until the handshake ends either way; returns probe.connected().
     bool connect(const std::string& host, std::uint16_t port);
     // Sends `request` and waits for one complete MQTT packet: its hex, or "closed: <detail>".
     std::string exchange(const Bytes& request);
 
-    sys::EventLoop& loop;
-    platform::HostMap hosts = tls_test_hosts();
+    sys_task::EventLoop& loop;
+    platform_air780ep::HostMap hosts = tls_test_hosts();
     LoopbackTcpStream* tcp = nullptr;  // owned by stream; only with LoopbackTcpStream::Options
-    std::unique_ptr<platform::TlsStream> stream;
+    std::unique_ptr<platform_air780ep::TlsStream> stream;
     StreamProbe probe;
 };
 
-}  // namespace luat::test
+}  // namespace tests

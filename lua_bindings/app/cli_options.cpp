@@ -1,0 +1,292 @@
+#include "cli_options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "platform_air780ep/host_map.hpp"
+#include "platform_air780ep/identity.hpp"
+
+namespace lua_bindings {
+
+namespace {
+
+std::optional<double> parse_number(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    const std::string s(text);
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+std::optional<long long> parse_integer(std::string_view text) {
+    long long v = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    double scale = 1000.0;  // seconds by default
+    if (text.ends_with("ms")) {
+        scale = 1.0;
+        text.remove_suffix(2);
+    } else if (text.ends_with("s")) {
+        text.remove_suffix(1);
+    } else if (text.ends_with("m")) {
+        scale = 60000.0;
+        text.remove_suffix(1);
+    } else if (text.ends_with("h")) {
+        scale = 3600000.0;
+        text.remove_suffix(1);
+    }
+    const auto v = parse_number(text);
+    if (!v || *v < 0 || *v * scale > 1e15) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long long>(std::llround(*v * scale)));
+}
+
+std::optional<std::size_t> parse_size(std::string_view text) {
+    std::size_t scale = 1;
+    if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) {
+        scale = 1024;
+        text.remove_suffix(1);
+    } else if (!text.empty() && (text.back() == 'm' || text.back() == 'M')) {
+        scale = 1024 * 1024;
+        text.remove_suffix(1);
+    }
+    const auto v = parse_integer(text);
+    if (!v || *v <= 0 || static_cast<unsigned long long>(*v) > (1ULL << 40) / scale) return std::nullopt;
+    return static_cast<std::size_t>(*v) * scale;
+}
+
+std::optional<int> parse_tz(std::string_view text) {
+    if (text.starts_with("UTC") || text.starts_with("GMT")) text.remove_prefix(3);
+    if (text.empty()) return 0;
+    int sign = 1;
+    if (text[0] == '+' || text[0] == '-') {
+        sign = text[0] == '-' ? -1 : 1;
+        text.remove_prefix(1);
+    }
+    long long hours = 0;
+    long long minutes = 0;
+    const auto colon = text.find(':');
+    if (colon != std::string_view::npos) {
+        const auto h = parse_integer(text.substr(0, colon));
+        const auto m = parse_integer(text.substr(colon + 1));
+        if (!h || !m || *m < 0 || *m >= 60) return std::nullopt;
+        hours = *h;
+        minutes = *m;
+    } else {
+        const auto h = parse_integer(text);
+        if (!h) return std::nullopt;
+        hours = *h;
+    }
+    if (hours < 0 || hours > 14) return std::nullopt;
+    return sign * static_cast<int>(hours * 60 + minutes);
+}
+
+std::vector<OptionSpec> cli_options() {
+    return {
+        {"--imei", "DIGITS",
+         "the module's IMEI (15 digits, valid Luhn check digit); default: derived from the unique id",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             if (!platform_air780ep::imei_is_valid(v)) return platform_air780ep::imei_problem(v);
+             c.imei = std::string(v);
+             return std::nullopt;
+         }},
+        {"--unique-id", "HEX",
+         "mcu.unique_id() as hex bytes; default: derived from this machine and the scripts' path",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             std::string error;
+             auto id = platform_air780ep::parse_hex_id(v, error);
+             if (!id) return error;
+             c.unique_id = std::move(*id);
+             return std::nullopt;
+         }},
+        {"--log-file", "PATH", "also append every log line to PATH",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             c.device.log_file = std::string(v);
+             return std::nullopt;
+         }},
+        {"--heap", "BYTES",
+         "Lua heap budget (e.g. 4194296, 512k, 4M); default 4194296 as the LuatOS PC simulator",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto size = parse_size(v);
+             if (!size || *size < 64 * 1024)
+                 return "--heap needs a size of at least 64k, not '" + std::string(v) + "'";
+             c.device.heap_budget = *size;
+             return std::nullopt;
+         }},
+        {"--run-for", "DURATION",
+         "end the run after DURATION (500ms, 10s, 2m, 1h; a bare number is seconds), exit 0",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto d = parse_duration(v);
+             if (!d) return "--run-for needs a duration like 500ms, 10s or 2m, not '" + std::string(v) + "'";
+             c.run_for = *d;
+             return std::nullopt;
+         }},
+        {"--tz", "OFFSET", "the module's time zone for os.date (+8, -5, +5:30); default +8",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto tz = parse_tz(v);
+             if (!tz) return "--tz needs an offset from UTC like +8 or -3:30, not '" + std::string(v) + "'";
+             c.device.tz_offset_minutes = *tz;
+             return std::nullopt;
+         }},
+        {"--data-dir", "PATH",
+         "the module's writable file system (paths outside /luadb/); default: a fresh temporary folder",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             c.device.data_dir = std::string(v);
+             return std::nullopt;
+         }},
+        {"--attach-delay", "MS", "milliseconds of simulated network attach before IP_READY; default 500",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto ms = parse_integer(v);
+             if (!ms || *ms < 0)
+                 return "--attach-delay needs a number of milliseconds, not '" + std::string(v) + "'";
+             c.device.attach_delay_ms = static_cast<std::uint64_t>(*ms);
+             return std::nullopt;
+         }},
+        {"--host", "NAME=ADDR[:PORT]",
+         "send connections to NAME (a host name or an IPv4 address a script uses) to ADDR, and to PORT "
+         "if given (repeatable); e.g. lbsmqtt.airm2m.com=127.0.0.1:1883",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             std::string error;
+             if (!c.network.hosts.add(v, error)) return "--host " + std::string(v) + ": " + error;
+             return std::nullopt;
+         }},
+        {"--link", "SPEC",
+         "the simulated cellular link: profile=ideal|good|cat1|poor4g, delay=MS, jitter=MS, loss=P, "
+         "rate=KBIT, queue=BYTES, seed=N (comma separated; up_/down_ for one direction)",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             std::string error;
+             auto settings = c.network.link.with(v, error);
+             if (!settings) return "--link " + std::string(v) + ": " + error;
+             c.network.link = *settings;
+             return std::nullopt;
+         }},
+        {"--control", "PATH",
+         "serve the control socket at PATH (link faults while running: `outage 30`, `link loss=0.1`, "
+         "`down`, `up`, `status`, `help`)",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             if (v.empty()) return std::string("--control needs a path");
+             c.network.control_path = std::string(v);
+             return std::nullopt;
+         }},
+        {"--adapter", "lwip|eth0",
+         "the default network adapter: lwip = socket.LWIP_GP, the module's lwIP on the simulated link "
+         "(default); eth0 = socket.ETH0, this host's sockets",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const std::string name = platform_air780ep::lower_case(v);
+             if (name == "lwip" || name == "lwip_gp") {
+                 c.network.default_adapter = platform_air780ep::kAdapterLwipGp;
+             } else if (name == "eth0") {
+                 c.network.default_adapter = platform_air780ep::kAdapterEth0;
+             } else {
+                 return "--adapter is lwip or eth0, not '" + std::string(v) + "'";
+             }
+             return std::nullopt;
+         }},
+        {"--channels", "N",
+         "socket channels shared by mqtt/tcp/udp users (1..255); default 8, the Air780EP's budget. More "
+         "are for benchmarks only: a script that works here with more may fail on the module",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto n = parse_integer(v);
+             if (!n || *n < 1 || *n > static_cast<long long>(kMaxChannels))
+                 return "--channels needs a count from 1 to " + std::to_string(kMaxChannels) + ", not '" +
+                        std::string(v) + "'";
+             c.network.channels = static_cast<std::size_t>(*n);
+             return std::nullopt;
+         }},
+        {"--uart", "ID=PATH", "also make PATH a symlink to UART ID's pseudo-terminal (repeatable)",
+         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+             const auto eq = v.find('=');
+             const auto id = eq == std::string_view::npos ? std::nullopt : parse_integer(v.substr(0, eq));
+             if (!id || *id < 0 || *id > 255 || eq + 1 >= v.size())
+                 return "--uart needs ID=PATH (e.g. 1=/tmp/uart1), not '" + std::string(v) + "'";
+             c.network.uart_links[static_cast<int>(*id)] = std::string(v.substr(eq + 1));
+             return std::nullopt;
+         }},
+        {"--help", "", "show this help",
+         [](CliConfig& c, std::string_view) -> std::optional<std::string> {
+             c.help = true;
+             return std::nullopt;
+         }},
+    };
+}
+
+bool parse_cli(std::span<const std::string> args, CliConfig& out, std::string& error) {
+    const std::vector<OptionSpec> options = cli_options();
+    bool options_done = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view a = args[i];
+        if (options_done || !a.starts_with("-") || a == "-") {
+            out.scripts.emplace_back(a);
+            continue;
+        }
+        if (a == "--") {
+            options_done = true;
+            continue;
+        }
+        if (a == "-h") a = "--help";
+        std::string_view name = a;
+        std::optional<std::string_view> value;
+        if (const auto eq = a.find('='); eq != std::string_view::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+        }
+        const OptionSpec* spec = nullptr;
+        for (const auto& o : options) {
+            if (o.name == name) spec = &o;
+        }
+        if (spec == nullptr) {
+            error = "unknown option " + std::string(name);
+            return false;
+        }
+        if (spec->arg.empty()) {
+            if (value) {
+                error = std::string(name) + " takes no value";
+                return false;
+            }
+        } else if (!value) {
+            if (i + 1 >= args.size()) {
+                error = std::string(name) + " needs a value (" + std::string(spec->arg) + ")";
+                return false;
+            }
+            value = args[++i];
+        }
+        if (auto e = spec->apply(out, value.value_or(std::string_view{}))) {
+            error = *e;
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string usage_text() {
+    std::string s =
+        "usage: luatos [options] DIR/ | FILE.lua ...\n"
+        "\n"
+        "Run LuatOS scripts written for the Air780EP as the module runs them: the files given (and\n"
+        "the files under the folders given) form the read-only /luadb/ image, by base name, and\n"
+        "/luadb/main.lua is started. Log lines go to stdout in Luatools' format.\n"
+        "\n"
+        "options:\n";
+    for (const auto& o : cli_options()) {
+        std::string left = "  " + std::string(o.name);
+        if (!o.arg.empty()) left += " " + std::string(o.arg);
+        if (left.size() < 26)
+            left.resize(26, ' ');
+        else
+            left += "  ";
+        s += left + std::string(o.help) + "\n";
+    }
+    s += "\n"
+         "exit status: the code given to os.exit(); 0 after --run-for; 1 when a script error ends the\n"
+         "Lua VM or the network cannot be set up; 2 for a usage error (bad option, no main.lua).\n";
+    return s;
+}
+
+}  // namespace lua_bindings

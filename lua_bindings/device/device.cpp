@@ -1,0 +1,123 @@
+#include "device.hpp"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <system_error>
+
+namespace lua_bindings {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh private folder for the device's writable file system.
+fs::path make_temp_data_dir() {
+    std::string pattern = (fs::temp_directory_path() / "luatos-device-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) return {};
+    return fs::path(pattern);
+}
+
+}  // namespace
+
+Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platform_air780ep::LuadbImage image)
+    : config_(std::move(config)),
+      identity_(std::move(identity)),
+      image_(std::move(image)),
+      logger_(loop_.start_time()),
+      vm_exit_(loop_),
+      adapters_(platform_air780ep::AdapterTable::air780ep()),
+      modules_(builtin_modules()) {
+    logger_.set_stdout(config_.log_to_stdout);
+    if (!config_.log_file.empty() && !logger_.open_file(config_.log_file)) {
+        logger_.error("main", "cannot open the log file " + config_.log_file);
+    }
+    if (config_.data_dir.empty()) {
+        data_dir_ = make_temp_data_dir();
+        owns_data_dir_ = !data_dir_.empty();
+    } else {
+        data_dir_ = config_.data_dir;
+        std::error_code ec;
+        fs::create_directories(data_dir_, ec);
+    }
+}
+
+Device::~Device() {
+    while (!services_.empty())
+        services_.pop_back();
+    if (owns_data_dir_) {
+        std::error_code ec;
+        fs::remove_all(data_dir_, ec);
+    }
+}
+
+void Device::print_banner() {
+    if (!config_.boot_banner) return;
+    logger_.info("main", "LuatOS@Air780EP base 26.04 bsp V2035 64bit");
+    logger_.info("main", "ROM Build: " __DATE__ " " __TIME__);
+}
+
+void Device::drain_after_run() {
+    auto under_way = [this] {
+        return std::any_of(drains_.begin(), drains_.end(),
+                           [](const RunEndDrain& d) { return d.under_way(); });
+    };
+    if (!under_way()) return;
+    std::uint64_t budget = 0;
+    for (const RunEndDrain& d : drains_)
+        budget = std::max(budget, d.budget_ms());
+    const std::uint64_t start = loop_.now_ms();
+    // The run's own messages find their run gone and do nothing; the platform's poll sources,
+    // timers and before-block hooks (lwIP, the link, slirp) carry on.
+    loop_.reset_stop();
+    while (under_way()) {
+        const std::uint64_t waited = loop_.now_ms() - start;
+        if (waited >= budget) {
+            for (const RunEndDrain& d : drains_) {
+                if (d.under_way() && d.gave_up) d.gave_up(waited);
+            }
+            return;
+        }
+        loop_.run_once(static_cast<int>(budget - waited));
+    }
+}
+
+int Device::run(std::optional<std::chrono::milliseconds> run_for) {
+    std::optional<std::uint64_t> deadline;
+    sys_task::EventLoop::TimerId run_for_timer = 0;
+    if (run_for) {
+        const auto ms = static_cast<std::uint64_t>(run_for->count() > 0 ? run_for->count() : 0);
+        deadline = loop_.now_ms() + ms;
+        run_for_timer = loop_.add_timer(ms, [this] { vm_exit_.request(sys_task::VmExit::Kind::kExit, 0); });
+    }
+    int code = 0;
+    for (;;) {
+        if (deadline && loop_.now_ms() >= *deadline && boots_ > 0) {
+            code = 0;  // --run-for passed while the scripts were rebooting
+            break;
+        }
+        loop_.reset_stop();
+        vm_exit_.clear();
+        adapters_.reset_all_down();
+        logger_.set_level(sys_task::kLogDebug);  // a restart forgets log.setLevel, as the module does
+        ++boots_;
+        print_banner();
+        RunOutcome outcome;
+        {
+            RunContext run(*this);
+            run_ = &run;
+            outcome = run.execute(modules_);
+            run_ = nullptr;
+        }
+        drain_after_run();
+        if (outcome.kind == RunOutcome::Kind::kReboot) continue;
+        code = outcome.exit_code;
+        break;
+    }
+    if (run_for_timer != 0) loop_.cancel_timer(run_for_timer);
+    loop_.reset_stop();
+    vm_exit_.clear();
+    return code;
+}
+
+}  // namespace lua_bindings

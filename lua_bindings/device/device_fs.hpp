@@ -1,0 +1,39 @@
+// The device's file system as scripts see it: /luadb/ is the read-only script image, every other
+// path lives under the device's data folder on the host (never the host's own /).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "platform_air780ep/luadb_image.hpp"
+
+namespace lua_bindings {
+
+class DeviceFs {
+  public:
+    DeviceFs(const platform_air780ep::LuadbImage& image, std::filesystem::path data_root)
+        : image_(image), root_(std::move(data_root)) {}
+
+    struct Resolved {
+        enum class Kind { kImage, kData } kind = Kind::kData;
+        std::string device_path;                  // normalised: "/luadb/main.lua", "/data/x.txt"
+        const std::string* image_file = nullptr;  // kImage: the file's content (nullptr: no such file)
+        std::filesystem::path host_path;          // kData: where it lives on the host
+    };
+
+    // Normalise `path` (relative paths are from "/", "." and ".." are resolved, never above "/").
+    [[nodiscard]] Resolved resolve(std::string_view path) const;
+
+    [[nodiscard]] const platform_air780ep::LuadbImage& image() const { return image_; }
+    [[nodiscard]] const std::filesystem::path& root() const { return root_; }
+
+  private:
+    const platform_air780ep::LuadbImage& image_;
+    std::filesystem::path root_;
+};
+
+// Does an fopen-style mode write ('w', 'a' or '+')?
+bool mode_writes(std::string_view mode);
+
+}  // namespace lua_bindings

@@ -1,0 +1,106 @@
+#include "lua_bindings/device/device_network.hpp"
+
+#include <stdexcept>
+
+#include "lua_bindings/device/device.hpp"
+#include "lua_bindings/modules/network_modules.hpp"
+#include "platform_air780ep/cellular_network.hpp"
+#include "platform_air780ep/control_server.hpp"
+#include "platform_air780ep/host_tcp_stream.hpp"
+#include "platform_air780ep/link_commands.hpp"
+
+namespace lua_bindings {
+
+DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
+    : device_(device), options_(std::move(options)), channels_(options_.channels) {
+    platform_air780ep::AdapterTable& adapters = device_.adapters();
+    if (options_.cellular) {
+        platform_air780ep::SlirpLinkConfig config;
+        config.link = options_.link;
+        cellular_ = std::make_unique<platform_air780ep::CellularNetwork>(device_.loop(), device_.logger(),
+                                                                         options_.hosts, config);
+        cellular_->link().add_listener(this);
+        // A DISCONNECT (and FIN) written just before the run ends must still leave the module.
+        device_.add_run_end_drain(Device::RunEndDrain{
+            [this] { return cellular_->output_in_flight(); }, [this] { return cellular_->drain_budget_ms(); },
+            [this](std::uint64_t waited_ms) {
+                device_.logger().warn("net", "run end: closed connections still had bytes on the way after " +
+                                                 std::to_string(waited_ms) + " ms; dropped with the stack");
+            }});
+    }
+    // LWIP_GP's readiness is its link's (or never, without one), not the generic attach timer's.
+    adapters.set_auto_attach(platform_air780ep::kAdapterLwipGp, false);
+    if (!options_.control_path.empty()) {
+        control_ = std::make_unique<platform_air780ep::ControlServer>(device_.loop(), device_.logger());
+        std::string error;
+        if (!control_->listen(options_.control_path, error)) {
+            throw std::runtime_error("cannot listen on the control socket " + options_.control_path + ": " +
+                                     error);
+        }
+        if (cellular_) platform_air780ep::add_link_commands(*control_, cellular_->link());
+    }
+}
+
+DeviceNetwork::~DeviceNetwork() {
+    cancel_attach();
+    control_.reset();
+    if (cellular_) cellular_->link().remove_listener(this);
+}
+
+std::unique_ptr<luat_mqtt::Transport> DeviceNetwork::make_tcp_stream(int adapter, std::string& error) {
+    if (adapter == platform_air780ep::kAdapterEth0) {
+        return std::make_unique<platform_air780ep::HostTcpStream>(device_.loop(), options_.hosts);
+    }
+    if (adapter == platform_air780ep::kAdapterLwipGp) {
+        if (cellular_) return cellular_->make_tcp_stream();
+        error = "adapter " + std::to_string(adapter) + " (LWIP_GP) is off: this device has no cellular link";
+        return nullptr;
+    }
+    error = "adapter " + std::to_string(adapter) + " is not available on the Air780EP (LWIP_GP " +
+            std::to_string(platform_air780ep::kAdapterLwipGp) + " and ETH0 " +
+            std::to_string(platform_air780ep::kAdapterEth0) + " are)";
+    return nullptr;
+}
+
+void DeviceNetwork::on_boot(RunContext& /*run*/) {
+    device_.adapters().set_default(options_.default_adapter);
+    cancel_attach();
+    if (cellular_ && cellular_->link().is_up()) schedule_attach();
+}
+
+void DeviceNetwork::on_link_down() {
+    cancel_attach();
+    device_.adapters().set_up(platform_air780ep::kAdapterLwipGp, false);
+}
+
+void DeviceNetwork::on_link_up() {
+    schedule_attach();
+}
+
+void DeviceNetwork::schedule_attach() {
+    cancel_attach();
+    const std::uint64_t generation = attach_generation_;
+    attach_timer_ = device_.loop().add_timer(device_.config().attach_delay_ms, [this, generation] {
+        if (generation != attach_generation_) return;  // cancelled after its message was queued
+        attach_timer_ = 0;
+        if (cellular_ && cellular_->link().is_up()) {
+            device_.adapters().set_up(platform_air780ep::kAdapterLwipGp, true, cellular_->address());
+        }
+    });
+}
+
+void DeviceNetwork::cancel_attach() {
+    if (attach_timer_ != 0) device_.loop().cancel_timer(attach_timer_);
+    attach_timer_ = 0;
+    ++attach_generation_;
+}
+
+DeviceNetwork& install_network(Device& device, NetworkOptions options) {
+    DeviceNetwork& network = device.emplace_service<DeviceNetwork>(device, std::move(options));
+    device.add_module(LuaModule{"network", [&network](RunContext& run) { network.on_boot(run); }});
+    device.add_module(LuaModule{"mqtt", [&network](RunContext& run) { install_mqtt(run, network); }});
+    device.add_module(LuaModule{"uart", [&network](RunContext& run) { install_uart(run, network); }});
+    return network;
+}
+
+}  // namespace lua_bindings

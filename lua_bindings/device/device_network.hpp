@@ -1,0 +1,79 @@
+// The network of one simulated Air780EP, built from its NetworkOptions and kept for the device's
+// lifetime (reboots included), in this order and torn down in reverse:
+//   host map, link settings (the options) -> CellularNetwork (socket.LWIP_GP: the link + lwIP)
+//   -> ChannelPool (the socket channels shared by every adapter: 8, or --channels) -> ControlServer
+//   (--control, with the link commands).
+//
+// It also drives the adapters: socket.ETH0 (host sockets) comes up by the generic simulated attach of
+// each boot; socket.LWIP_GP comes up `attach_delay_ms` after boot *and after each link outage*, and
+// goes down (IP_LOSE) the moment its link does.
+//
+// When a run ends, the device waits (briefly, see Device::RunEndDrain) until what the closed lwIP
+// connections still had to send, their DISCONNECT and FIN, has reached the host's sockets.
+//
+// install_network() adds it to a Device together with the Lua modules that use it (mqtt, uart, and
+// the per-boot network setup). The `luatos` command does this with its command-line options; tests do
+// it with their own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lua_bindings/device/network_options.hpp"
+#include "luat_mqtt/transport.hpp"
+#include "platform_air780ep/channel_pool.hpp"
+#include "platform_air780ep/slirp_link.hpp"
+#include "sys_task/event_loop.hpp"
+
+namespace platform_air780ep {
+class CellularNetwork;
+class ControlServer;
+}  // namespace platform_air780ep
+
+namespace lua_bindings {
+
+class Device;
+class RunContext;
+
+class DeviceNetwork final : private platform_air780ep::LinkStateListener {
+  public:
+    // Throws std::runtime_error when a part cannot be set up (libslirp, the control socket).
+    DeviceNetwork(Device& device, NetworkOptions options);
+    ~DeviceNetwork();
+    DeviceNetwork(const DeviceNetwork&) = delete;
+    DeviceNetwork& operator=(const DeviceNetwork&) = delete;
+
+    [[nodiscard]] const NetworkOptions& options() const { return options_; }
+    [[nodiscard]] const platform_air780ep::HostMap& hosts() const { return options_.hosts; }
+    [[nodiscard]] platform_air780ep::ChannelPool& channels() { return channels_; }
+    // nullptr when the device has no cellular link.
+    [[nodiscard]] platform_air780ep::CellularNetwork* cellular() { return cellular_.get(); }
+    [[nodiscard]] platform_air780ep::ControlServer* control() { return control_.get(); }
+
+    // A TCP stream of `adapter` (socket.LWIP_GP or socket.ETH0). nullptr, with the reason in `error`,
+    // for an adapter this device does not have.
+    std::unique_ptr<luat_mqtt::Transport> make_tcp_stream(int adapter, std::string& error);
+
+    // At each boot: the default adapter, LWIP_GP's attach.
+    void on_boot(RunContext& run);
+
+  private:
+    void on_link_down() override;
+    void on_link_up() override;
+    void schedule_attach();
+    void cancel_attach();
+
+    Device& device_;
+    NetworkOptions options_;
+    std::unique_ptr<platform_air780ep::CellularNetwork> cellular_;
+    platform_air780ep::ChannelPool channels_;
+    std::unique_ptr<platform_air780ep::ControlServer> control_;
+    sys_task::EventLoop::TimerId attach_timer_ = 0;
+    std::uint64_t attach_generation_ = 0;  // an attach whose message was already queued checks it
+};
+
+// Adds the DeviceNetwork service and the modules mqtt and uart to `device` (before run()).
+DeviceNetwork& install_network(Device& device, NetworkOptions options);
+
+}  // namespace lua_bindings

@@ -1,0 +1,30 @@
+// What the command line says about a device's network (luatos --host / --link / --control /
+// --adapter / --uart / --channels), and what in-process tests set the same way.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "platform_air780ep/adapter_table.hpp"
+#include "platform_air780ep/channel_pool.hpp"
+#include "platform_air780ep/host_map.hpp"
+#include "platform_air780ep/link_settings.hpp"
+
+namespace lua_bindings {
+
+struct NetworkOptions {
+    platform_air780ep::HostMap hosts;      // --host NAME=ADDR[:PORT] (repeatable)
+    platform_air780ep::LinkSettings link;  // --link SPEC: the simulated cellular link's figures
+    std::string control_path;              // --control PATH: the control socket ("": none)
+    // --adapter lwip|eth0: the default adapter (mqtt.create(nil, ...), socket.dft()).
+    int default_adapter = platform_air780ep::kAdapterLwipGp;
+    // The simulated cellular link (socket.LWIP_GP: lwIP + libslirp). lwIP is process-global, so at
+    // most one device per process may have it at a time; devices without it use socket.ETH0 only.
+    bool cellular = true;
+    std::map<int, std::string> uart_links;  // --uart ID=PATH: a fixed symlink to that UART's pty
+    // --channels N: the socket channels shared by every adapter's users. The Air780EP has 8; more are
+    // only for benchmarks that need many clients in one device.
+    std::size_t channels = platform_air780ep::ChannelPool::kAir780epChannels;
+};
+
+}  // namespace lua_bindings

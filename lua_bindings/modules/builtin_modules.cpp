@@ -1,0 +1,16 @@
+#include "builtin_modules.hpp"
+
+#include "lua_bindings/device/device.hpp"
+
+namespace lua_bindings {
+
+std::vector<LuaModule> builtin_modules() {
+    return {
+        {"base", install_base},     {"log", install_log},           {"os", install_os},
+        {"io", install_io},         {"string", install_string_ext}, {"json", install_json},
+        {"crypto", install_crypto}, {"rtos", install_rtos},         {"mcu", install_mcu},
+        {"mobile", install_mobile}, {"socket", install_socket},
+    };
+}
+
+}  // namespace lua_bindings

@@ -1,0 +1,20 @@
+// The Lua modules every run gets (each in its own file).
+#pragma once
+
+#include "lua_bindings/device/run_context.hpp"
+
+namespace lua_bindings {
+
+void install_base(RunContext& ctx);        // print, require from /luadb/, loadfile, dofile
+void install_log(RunContext& ctx);         // log
+void install_os(RunContext& ctx);          // os.date/time in the module's zone, os.exit, sandboxed files
+void install_io(RunContext& ctx);          // io on the device file system, io.readFile/writeFile/...
+void install_string_ext(RunContext& ctx);  // string.toHex/fromHex/split/startsWith/endsWith/trim
+void install_json(RunContext& ctx);        // json
+void install_crypto(RunContext& ctx);      // crypto
+void install_rtos(RunContext& ctx);        // rtos
+void install_mcu(RunContext& ctx);         // mcu
+void install_mobile(RunContext& ctx);      // mobile
+void install_socket(RunContext& ctx);      // socket.dft/adapter/localIP and the adapter constants
+
+}  // namespace lua_bindings

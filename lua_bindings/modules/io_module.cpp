@@ -1,0 +1,258 @@
+// io on the device file system, plus LuatOS's io.readFile / writeFile / exists / fileSize /
+// mkdir / rmdir (liolib.c of LuatOS).
+//
+// /luadb/ files are read from the script image (through fmemopen, so they are real Lua file
+// handles); opening one for writing fails with "Read-only file system" (EROFS). Every other path is
+// a file under the device's data folder. io.popen is not available (there is no shell on a module).
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "lua_bindings/device/device.hpp"
+#include "lua_bindings/device/device_fs.hpp"
+#include "lua_bindings/modules/builtin_modules.hpp"
+#include "lua_bindings/modules/lua_util.hpp"
+
+namespace lua_bindings {
+
+namespace {
+
+DeviceFs device_fs(lua_State* L) {
+    RunContext& ctx = RunContext::from_upvalue(L);
+    return DeviceFs(ctx.device().image(), ctx.device().data_dir());
+}
+
+// An fopen mode: 'r', 'w' or 'a', then at most one '+' and one 'b' in either order ("wb+" is
+// LuatOS's io.writeFile default, which Lua's own check would refuse).
+bool valid_mode(const char* mode) {
+    if (*mode == '\0' || std::strchr("rwa", *(mode++)) == nullptr) return false;
+    bool plus = false;
+    bool binary = false;
+    for (; *mode != '\0'; ++mode) {
+        bool& seen = *mode == '+' ? plus : binary;
+        if ((*mode != '+' && *mode != 'b') || seen) return false;
+        seen = true;
+    }
+    return true;
+}
+
+// Open a device path with an fopen mode. nullptr with errno set on failure.
+FILE* open_device_file(const DeviceFs& fs, const char* path, const char* mode) {
+    const DeviceFs::Resolved r = fs.resolve(path);
+    if (r.kind == DeviceFs::Resolved::Kind::kImage) {
+        if (mode_writes(mode)) {
+            errno = EROFS;
+            return nullptr;
+        }
+        if (r.image_file == nullptr) {
+            errno = ENOENT;
+            return nullptr;
+        }
+        if (r.image_file->empty()) return std::fopen("/dev/null", "r");
+        // Read-only stream over the image's bytes (fmemopen never writes in "r" mode).
+        return fmemopen(const_cast<char*>(r.image_file->data()), r.image_file->size(), "r");
+    }
+    return std::fopen(r.host_path.c_str(), mode);
+}
+
+int close_stream(lua_State* L) {
+    auto* p = static_cast<luaL_Stream*>(luaL_checkudata(L, 1, LUA_FILEHANDLE));
+    const int res = std::fclose(p->f);
+    return luaL_fileresult(L, res == 0, nullptr);
+}
+
+// Push a Lua file handle for `path` (io.open's results on failure: nil, message, errno).
+int push_file(lua_State* L, const char* path, const char* mode) {
+    auto* p = static_cast<luaL_Stream*>(lua_newuserdatauv(L, sizeof(luaL_Stream), 0));
+    p->closef = nullptr;  // "closed" until the open succeeds
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    p->f = open_device_file(device_fs(L), path, mode);
+    if (p->f == nullptr) return luaL_fileresult(L, 0, path);
+    p->closef = close_stream;
+    return 1;
+}
+
+int l_open(lua_State* L) {
+    const char* path = luaL_checkstring(L, 1);
+    const char* mode = luaL_optstring(L, 2, "r");
+    luaL_argcheck(L, valid_mode(mode), 2, "invalid mode");
+    return push_file(L, path, mode);
+}
+
+// io.lines(name, ...): the file's lines; the file is closed at the end (upvalues: iterator, file).
+int lines_step(lua_State* L) {
+    lua_settop(L, 0);  // the generic `for` passes (state, control): not needed
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_call(L, 0, LUA_MULTRET);
+    if (lua_isnil(L, 1)) {
+        lua_getfield(L, lua_upvalueindex(2), "close");
+        lua_pushvalue(L, lua_upvalueindex(2));
+        lua_call(L, 1, 0);
+    }
+    return lua_gettop(L);
+}
+
+int l_lines(lua_State* L) {
+    if (lua_isnone(L, 1)) lua_pushnil(L);
+    if (lua_isnil(L, 1)) {  // default input: the standard io.lines (upvalue 2)
+        lua_pushvalue(L, lua_upvalueindex(2));
+        lua_insert(L, 1);
+        lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+        return lua_gettop(L);
+    }
+    const char* path = luaL_checkstring(L, 1);
+    if (push_file(L, path, "r") != 1) return luaL_error(L, "%s", lua_tostring(L, -2));
+    const int file = lua_gettop(L);
+    const int nformats = file - 2;  // the formats after the name
+    lua_getfield(L, file, "lines");
+    lua_pushvalue(L, file);
+    for (int i = 0; i < nformats; ++i)
+        lua_pushvalue(L, 2 + i);
+    lua_call(L, nformats + 1, 1);
+    lua_pushvalue(L, file);
+    lua_pushcclosure(L, lines_step, 2);
+    lua_pushnil(L);
+    lua_pushnil(L);
+    lua_pushvalue(L, file);  // as Lua 5.4, the file is the 4th value (to-be-closed)
+    return 4;
+}
+
+// io.input(name) / io.output(name): open on the device file system, then the standard function.
+int redirect(lua_State* L, const char* mode) {
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        const char* path = lua_tostring(L, 1);
+        if (push_file(L, path, mode) != 1) return luaL_error(L, "%s", lua_tostring(L, -2));
+        lua_replace(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+int l_input(lua_State* L) {
+    return redirect(L, "r");
+}
+int l_output(lua_State* L) {
+    return redirect(L, "w");
+}
+
+// ---- LuatOS extensions -----------------------------------------------------------------------------
+
+int l_exists(lua_State* L) {
+    const char* path = luaL_checkstring(L, 1);
+    FILE* f = open_device_file(device_fs(L), path, "r");
+    lua_pushboolean(L, f != nullptr ? 1 : 0);
+    if (f != nullptr) std::fclose(f);
+    return 1;
+}
+
+int l_file_size(lua_State* L) {
+    const char* path = luaL_checkstring(L, 1);
+    FILE* f = open_device_file(device_fs(L), path, "rb");
+    lua_Integer size = 0;
+    if (f != nullptr) {
+        if (std::fseek(f, 0, SEEK_END) == 0) size = std::ftell(f);
+        std::fclose(f);
+    }
+    lua_pushinteger(L, size);
+    return 1;
+}
+
+int l_read_file(lua_State* L) {
+    const char* path = luaL_checkstring(L, 1);
+    const char* mode = luaL_optstring(L, 2, "rb");
+    const lua_Integer offset = luaL_optinteger(L, 3, 0);
+    lua_Integer remaining = luaL_optinteger(L, 4, lua_Integer{1} << 30);
+    if (!valid_mode(mode)) return luaL_argerror(L, 2, "invalid mode");
+    FILE* f = open_device_file(device_fs(L), path, mode);
+    if (f == nullptr) return 0;  // missing: no value at all, as LuatOS
+    if (offset > 0) std::fseek(f, static_cast<long>(offset), SEEK_SET);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    char chunk[512];
+    while (remaining > 0) {
+        const auto want = static_cast<size_t>(remaining > 512 ? 512 : remaining);
+        const size_t got = std::fread(chunk, 1, want, f);
+        if (got == 0) break;
+        luaL_addlstring(&b, chunk, got);
+        remaining -= static_cast<lua_Integer>(got);
+    }
+    std::fclose(f);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+int l_write_file(lua_State* L) {
+    const char* path = luaL_checkstring(L, 1);
+    size_t len = 0;
+    const char* data = luaL_checklstring(L, 2, &len);
+    const char* mode = luaL_optstring(L, 3, "wb+");
+    if (!valid_mode(mode)) return luaL_argerror(L, 3, "invalid mode");
+    FILE* f = open_device_file(device_fs(L), path, mode);
+    if (f == nullptr) {
+        if (errno == EROFS) {
+            RunContext::from_upvalue(L).device().logger().warn(
+                "io", std::string(path) + ": Read-only file system (/luadb/ is the script image)");
+        }
+        return 0;  // LuatOS returns no value when the file cannot be opened
+    }
+    const size_t written = std::fwrite(data, 1, len, f);
+    const bool ok = std::fclose(f) == 0 && written == len;
+    if (!ok) return 0;
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+int dir_result(lua_State* L, bool ok, int err) {
+    lua_pushboolean(L, ok ? 1 : 0);
+    lua_pushinteger(L, ok ? 0 : -err);
+    return 2;
+}
+
+int l_mkdir(lua_State* L) {
+    const DeviceFs::Resolved r = device_fs(L).resolve(luaL_checkstring(L, 1));
+    if (r.kind == DeviceFs::Resolved::Kind::kImage) return dir_result(L, false, EROFS);
+    const bool ok = ::mkdir(r.host_path.c_str(), 0755) == 0;
+    return dir_result(L, ok, errno);
+}
+
+int l_rmdir(lua_State* L) {
+    const DeviceFs::Resolved r = device_fs(L).resolve(luaL_checkstring(L, 1));
+    if (r.kind == DeviceFs::Resolved::Kind::kImage) return dir_result(L, false, EROFS);
+    const bool ok = ::rmdir(r.host_path.c_str()) == 0;
+    return dir_result(L, ok, errno);
+}
+
+}  // namespace
+
+void install_io(RunContext& ctx) {
+    lua_State* L = ctx.state();
+    lua_getglobal(L, "io");
+    const int io = lua_gettop(L);
+    static const luaL_Reg kFunctions[] = {
+        {"open", l_open},          {"exists", l_exists},        {"fileSize", l_file_size},
+        {"readFile", l_read_file}, {"writeFile", l_write_file}, {"mkdir", l_mkdir},
+        {"rmdir", l_rmdir},        {nullptr, nullptr},
+    };
+    set_funcs(L, kFunctions, &ctx);
+    // Wrappers around the standard functions (upvalue 2 = the original).
+    const struct {
+        const char* name;
+        lua_CFunction fn;
+    } kWrapped[] = {{"lines", l_lines}, {"input", l_input}, {"output", l_output}};
+    for (const auto& w : kWrapped) {
+        lua_pushlightuserdata(L, &ctx);
+        lua_getfield(L, io, w.name);
+        lua_pushcclosure(L, w.fn, 2);
+        lua_setfield(L, io, w.name);
+    }
+    lua_pushnil(L);
+    lua_setfield(L, io, "popen");
+    lua_pop(L, 1);
+}
+
+}  // namespace lua_bindings

@@ -1,0 +1,529 @@
+// mqtt: LuatOS's MQTT client API (luatos-api.md §1-§3, compatibility.md), over the luat_mqtt engine.
+//
+// Glue only: argument checks, defaults and return values as LuatOS has them; the protocol, the
+// clamps and the events are the engine's. The MQTTCTRL* userdata's metatable looks names up in the
+// module table, so every method is also a module function (mqtt.publish(c, ...) == c:publish(...)).
+#include <cstring>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lua_bindings/device/device.hpp"
+#include "lua_bindings/device/device_network.hpp"
+#include "lua_bindings/modules/lua_util.hpp"
+#include "lua_bindings/modules/mqtt/mqtt_client.hpp"
+#include "lua_bindings/modules/network_modules.hpp"
+#include "platform_air780ep/tls/tls_config.hpp"
+#include "platform_air780ep/tls/tls_stream.hpp"
+
+namespace lua_bindings {
+
+namespace {
+
+// LuatOS's host buffer is 192 bytes with its NUL.
+constexpr std::size_t kMaxHostLength = 191;
+
+// What the functions of one run share (upvalue 1 of each).
+struct MqttModule {
+    MqttModule(RunContext& r, DeviceNetwork& n, MqttHub& h) : run(r), network(n), hub(h) {}
+    RunContext& run;
+    DeviceNetwork& network;
+    MqttHub& hub;
+    MqttClientSet clients;  // destroyed (the clients shut down) when the run ends
+};
+
+MqttModule& module_of(lua_State* L) {
+    return upvalue_object<MqttModule>(L);
+}
+
+sys_task::Logger& logger_of(lua_State* L) {
+    return module_of(L).run.device().logger();
+}
+
+LuaMqttClient& check_client(lua_State* L) {
+    return *static_cast<LuaMqttClient*>(luaL_checkudata(L, 1, kMqttClientType));
+}
+
+// C strings in LuatOS: an embedded NUL ends the text (libemqtt uses strlen).
+std::string_view c_text(const char* s, std::size_t len) {
+    return {s, ::strnlen(s, len)};
+}
+
+// Why a publish / subscribe / unsubscribe sent nothing. "Not connected" is an ordinary answer (LuatOS
+// returns nil quietly); everything else is a mistake or a limit the script should hear about, once.
+void report_refusal(lua_State* L, LuaMqttClient& c, const char* what, luat_mqtt::Refusal refusal,
+                    std::string_view topic) {
+    switch (refusal) {
+        case luat_mqtt::Refusal::kNone:
+        case luat_mqtt::Refusal::kClosed:
+        case luat_mqtt::Refusal::kNotConnected:
+        case luat_mqtt::Refusal::kConnecting:
+            return;
+        default:
+            break;
+    }
+    if (!c.first_refusal(refusal, topic)) return;
+    logger_of(L).warn("mqtt", std::string(what) + " refused: " + luat_mqtt::to_string(refusal) + " (topic '" +
+                                  std::string(topic) + "')");
+}
+
+// ---- mqtt.create ---------------------------------------------------------------------------------
+
+struct CreateOptions {
+    int adapter = 0;
+    std::string_view host;
+    std::uint16_t port = 0;
+    enum class Ssl { kNone, kInsecure, kTable } ssl = Ssl::kNone;
+    platform_air780ep::TlsOptions tls;
+    std::optional<lua_Integer> rx_size;
+    std::optional<lua_Integer> conn_timeout;
+    bool ipv6 = false;
+};
+
+// The `ssl` table's fields; wrong types are ignored, as LuatOS does. The strings stay referenced by
+// the table (argument 4) while they are used.
+void read_ssl_table(lua_State* L, int index, platform_air780ep::TlsOptions& tls) {
+    if (lua_getfield(L, index, "verify") == LUA_TNUMBER) {
+        // Truncated as C would; far out of range stays out of range (and is refused).
+        const lua_Number v = lua_tonumber(L, -1);
+        tls.verify = v > -1000 && v < 1000 ? static_cast<int>(v) : -1000;
+    }
+    lua_pop(L, 1);
+    auto text = [&](const char* field) -> std::optional<std::string_view> {
+        std::optional<std::string_view> out;
+        if (lua_getfield(L, index, field) == LUA_TSTRING) {
+            std::size_t len = 0;
+            const char* s = lua_tolstring(L, -1, &len);
+            out = std::string_view(s, len);
+        }
+        lua_pop(L, 1);
+        return out;
+    };
+    tls.server_cert = text("server_cert");
+    tls.client_cert = text("client_cert");
+    tls.client_key = text("client_key");
+    tls.client_password = text("client_password");
+}
+
+void read_opts(lua_State* L, int index, CreateOptions& o) {
+    if (lua_isboolean(L, index)) {
+        o.ipv6 = lua_toboolean(L, index) != 0;
+        return;
+    }
+    if (!lua_istable(L, index)) return;
+    if (lua_getfield(L, index, "ipv6") == LUA_TBOOLEAN) o.ipv6 = lua_toboolean(L, -1) != 0;
+    lua_pop(L, 1);
+    auto number = [&](const char* field) -> std::optional<lua_Integer> {
+        std::optional<lua_Integer> out;
+        if (lua_getfield(L, index, field) == LUA_TNUMBER) {
+            const lua_Number n = lua_tonumber(L, -1);
+            if (n >= -1e15 && n <= 1e15) out = static_cast<lua_Integer>(n);
+        }
+        lua_pop(L, 1);
+        return out;
+    };
+    o.rx_size = number("rxSize");
+    o.conn_timeout = number("conn_timeout");
+}
+
+// mqtt.create(adapter, host, port, ssl, opts) -> client | nothing
+int l_create(lua_State* L) {
+    MqttModule& m = module_of(L);
+    Device& device = m.run.device();
+    sys_task::Logger& log = device.logger();
+
+    // 1. Argument checks, before anything is taken (a raised error must leak nothing).
+    CreateOptions o;
+    const lua_Integer adapter = luaL_optinteger(L, 1, device.adapters().default_id());
+    if (lua_isinteger(L, 2)) {
+        // LuatOS takes an integer as a raw IPv4 address and then fails to connect to it.
+        log.error("mqtt", "mqtt.create: the host must be a name or an address as text, not the number " +
+                              std::to_string(lua_tointeger(L, 2)));
+        return 0;
+    }
+    std::size_t host_len = 0;
+    const char* host = luaL_checklstring(L, 2, &host_len);
+    o.host = c_text(host, host_len);
+    const lua_Integer port = luaL_checkinteger(L, 3);
+    if (lua_isboolean(L, 4) && lua_toboolean(L, 4) != 0) {
+        o.ssl = CreateOptions::Ssl::kInsecure;
+    } else if (lua_istable(L, 4)) {
+        o.ssl = CreateOptions::Ssl::kTable;
+        read_ssl_table(L, 4, o.tls);
+    }
+    read_opts(L, 5, o);
+
+    if (adapter < 0 || adapter >= platform_air780ep::kAdapterCount) {
+        log.error("mqtt", "mqtt.create: no network adapter " + std::to_string(adapter));
+        return 0;
+    }
+    o.adapter = static_cast<int>(adapter);
+
+    // 2. The socket channel (8 shared by every link of the module).
+    std::string error;
+    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", &error);
+    if (!channel) {
+        log.error("mqtt", "mqtt.create: " + error);
+        return 0;
+    }
+
+    // 3. What LuatOS refuses after taking the channel (released again by the Channel handle).
+    if (o.host.size() > kMaxHostLength) {
+        log.error("mqtt", "mqtt.create: host is " + std::to_string(o.host.size()) + " bytes, longer than " +
+                              std::to_string(kMaxHostLength));
+        return 0;
+    }
+    if (o.host.starts_with("ws://") || o.host.starts_with("wss://")) {
+        log.error("mqtt", "mqtt.create: MQTT over WebSocket (" + std::string(o.host) + ") is not supported");
+        return 0;
+    }
+    if (port < 1 || port > 65535) {
+        log.error("mqtt", "mqtt.create: port " + std::to_string(port) + " is not a TCP port (1..65535)");
+        return 0;
+    }
+    o.port = static_cast<std::uint16_t>(port);
+    if (o.ipv6) log.warn("mqtt", "mqtt.create: IPv6 is not available on this device, IPv4 is used");
+
+    // 4. TLS.
+    std::shared_ptr<const platform_air780ep::TlsConfig> tls_config;
+    if (o.ssl != CreateOptions::Ssl::kNone) {
+        platform_air780ep::TlsConfigResult r = o.ssl == CreateOptions::Ssl::kInsecure
+                                                   ? platform_air780ep::TlsConfig::insecure()
+                                                   : platform_air780ep::TlsConfig::build(o.tls);
+        for (const std::string& w : r.warnings)
+            log.warn("mqtt", w);
+        if (!r.config) {
+            log.error("mqtt", "mqtt.create: ssl." + r.error);
+            return 0;
+        }
+        tls_config = std::move(r.config);
+    }
+
+    // 5. The transport of the adapter.
+    std::unique_ptr<luat_mqtt::Transport> stream = m.network.make_tcp_stream(o.adapter, error);
+    if (!stream) {
+        log.error("mqtt", "mqtt.create: " + error);
+        return 0;
+    }
+    const platform_air780ep::TlsStream* tls = nullptr;
+    if (tls_config) {
+        auto t = std::make_unique<platform_air780ep::TlsStream>(device.loop(), std::move(tls_config),
+                                                                std::move(stream));
+        tls = t.get();
+        stream = std::move(t);
+    }
+    const std::size_t channel_index = channel->index();
+    auto adapter_stream = std::make_unique<platform_air780ep::AdapterStream>(
+        log, device.adapters(), o.adapter, std::move(stream), channel_index, tls != nullptr ? "TLS" : "TCP");
+
+    // 6. The userdata is the client; its __gc is set before anything else can raise.
+    void* memory = lua_newuserdatauv(L, sizeof(LuaMqttClient), 0);
+    auto* client = new (memory)
+        LuaMqttClient(LuaMqttClient::Parts{m.hub, log, m.run.scheduler(), m.clients, std::move(*channel),
+                                           std::move(adapter_stream), tls, std::string(o.host), o.port});
+    luaL_setmetatable(L, kMqttClientType);
+    client->pin(L, -1);
+    if (o.rx_size) client->engine()->set_rx_size(*o.rx_size);
+    if (o.conn_timeout) client->engine()->set_connect_timeout(*o.conn_timeout);
+    return 1;
+}
+
+// ---- settings -----------------------------------------------------------------------------------
+
+// c:auth(client_id, username, password, cleanSession) -> true | nothing
+int l_auth(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    std::size_t id_len = 0, user_len = 0, pass_len = 0;
+    const char* id = luaL_optlstring(L, 2, "", &id_len);
+    const char* user = luaL_optlstring(L, 3, "", &user_len);
+    const char* pass = luaL_optlstring(L, 4, "", &pass_len);
+    // Only an explicit false turns clean session off.
+    const bool clean = !(lua_isboolean(L, 5) && lua_toboolean(L, 5) == 0);
+    if (c.closed()) return 0;
+    const luat_mqtt::AuthResult r = c.engine()->auth(c_text(id, id_len), c_text(user, user_len),
+                                                     luat_mqtt::as_bytes(c_text(pass, pass_len)), clean);
+    if (!luat_mqtt::accepted(r)) {
+        logger_of(L).error("mqtt", std::string("auth: ") + luat_mqtt::to_string(r));
+        return 0;
+    }
+    if (r == luat_mqtt::AuthResult::kPasswordWithoutUsername) {
+        logger_of(L).warn("mqtt",
+                          std::string("auth: ") + luat_mqtt::to_string(r) + " (MQTT 3.1.1 forbids it)");
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+// c:keepalive(seconds)
+int l_keepalive(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    const lua_Integer seconds = luaL_optinteger(L, 2, luat_mqtt::kDefaultKeepaliveS);
+    if (!c.closed()) c.engine()->set_keepalive(seconds);
+    return 0;
+}
+
+// c:autoreconn(enable, period_ms)
+int l_autoreconn(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    std::optional<bool> enable;
+    if (lua_isboolean(L, 2)) enable = lua_toboolean(L, 2) != 0;
+    const lua_Integer period = luaL_optinteger(L, 3, luat_mqtt::kDefaultReconnectPeriodMs);
+    if (!c.closed()) c.engine()->set_autoreconn(enable, period);
+    return 0;
+}
+
+// c:on(fn)
+int l_on(lua_State* L) {
+    check_client(L).set_callback(L, 2);
+    return 0;
+}
+
+// c:will(topic, payload, qos, retain) -> boolean
+int l_will(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    std::size_t topic_len = 0, payload_len = 0;
+    const char* topic = luaL_checklstring(L, 2, &topic_len);
+    const char* payload = luaL_checklstring(L, 3, &payload_len);
+    const lua_Integer qos = luaL_optinteger(L, 4, 0);
+    const lua_Integer retain = luaL_optinteger(L, 5, 0);
+    bool ok = false;
+    if (!c.closed()) {
+        ok = c.engine()->set_will(c_text(topic, topic_len),
+                                  luat_mqtt::as_bytes(std::string_view(payload, payload_len)), qos, retain);
+        if (!ok)
+            logger_of(L).error("mqtt", "will: refused (topic '" + std::string(topic) + "', " +
+                                           std::to_string(payload_len) + " bytes)");
+    }
+    lua_pushboolean(L, ok ? 1 : 0);
+    return 1;
+}
+
+// c:debug(onoff)
+int l_debug(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    if (lua_isboolean(L, 2)) c.set_debug(lua_toboolean(L, 2) != 0);
+    return 0;
+}
+
+// ---- commands -----------------------------------------------------------------------------------
+
+// c:connect() -> boolean
+int l_connect(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    lua_pushboolean(L, !c.closed() && c.engine()->connect() ? 1 : 0);
+    return 1;
+}
+
+// c:disconnect() -> true
+int l_disconnect(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    if (!c.closed()) c.engine()->disconnect();
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+// c:close()
+int l_close(lua_State* L) {
+    check_client(L).close(L);
+    return 0;
+}
+
+// c:publish(topic, payload, qos, retain) -> msg_id | nothing
+int l_publish(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    std::size_t topic_len = 0;
+    const char* topic_text = luaL_checklstring(L, 2, &topic_len);
+    const std::string_view topic = c_text(topic_text, topic_len);
+    std::string_view payload;
+    if (lua_isstring(L, 3)) {
+        std::size_t len = 0;
+        const char* p = lua_tolstring(L, 3, &len);
+        payload = std::string_view(p, len);
+    }
+    const lua_Integer qos = luaL_optinteger(L, 4, 0);
+    const lua_Integer retain = luaL_optinteger(L, 5, 0);
+    if (c.closed()) return 0;
+    const luat_mqtt::SendResult r = c.engine()->publish(topic, luat_mqtt::as_bytes(payload), qos, retain);
+    if (!r.ok()) {
+        report_refusal(L, c, "publish", r.refusal, topic);
+        return 0;
+    }
+    c.accepted();
+    lua_pushinteger(L, r.id);
+    return 1;
+}
+
+// c:subscribe(topic, qos) / c:subscribe({[topic] = qos, ...}) -> msg_id | nothing | 0
+int l_subscribe(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    if (lua_isstring(L, 2)) {
+        std::size_t len = 0;
+        const char* t = lua_tolstring(L, 2, &len);
+        const lua_Integer qos = luaL_optinteger(L, 3, 0);
+        if (c.closed()) return 0;
+        const luat_mqtt::SendResult r = c.engine()->subscribe(c_text(t, len), qos);
+        if (!r.ok()) {
+            report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
+            return 0;
+        }
+        lua_pushinteger(L, r.id);
+        return 1;
+    }
+    if (!lua_istable(L, 2)) {
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    // One SUBSCRIBE per entry, as LuatOS; the id of the last one if every one was sent.
+    bool all_sent = true;
+    lua_Integer last_id = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 2) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING && lua_type(L, -2) != LUA_TNUMBER) {
+            return luaL_argerror(L, 2,
+                                 lua_pushfstring(L, "topic expected as key, got %s", luaL_typename(L, -2)));
+        }
+        lua_pushvalue(L, -2);  // a copy: lua_tolstring must not change the key lua_next walks
+        std::size_t len = 0;
+        const char* t = lua_tolstring(L, -1, &len);
+        lua_Integer qos = 0;
+        if (!lua_isnil(L, -2)) {
+            int isint = 0;
+            qos = lua_tointegerx(L, -2, &isint);
+            if (isint == 0) {
+                return luaL_argerror(L, 2,
+                                     lua_pushfstring(L, "qos of topic '%s': number expected, got %s", t,
+                                                     luaL_typename(L, -2)));
+            }
+        }
+        if (!c.closed()) {
+            const luat_mqtt::SendResult r = c.engine()->subscribe(c_text(t, len), qos);
+            if (r.ok()) {
+                last_id = r.id;
+            } else {
+                all_sent = false;
+                report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
+            }
+        } else {
+            all_sent = false;
+        }
+        lua_pop(L, 2);
+    }
+    if (!all_sent) return 0;
+    lua_pushinteger(L, last_id);
+    return 1;
+}
+
+// c:unsubscribe(topic) / c:unsubscribe({topic1, topic2, ...}) -> msg_id | nothing | 0
+int l_unsubscribe(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    auto one = [&](std::string_view topic, bool& all_sent, lua_Integer& last_id) {
+        if (c.closed()) {
+            all_sent = false;
+            return;
+        }
+        const luat_mqtt::SendResult r = c.engine()->unsubscribe(topic);
+        if (r.ok()) {
+            last_id = r.id;
+        } else {
+            all_sent = false;
+            report_refusal(L, c, "unsubscribe", r.refusal, topic);
+        }
+    };
+    bool all_sent = true;
+    lua_Integer last_id = 0;
+    if (lua_isstring(L, 2)) {
+        std::size_t len = 0;
+        const char* t = lua_tolstring(L, 2, &len);
+        one(c_text(t, len), all_sent, last_id);
+    } else if (lua_istable(L, 2)) {
+        const auto n = static_cast<lua_Integer>(lua_rawlen(L, 2));
+        for (lua_Integer i = 1; i <= n; ++i) {
+            lua_rawgeti(L, 2, i);
+            if (!lua_isstring(L, -1)) {
+                return luaL_argerror(L, 2,
+                                     lua_pushfstring(L, "topic %d: string expected, got %s",
+                                                     static_cast<int>(i), luaL_typename(L, -1)));
+            }
+            std::size_t len = 0;
+            const char* t = lua_tolstring(L, -1, &len);
+            one(c_text(t, len), all_sent, last_id);
+            lua_pop(L, 1);
+        }
+    } else {
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    if (!all_sent) return 0;
+    lua_pushinteger(L, last_id);
+    return 1;
+}
+
+// c:ready() -> boolean
+int l_ready(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    lua_pushboolean(L, !c.closed() && c.engine()->ready() ? 1 : 0);
+    return 1;
+}
+
+// c:state() -> 0..3
+int l_state(lua_State* L) {
+    LuaMqttClient& c = check_client(L);
+    lua_pushinteger(L, c.closed() ? 0 : c.engine()->state());
+    return 1;
+}
+
+// __gc (only MQTTCTRL* userdata have this metatable): the collector took a closed client, or the
+// Lua state is being closed at the end of the run.
+int l_gc(lua_State* L) {
+    static_cast<LuaMqttClient*>(lua_touserdata(L, 1))->~LuaMqttClient();
+    return 0;
+}
+
+}  // namespace
+
+void install_mqtt(RunContext& run, DeviceNetwork& network) {
+    Device& device = run.device();
+    MqttHub* hub = device.service<MqttHub>();
+    if (hub == nullptr) hub = &device.emplace_service<MqttHub>(device.loop());
+    auto module = std::make_shared<MqttModule>(run, network, *hub);
+    // At the end of the run the clients not closed are shut down, before the Lua state goes.
+    run.on_close([module]() mutable { module.reset(); });
+
+    lua_State* L = run.state();
+    push_module_table(L, "mqtt");
+    static const luaL_Reg kFunctions[] = {
+        {"create", l_create},
+        {"auth", l_auth},
+        {"keepalive", l_keepalive},
+        {"autoreconn", l_autoreconn},
+        {"on", l_on},
+        {"connect", l_connect},
+        {"disconnect", l_disconnect},
+        {"close", l_close},
+        {"publish", l_publish},
+        {"subscribe", l_subscribe},
+        {"unsubscribe", l_unsubscribe},
+        {"ready", l_ready},
+        {"state", l_state},
+        {"will", l_will},
+        {"debug", l_debug},
+        {nullptr, nullptr},
+    };
+    set_funcs(L, kFunctions, module.get());
+    static const IntConstant kConstants[] = {
+        {"STATE_DISCONNECT", 0}, {"STATE_SCONNECT", 1}, {"STATE_MQTT", 2},      {"STATE_READY", 3},
+        {"VERIFY_NONE", 0},      {"VERIFY_OPTION", 1},  {"VERIFY_REQUIRED", 2},
+    };
+    set_int_constants(L, kConstants);
+
+    luaL_newmetatable(L, kMqttClientType);  // also sets __name = "MQTTCTRL*" (tostring)
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 2);
+}
+
+}  // namespace lua_bindings

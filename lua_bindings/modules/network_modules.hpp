@@ -1,0 +1,14 @@
+// The Lua modules that need the device's network: mqtt (mqtt_module.cpp) and uart (uart_module.cpp).
+// install_network() adds them to a Device.
+#pragma once
+
+#include "lua_bindings/device/run_context.hpp"
+
+namespace lua_bindings {
+
+class DeviceNetwork;
+
+void install_mqtt(RunContext& run, DeviceNetwork& network);
+void install_uart(RunContext& run, DeviceNetwork& network);
+
+}  // namespace lua_bindings

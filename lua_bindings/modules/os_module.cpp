@@ -1,0 +1,214 @@
+// os, as on the module: os.date/os.time use the module's time zone (UTC+8 unless configured),
+// whatever the host's zone is; os.exit(code) ends the run (flushing the log) instead of the host
+// process; files are on the device file system (/luadb/ read-only); no shell (execute, tmpname).
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include "lua_bindings/device/device.hpp"
+#include "lua_bindings/device/device_fs.hpp"
+#include "lua_bindings/modules/builtin_modules.hpp"
+#include "lua_bindings/modules/lua_util.hpp"
+
+namespace lua_bindings {
+
+namespace {
+
+// strftime conversions Lua 5.4 accepts (LUA_STRFTIMEOPTIONS for C99).
+constexpr const char* kStrftimeOptions =
+    "aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%"
+    "||"
+    "EcECExEXEyEY"
+    "OdOeOHOIOmOMOSOuOUOVOwOWOy";
+
+long zone_seconds(lua_State* L) {
+    return static_cast<long>(RunContext::from_upvalue(L).device().config().tz_offset_minutes) * 60;
+}
+
+const char* zone_name(long offset_s, char* buf, std::size_t size) {
+    if (offset_s == 8 * 3600) return "CST";  // China Standard Time, the module's usual zone
+    const long m = (offset_s < 0 ? -offset_s : offset_s) / 60;
+    std::snprintf(buf, size, "UTC%c%ld:%02ld", offset_s < 0 ? '-' : '+', m / 60, m % 60);
+    return buf;
+}
+
+std::time_t time_arg(lua_State* L, int arg) {
+    if (lua_isnoneornil(L, arg)) return std::time(nullptr);
+    return static_cast<std::time_t>(luaL_checkinteger(L, arg));
+}
+
+void set_field(lua_State* L, const char* key, int value) {
+    lua_pushinteger(L, value);
+    lua_setfield(L, -2, key);
+}
+
+void set_all_fields(lua_State* L, const std::tm& tm) {
+    set_field(L, "year", tm.tm_year + 1900);
+    set_field(L, "month", tm.tm_mon + 1);
+    set_field(L, "day", tm.tm_mday);
+    set_field(L, "hour", tm.tm_hour);
+    set_field(L, "min", tm.tm_min);
+    set_field(L, "sec", tm.tm_sec);
+    set_field(L, "yday", tm.tm_yday + 1);
+    set_field(L, "wday", tm.tm_wday + 1);
+    lua_pushboolean(L, tm.tm_isdst > 0 ? 1 : 0);
+    lua_setfield(L, -2, "isdst");
+}
+
+const char* check_option(lua_State* L, const char* conv, std::ptrdiff_t convlen, char* buff) {
+    const char* option = kStrftimeOptions;
+    int oplen = 1;
+    for (; *option != '\0' && oplen <= convlen; option += oplen) {
+        if (*option == '|') {
+            ++oplen;
+        } else if (std::memcmp(conv, option, static_cast<std::size_t>(oplen)) == 0) {
+            std::memcpy(buff, conv, static_cast<std::size_t>(oplen));
+            buff[oplen] = '\0';
+            return conv + oplen;
+        }
+    }
+    luaL_argerror(L, 1, lua_pushfstring(L, "invalid conversion specifier '%%%s'", conv));
+    return conv;
+}
+
+int l_date(lua_State* L) {
+    size_t slen = 0;
+    const char* s = luaL_optlstring(L, 1, "%c", &slen);
+    std::time_t t = time_arg(L, 2);
+    const char* se = s + slen;
+    std::tm tm{};
+    char zone_buf[16];
+    if (*s == '!') {
+        ++s;
+        gmtime_r(&t, &tm);
+    } else {
+        const long offset = zone_seconds(L);
+        const std::time_t shifted = t + offset;
+        gmtime_r(&shifted, &tm);
+        tm.tm_gmtoff = offset;
+        tm.tm_zone = zone_name(offset, zone_buf, sizeof zone_buf);
+    }
+    if (std::strcmp(s, "*t") == 0) {
+        lua_createtable(L, 0, 9);
+        set_all_fields(L, tm);
+        return 1;
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    char cc[4];
+    cc[0] = '%';
+    while (s < se) {
+        if (*s != '%') {
+            luaL_addchar(&b, *s++);
+        } else {
+            char* buff = luaL_prepbuffsize(&b, 250);
+            ++s;
+            s = check_option(L, s, se - s, cc + 1);
+            const size_t reslen = std::strftime(buff, 250, cc, &tm);
+            luaL_addsize(&b, reslen);
+        }
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
+int get_field(lua_State* L, const char* key, int d, int delta) {
+    int isnum = 0;
+    const int t = lua_getfield(L, -1, key);
+    lua_Integer res = lua_tointegerx(L, -1, &isnum);
+    if (isnum == 0) {
+        if (t != LUA_TNIL) return luaL_error(L, "field '%s' is not an integer", key);
+        if (d < 0) return luaL_error(L, "field '%s' missing in date table", key);
+        res = d;
+    } else {
+        if (!(res >= 0 ? res - delta <= INT32_MAX : INT32_MIN + delta <= res)) {
+            return luaL_error(L, "field '%s' is out-of-bound", key);
+        }
+        res -= delta;
+    }
+    lua_pop(L, 1);
+    return static_cast<int>(res);
+}
+
+int l_time(lua_State* L) {
+    if (lua_isnoneornil(L, 1)) {
+        lua_pushinteger(L, static_cast<lua_Integer>(std::time(nullptr)));
+        return 1;
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    std::tm tm{};
+    tm.tm_year = get_field(L, "year", -1, 1900);
+    tm.tm_mon = get_field(L, "month", -1, 1);
+    tm.tm_mday = get_field(L, "day", -1, 0);
+    tm.tm_hour = get_field(L, "hour", 12, 0);
+    tm.tm_min = get_field(L, "min", 0, 0);
+    tm.tm_sec = get_field(L, "sec", 0, 0);
+    const std::time_t local = timegm(&tm);  // the fields are the module's local time
+    if (local == static_cast<std::time_t>(-1)) {
+        return luaL_error(L, "time result cannot be represented in this installation");
+    }
+    const std::time_t t = local - zone_seconds(L);
+    set_all_fields(L, tm);  // normalised, as os.time does
+    lua_pushinteger(L, static_cast<lua_Integer>(t));
+    return 1;
+}
+
+int l_exit(lua_State* L) {
+    int code = EXIT_SUCCESS;
+    if (lua_isboolean(L, 1)) {
+        code = lua_toboolean(L, 1) != 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    } else {
+        code = static_cast<int>(luaL_optinteger(L, 1, EXIT_SUCCESS));
+    }
+    return RunContext::from_upvalue(L).device().vm_exit().raise(L, sys_task::VmExit::Kind::kExit, code);
+}
+
+int read_only_result(lua_State* L, const char* path) {
+    errno = EROFS;
+    return luaL_fileresult(L, 0, path);
+}
+
+int l_remove(lua_State* L) {
+    const char* path = luaL_checkstring(L, 1);
+    RunContext& ctx = RunContext::from_upvalue(L);
+    const DeviceFs fs(ctx.device().image(), ctx.device().data_dir());
+    const DeviceFs::Resolved r = fs.resolve(path);
+    if (r.kind == DeviceFs::Resolved::Kind::kImage) return read_only_result(L, path);
+    return luaL_fileresult(L, std::remove(r.host_path.c_str()) == 0, path);
+}
+
+int l_rename(lua_State* L) {
+    const char* from = luaL_checkstring(L, 1);
+    const char* to = luaL_checkstring(L, 2);
+    RunContext& ctx = RunContext::from_upvalue(L);
+    const DeviceFs fs(ctx.device().image(), ctx.device().data_dir());
+    const DeviceFs::Resolved a = fs.resolve(from);
+    const DeviceFs::Resolved b = fs.resolve(to);
+    if (a.kind == DeviceFs::Resolved::Kind::kImage) return read_only_result(L, from);
+    if (b.kind == DeviceFs::Resolved::Kind::kImage) return read_only_result(L, to);
+    return luaL_fileresult(L, std::rename(a.host_path.c_str(), b.host_path.c_str()) == 0, nullptr);
+}
+
+}  // namespace
+
+void install_os(RunContext& ctx) {
+    lua_State* L = ctx.state();
+    lua_getglobal(L, "os");
+    static const luaL_Reg kFunctions[] = {
+        {"date", l_date},     {"time", l_time},     {"exit", l_exit},
+        {"remove", l_remove}, {"rename", l_rename}, {nullptr, nullptr},
+    };
+    set_funcs(L, kFunctions, &ctx);
+    for (const char* name : {"execute", "tmpname"}) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, name);
+    }
+    lua_pop(L, 1);
+}
+
+}  // namespace lua_bindings
