@@ -27,13 +27,18 @@ std::optional<LuadbImage> LuadbImage::load(std::span<const std::string> paths, s
     LuadbImage image;
     auto add_file = [&](const fs::path& p) -> bool {
         const std::string name = p.filename().string();
-        if (auto it = image.sources_.find(name); it != image.sources_.end()) {
-            error = "two files are both /luadb/" + name + ": " + it->second + " and " + p.string();
-            return false;
-        }
         std::string content;
         if (!read_file(p, content)) {
             error = "cannot read " + p.string();
+            return false;
+        }
+        if (auto it = image.sources_.find(name); it != image.sources_.end()) {
+            if (image.files_[name] == content) {
+                image.warnings_.push_back("/luadb/" + name + " is given twice with the same content (" +
+                                          it->second + " and " + p.string() + "): flashed once");
+                return true;
+            }
+            error = "two different files are both /luadb/" + name + ": " + it->second + " and " + p.string();
             return false;
         }
         image.files_[name] = std::move(content);

@@ -2,8 +2,11 @@
 //
 // As Luatools does when it flashes a project, every file given (or found under a given folder,
 // recursively) is stored flat, by its base name: `mqtt/mqtt_main.lua` becomes
-// `/luadb/mqtt_main.lua`. Two files with the same base name are an error. The image is loaded once
-// and is immutable afterwards; `main.lua` is the entry point.
+// `/luadb/mqtt_main.lua`. Two files with the same base name and the same bytes (an official demo
+// folder holds the same CA file in two variants' sub-folders) are flashed once: the first is kept and
+// a warning says so, as the LuatOS PC simulator keeps the first. Two different files with one base
+// name are an error: which one a script would read is not defined. The image is loaded once and is
+// immutable afterwards; `main.lua` is the entry point.
 #pragma once
 
 #include <map>
@@ -39,10 +42,13 @@ class LuadbImage {
     [[nodiscard]] std::size_t total_bytes() const;
     // Where each file came from (for messages); empty for files added from memory.
     [[nodiscard]] const std::map<std::string, std::string, std::less<>>& sources() const { return sources_; }
+    // What loading noticed and accepted (identical duplicates), one line each, for the device log.
+    [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
 
   private:
     std::map<std::string, std::string, std::less<>> files_;
     std::map<std::string, std::string, std::less<>> sources_;
+    std::vector<std::string> warnings_;
 };
 
 }  // namespace platform_air780ep

@@ -102,6 +102,10 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         logger_.set_level(sys_task::kLogDebug);  // a restart forgets log.setLevel, as the module does
         ++boots_;
         print_banner();
+        if (boots_ == 1) {
+            for (const std::string& w : image_.warnings())
+                logger_.warn("luadb", w);
+        }
         RunOutcome outcome;
         {
             RunContext run(*this);

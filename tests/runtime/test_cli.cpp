@@ -182,7 +182,7 @@ TEST_CASE("usage errors go to stderr with exit 2") {
     TempDir dir;
     dir.write("nomain/lib.lua", "return 1");
     dir.write("a/main.lua", "");
-    dir.write("b/main.lua", "");
+    dir.write("b/main.lua", "-- not a's main");
     {
         Luatos p({});
         CHECK(p.finish() == 2);
@@ -207,7 +207,22 @@ TEST_CASE("usage errors go to stderr with exit 2") {
     {
         Luatos p({(dir.path / "a").string(), (dir.path / "b").string()});
         CHECK(p.finish() == 2);
-        CHECK(p.err().find("two files are both /luadb/main.lua") != std::string::npos);
+        CHECK(p.err().find("two different files are both /luadb/main.lua") != std::string::npos);
+    }
+    {
+        // The same bytes under one base name twice (an official demo folder's shared CA file) are
+        // flashed once, with one warning line at boot.
+        dir.write("twice/main.lua", "os.exit(3)");
+        dir.write("twice/x/ca.crt", "CA");
+        dir.write("twice/y/ca.crt", "CA");
+        Luatos p({(dir.path / "twice").string()});
+        CHECK(p.finish() == 3);
+        CHECK(p.err().empty());
+        const std::string warning = "W/luadb /luadb/ca.crt is given twice with the same content (" +
+                                    (dir.path / "twice/x/ca.crt").string() + " and " +
+                                    (dir.path / "twice/y/ca.crt").string() + "): flashed once\n";
+        CHECK(p.out().find(warning) != std::string::npos);
+        CHECK(p.out().find("is given twice") == p.out().rfind("is given twice"));
     }
     for (const char* bad : {"0", "256", "8x", "-1"}) {
         Luatos p({"--channels", bad, (dir.path / "a").string()});

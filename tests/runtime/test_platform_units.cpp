@@ -98,12 +98,33 @@ TEST_CASE("the /luadb/ image is flat by base name, skips hidden files and refuse
     CHECK(image->has_main());
     CHECK(image->total_bytes() == 7 + 7 + 6);
 
+    CHECK(image->warnings().empty());
+
     const std::vector<std::string> dup{(dir.path / "proj").string(), (dir.path / "dup").string()};
     CHECK_FALSE(platform_air780ep::LuadbImage::load(dup, error));
-    CHECK(error.find("two files are both /luadb/main.lua") != std::string::npos);
+    CHECK(error == "two different files are both /luadb/main.lua: " + (dir.path / "proj/main.lua").string() +
+                       " and " + (dir.path / "dup/main.lua").string());
     const std::vector<std::string> missing{(dir.path / "nowhere").string()};
     CHECK_FALSE(platform_air780ep::LuadbImage::load(missing, error));
     CHECK(error.starts_with("no such file or folder: "));
+}
+
+TEST_CASE("the /luadb/ image flashes a file given twice with the same bytes once, with a warning") {
+    // The official Air780EPM demo/mqtt folder holds the same root CA in mqtts_ca/ and mqtts_mutual_ca/.
+    TempDir dir;
+    dir.write("proj/main.lua", "-- main");
+    dir.write("proj/a/ca.crt", "CA");
+    dir.write("proj/b/ca.crt", "CA");
+    std::string error;
+    const std::vector<std::string> args{(dir.path / "proj").string()};
+    auto image = platform_air780ep::LuadbImage::load(args, error);
+    REQUIRE(image);
+    CHECK(image->names() == std::vector<std::string>{"ca.crt", "main.lua"});
+    CHECK(image->sources().at("ca.crt") == (dir.path / "proj/a/ca.crt").string());
+    CHECK(image->warnings() ==
+          std::vector<std::string>{"/luadb/ca.crt is given twice with the same content (" +
+                                   (dir.path / "proj/a/ca.crt").string() + " and " +
+                                   (dir.path / "proj/b/ca.crt").string() + "): flashed once"});
 }
 
 TEST_CASE("the adapter table: default, last registered, first ready, listeners on changes only") {
