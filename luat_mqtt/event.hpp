@@ -1,5 +1,5 @@
-// The events a client reports, with LuatOS's names and arguments (luatos-api.md §2), and the ordered
-// queue the session fills and the driver empties.
+// The events a client reports, with LuatOS's names and arguments (docs/modules/mqtt.md, "Events"), and
+// the ordered queue the session fills and the driver empties.
 #pragma once
 
 #include <cstddef>

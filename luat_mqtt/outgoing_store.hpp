@@ -3,7 +3,7 @@
 //
 // mosquitto 2.0 accepts at most 20 unacknowledged incoming QoS>0 messages per client; a client that
 // bursts past that loses QoS 2 messages or is disconnected. So at most `window` messages are in flight;
-// the rest wait here, in order, and go out as acks free the window (compatibility.md item 9).
+// the rest wait here, in order, and go out as acks free the window (docs/differences.md).
 // The stored packets are what a reconnect with a kept session sends again (MQTT 3.1.1 §4.4).
 #pragma once
 

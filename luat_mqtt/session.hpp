@@ -1,4 +1,4 @@
-// The MQTT 3.1.1 client session with LuatOS's behaviour (luatos-api.md §1-§5, compatibility.md), sans-IO.
+// The MQTT 3.1.1 client session with LuatOS's behaviour (docs/modules/mqtt.md), sans-IO.
 //
 // Inputs: commands (the LuatOS methods), transport happenings (up, bytes, closed) and time (`on_time()`
 // once `next_deadline()` is reached). Outputs, which the owner takes after every input:
@@ -23,7 +23,7 @@
 //       content, reserved flags set, packet id 0, a packet type a server never sends, a bad SUBACK code
 // Several small packets waiting in the transport never drop the link: the owner reads only what fits.
 //
-// Differences from LuatOS (compatibility.md "Do better"), each visible only in a failure case:
+// Differences from LuatOS (docs/differences.md), each visible only in a failure case:
 //   * dead link: a PINGREQ still unanswered when the next is due, with nothing received meanwhile,
 //     is handled as a broker close: error("other", 0) -> disconnect(0) -> reconnect / close;
 //   * QoS 1/2: in-flight store + outbox with a window (default 20); with clean_session false the

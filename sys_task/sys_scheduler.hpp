@@ -1,5 +1,5 @@
 // The `sys` module of LuatOS, in C++: coroutine tasks, the publish/subscribe message queue, timers
-// and the sysplus mailboxes (spec luatos-api.md §6), on top of the device's EventLoop.
+// and the sysplus mailboxes (docs/modules/sys.md), on top of the device's EventLoop.
 //
 // One Scheduler belongs to one Lua state (one run of the scripts). The Lua-visible state (message
 // queue, subscribers, timer callbacks, mailboxes) lives in registry tables so that the garbage

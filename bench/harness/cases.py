@@ -31,7 +31,7 @@ FIGURES = {
     "allocs_per_msg": ("allocs", -1),
 }
 
-# Default receive buffer of a LuatOS client on the Air780EP: 32 KiB + 4 (luatos-api.md §5.6).
+# Default receive buffer of a LuatOS client on the Air780EP: 32 KiB + 4 (docs/modules/mqtt.md).
 LUA_RX_BUFFER = 32 * 1024 + 4
 
 

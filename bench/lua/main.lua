@@ -2,7 +2,7 @@
 -- writes and passes to the runtime beside this folder:
 --   luatos --host bench.broker=127.0.0.1:PORT ... bench/lua/ RUNDIR/bench_params.json
 -- Each case ends with one log line `I/user.bench {json}` (the result the harness reads) and os.exit().
--- Only the LuatOS API is used (luatos-api.md §1-§2, §6-§8), as a script on the module would.
+-- Only the LuatOS API is used (docs/modules/), as a script on the module would.
 
 PROJECT = "bench"
 VERSION = "1.0.0"

@@ -251,9 +251,9 @@ TEST_CASE("the LuatOS PC simulator's transcript: the same user lines, tags and a
     device.signal(SIGTERM);
     CHECK(device.wait() == 128 + SIGTERM);
 
-    // luatos-pc-transcript.txt, A.1, the user lines up to "sent pkgid 3" (the simulator's IMEI is
-    // 862289051862657; ours is given). One difference, documented: json.encode sorts object keys (the
-    // simulator printed {"dup":0,"message_id":0,"retain":0,"qos":0}).
+    // docs/modules/mqtt.md, "The PC simulator's run": the user lines up to "sent pkgid 3" (the
+    // simulator's IMEI is 862289051862657; ours is given). One difference, documented: json.encode
+    // sorts object keys (the simulator printed {"dup":0,"message_id":0,"retain":0,"qos":0}).
     const Lines lines = device.lines();
     CHECK_LINES(normalized_user_lines(lines),
                 {
@@ -281,7 +281,8 @@ TEST_CASE("the LuatOS PC simulator's transcript: the same user lines, tags and a
     // uses for its network layer on the module.
     CHECK_LINES(lines_containing(lines, "socket[0] connect to"),
                 {"D/net socket[0] connect to 127.0.0.1:18830 TCP"});
-    // Same CONNECT as the simulator's (A.5): MQTT 3.1.1, clean session, keepalive 240, user 'user'.
+    // Same CONNECT as the simulator's (docs/modules/mqtt.md): MQTT 3.1.1, clean session, keepalive
+    // 240, user 'user'.
     CHECK(broker.log().find(std::string("as ") + kImei + " (p2, c1, k240, u'user')") != std::string::npos);
 }
 

@@ -1,6 +1,6 @@
 // Session life cycle against a scripted broker and a fake clock: connect, CONNACK rejection, connect
 // timeout, reconnect, disconnect/close, settings, and the event order of every failure case
-// (luatos-api.md §2 "Event ordering per failure type", compatibility.md).
+// (docs/modules/mqtt.md, "Events").
 #include <catch2/catch.hpp>
 
 #include "rig.hpp"

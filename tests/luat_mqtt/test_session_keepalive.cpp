@@ -1,5 +1,5 @@
 // Keepalive: PINGREQ every keepalive x 3/4 from CONNACK, not reset by traffic; "pong"; and the dead
-// link that LuatOS never notices (compatibility.md "Do better" 1).
+// link that LuatOS never notices (docs/differences.md).
 #include <catch2/catch.hpp>
 
 #include "rig.hpp"

@@ -1,4 +1,4 @@
-// json: the cases of luatos-pc-transcript.txt section D, and decoding.
+// json: the values the LuatOS PC simulator printed (docs/modules/json.md), and decoding.
 #include <catch2/catch.hpp>
 
 #include "script_runner.hpp"

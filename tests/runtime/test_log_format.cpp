@@ -1,4 +1,4 @@
-// log, print, tostring, `..`: Luatools lines and LuatOS value formatting (spec §7, compatibility.md).
+// log, print, tostring, `..`: Luatools lines and LuatOS value formatting (docs/modules/log.md, docs/lua.md).
 #include <catch2/catch.hpp>
 #include <regex>
 

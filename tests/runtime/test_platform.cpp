@@ -1,4 +1,4 @@
-// Platform basics seen from Lua (spec §8, compatibility.md).
+// Platform basics seen from Lua (docs/modules/).
 #include <catch2/catch.hpp>
 #include <chrono>
 

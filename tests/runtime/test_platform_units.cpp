@@ -40,7 +40,7 @@ TEST_CASE("IMEI Luhn check digits") {
     CHECK_FALSE(platform_air780ep::imei_is_valid("490154203237519"));
     CHECK_FALSE(platform_air780ep::imei_is_valid("49015420323751"));
     CHECK_FALSE(platform_air780ep::imei_is_valid("49015420323751a"));
-    // The LuatOS PC simulator's synthetic IMEI (transcript) fails the check; ours never do.
+    // The LuatOS PC simulator's synthetic IMEI (docs/modules/mobile.md) fails the check; ours never do.
     CHECK_FALSE(platform_air780ep::imei_is_valid("862289051862657"));
     CHECK(platform_air780ep::imei_problem("490154203237519") ==
           "IMEI 490154203237519 has a bad check digit (the Luhn digit of its first 14 digits is 8)");

@@ -1,5 +1,5 @@
 // How the VM ends: task errors (COROUTINE_ERROR_*), errors in callbacks, os.exit, rtos.reboot,
-// the end of main.lua, --run-for (spec luatos-api.md §6.7).
+// the end of main.lua, --run-for (docs/modules/sys.md, "Errors").
 #include <catch2/catch.hpp>
 #include <chrono>
 

@@ -1,4 +1,4 @@
-// sys: publish / subscribe (spec luatos-api.md §6.3, §6.5, §6.6).
+// sys: publish / subscribe (docs/modules/sys.md, "Messages" and "The main loop").
 #include <catch2/catch.hpp>
 
 #include "script_runner.hpp"

@@ -1,4 +1,4 @@
-// sys: tasks and waiting (spec luatos-api.md §6.1, §6.2).
+// sys: tasks and waiting (docs/modules/sys.md, "Tasks and waiting").
 #include <catch2/catch.hpp>
 
 #include "script_runner.hpp"

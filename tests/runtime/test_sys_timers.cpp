@@ -1,4 +1,4 @@
-// sys: timers (spec luatos-api.md §6.4).
+// sys: timers (docs/modules/sys.md, "Timers").
 #include <catch2/catch.hpp>
 
 #include "script_runner.hpp"

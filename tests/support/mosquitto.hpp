@@ -29,7 +29,7 @@ struct MosquittoOptions {
     // User name -> password, written with mosquitto_passwd; when not empty anonymous clients are
     // refused (CONNACK 5).
     std::map<std::string, std::string> users;
-    // Counting tests must never lose a message to the broker's queue limit (dependencies.md).
+    // Counting tests must never lose a message to the broker's queue limit (docs/dependencies.md).
     std::size_t max_queued_messages = 100000;
     // log_type all (debugging tests); off: only errors and warnings (benches).
     bool log_everything = true;

@@ -1,4 +1,4 @@
-// mqtt: LuatOS's MQTT client API (luatos-api.md §1-§3, compatibility.md), over the luat_mqtt engine.
+// mqtt: LuatOS's MQTT client API (docs/modules/mqtt.md), over the luat_mqtt engine.
 //
 // Glue only: argument checks, defaults and return values as LuatOS has them; the protocol, the
 // clamps and the events are the engine's. The MQTTCTRL* userdata's metatable looks names up in the

@@ -99,7 +99,7 @@ void TestPki::make_key(const std::string& name) const {
         openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
                  path(name + ".key")});
     }
-    // mosquitto may drop root privileges before it reads its key (dependencies.md §6).
+    // mosquitto may drop root privileges before it reads its key (docs/dependencies.md).
     std::filesystem::permissions(
         path(name + ".key"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                                  std::filesystem::perms::group_read | std::filesystem::perms::others_read);

@@ -1,4 +1,4 @@
--- The script the LuatOS PC simulator ran for luatos-pc-transcript.txt (section C), unchanged: the
+-- The script the LuatOS PC simulator ran (docs/modules/mqtt.md, "The PC simulator's run"), unchanged: the
 -- guide's single-link demo as the simulator's tester wrote it (broker 127.0.0.1:18830, the device id
 -- logged, the metas of each downlink logged). The test sends 127.0.0.1:18830 to its own broker with
 -- --host, as a user would.
