@@ -1,10 +1,13 @@
 // sys: timers (spec luatos-api.md §6.4).
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "script_runner.hpp"
 
 using tests::lines_with;
 using tests::run_script;
+using tests::ScriptOptions;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("timer ids start at 0x200000, timerStart replaces the timer with the same function and arguments") {
@@ -96,16 +99,34 @@ TEST_CASE("sys.wait timer ids rotate in 1..0x1FFFFE and do not disturb sys.timer
 }
 
 TEST_CASE("an idle script blocks: a long wait ends on time, with no busy loop in between") {
+    // The loop's turns while the script waits, counted where the loop is about to block: a busy loop
+    // would take thousands in 200 ms, a blocking one one or two (its CPU time is bench/sys_bench's).
+    std::size_t turns = 0;
+    std::optional<std::size_t> turns_at_wait;
+    std::optional<std::size_t> turns_at_wake;
+    ScriptOptions options;
+    options.setup = [&](lua_bindings::Device& device) {
+        device.loop().add_before_block([&] { ++turns; });
+        device.logger().add_sink([&](std::string_view line) {
+            if (line.ends_with("I/user.t waiting")) turns_at_wait = turns;
+            if (line.ends_with("I/user.t woke true")) turns_at_wake = turns;
+        });
+    };
     auto r = run_script(R"LUA(
         sys.taskInit(function()
-            local c0 = os.clock()
+            sys.wait(20)  -- after IP_READY (10 ms): nothing but this task's timer is left to wake the loop
             local t0 = mcu.ticks()
+            log.info("t", "waiting")
             sys.wait(200)
-            local cpu_ms = (os.clock() - c0) * 1000
-            log.info("t", mcu.ticks() - t0 >= 200, cpu_ms < 50)
+            log.info("t", "woke", mcu.ticks() - t0 >= 200)
             os.exit(0)
         end)
         sys.run()
-    )LUA");
-    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t true true"});
+    )LUA",
+                        options);
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t waiting", "I/user.t woke true"});
+    REQUIRE(turns_at_wait);
+    REQUIRE(turns_at_wake);
+    CHECK(*turns_at_wake - *turns_at_wait >= 1);
+    CHECK(*turns_at_wake - *turns_at_wait <= 5);
 }
