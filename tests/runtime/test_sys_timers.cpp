@@ -47,7 +47,11 @@ TEST_CASE("timerLoopStart repeats until stopped, timerStopAll stops every timer 
         loop_id = sys.timerLoopStart(function(tag)
             n = n + 1
             log.info("t", tag, n)
-            if n == 3 then sys.timerStop(loop_id) end
+            if n == 3 then
+                sys.timerStop(loop_id)
+                -- five periods later: a tick that was not stopped, or an `other` timer, would come first
+                sys.timerStart(function() log.info("t", "count", n) os.exit(0) end, 50)
+            end
         end, 10, "tick")
         local function other() log.info("t", "never") end
         sys.timerStart(other, 20, 1)
@@ -55,7 +59,6 @@ TEST_CASE("timerLoopStart repeats until stopped, timerStopAll stops every timer 
         sys.timerLoopStart(other, 20)
         sys.timerStopAll(other)
         log.info("t", "after stopAll", select('#', sys.timerIsActive(other, 1)), select('#', sys.timerIsActive(other)))
-        sys.timerStart(function() log.info("t", "count", n) os.exit(0) end, 100)
         sys.run()
     )LUA");
     CHECK(r.lines == Lines{"I/user.t after stopAll 0 0", "I/user.t tick 1", "I/user.t tick 2",
@@ -65,8 +68,11 @@ TEST_CASE("timerLoopStart repeats until stopped, timerStopAll stops every timer 
 TEST_CASE("timerAdvStart with a count fires count + 1 times") {
     auto r = run_script(R"LUA(
         local n = 0
-        sys.timerAdvStart(function() n = n + 1 end, 5, 2)
-        sys.timerStart(function() log.info("t", n) os.exit(0) end, 80)
+        sys.timerAdvStart(function()
+            n = n + 1
+            -- after the third: a fourth (due 5 ms later) would come before this check
+            if n == 3 then sys.timerStart(function() log.info("t", n) os.exit(0) end, 50) end
+        end, 5, 2)
         sys.run()
     )LUA");
     CHECK(r.lines == Lines{"I/user.t 3"});
