@@ -6,7 +6,10 @@
 //   - round-trip time of a 64-byte echo (p50/p99, microseconds),
 //   - MQTT over a private mosquitto: QoS0 publish rate, QoS1 publish rate with 20 in flight,
 //     and the PUBLISH->PUBACK round trip,
-//   - lwIP memory per connection (lwIP's own accounting), idle and with a full send buffer.
+//   - lwIP memory per connection (lwIP's own accounting), idle and with a full send buffer,
+//   - a shaped link: how much longer than the rate's own time 32 KiB take (lwIP's raw upload at
+//     512 kbit/s; an MQTT PUBLISH up at 128 kbit/s and a retained one down at 256 kbit/s with 50 ms
+//     each way). tests/platform and tests/e2e assert only that it is never less.
 //
 //   net_bench [--mb N] [--echo N] [--mqtt N] [--link SPEC]
 #include <arpa/inet.h>
@@ -362,15 +365,27 @@ Bytes connect_packet(const std::string& id) {
     return packet(0x10, b);
 }
 
-Bytes publish_packet(int qos, std::uint16_t id, const Bytes& payload) {
+Bytes publish_to(const std::string& topic, int qos, std::uint16_t id, const Bytes& payload,
+                 bool retain = false) {
     Bytes b;
-    put_str(b, "bench/t");
+    put_str(b, topic);
     if (qos > 0) {
         b.push_back(static_cast<std::uint8_t>(id >> 8));
         b.push_back(static_cast<std::uint8_t>(id));
     }
     b.insert(b.end(), payload.begin(), payload.end());
-    return packet(static_cast<std::uint8_t>(0x30 | (qos << 1)), b);
+    return packet(static_cast<std::uint8_t>(0x30 | (qos << 1) | (retain ? 1 : 0)), b);
+}
+
+Bytes publish_packet(int qos, std::uint16_t id, const Bytes& payload) {
+    return publish_to("bench/t", qos, id, payload);
+}
+
+Bytes subscribe_packet(const std::string& filter, int qos, std::uint16_t id) {
+    Bytes b{static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id)};
+    put_str(b, filter);
+    b.push_back(static_cast<std::uint8_t>(qos));
+    return packet(0x82, b);
 }
 
 void mqtt(EventLoop& loop, const std::function<std::unique_ptr<Transport>()>& make, std::uint16_t port,
@@ -439,6 +454,128 @@ void mqtt(EventLoop& loop, const std::function<std::unique_ptr<Transport>()>& ma
     }
 }
 
+// ---- the shaped link ----
+
+// Bytes on the air for `payload` bytes of TCP payload: lwIP's segments of up to 1460 bytes, 40 bytes
+// of IP and TCP header each.
+double ip_bytes(std::size_t payload) {
+    return static_cast<double>(payload + (payload + 1459) / 1460 * 40);
+}
+
+// A transfer's time against what the rate alone (plus the link's delays) gives.
+std::string shaped_row(const char* name, double ms, double nominal_ms) {
+    char line[200];
+    if (ms <= 0) {
+        std::snprintf(line, sizeof line, "  %-64s %10s\n", name, "n/a");
+    } else {
+        std::snprintf(line, sizeof line, "  %-64s %7.0f ms  (the rate's own %.0f ms: %.2fx)\n", name, ms,
+                      nominal_ms, ms / nominal_ms);
+    }
+    return line;
+}
+
+bool configure(SlirpLink& link, const std::string& spec) {
+    std::string error;
+    const auto settings = LinkSettings{}.with(spec, error);
+    if (settings) link.configure(*settings);
+    return settings.has_value();
+}
+
+// Connect, CONNECT, CONNACK: the client, or nullptr.
+std::unique_ptr<Transport> mqtt_session(EventLoop& loop,
+                                        const std::function<std::unique_ptr<Transport>()>& make,
+                                        std::uint16_t port, const std::string& id,
+                                        std::unique_ptr<Client>& c) {
+    auto t = make();
+    c = std::make_unique<Client>(*t);
+    if (!connect(loop, *t, *c, port)) return nullptr;
+    t->write(connect_packet(id));
+    if (!run_until(
+            loop, [&] { return c->received >= 4 || c->closed; }, 30) ||
+        c->closed)
+        return nullptr;
+    return t;
+}
+
+// Write all of `bytes` as the stream takes them; true once `done()`.
+bool send_until(EventLoop& loop, Transport& t, const Bytes& bytes, const std::function<bool()>& done) {
+    std::size_t written = 0;
+    return run_until(
+        loop,
+        [&] {
+            while (written < bytes.size()) {
+                const std::size_t n = t.write(std::span(bytes).subspan(written));
+                if (n == 0) break;
+                written += n;
+            }
+            return done();
+        },
+        60);
+}
+
+// The rows of the "shaped link" figures.
+std::vector<std::string> shaped_link(EventLoop& loop, SlirpLink& link,
+                                     const std::function<std::unique_ptr<Transport>()>& make_lwip,
+                                     const std::function<std::unique_ptr<Transport>()>& make_host,
+                                     const Broker& broker) {
+    const Bytes payload(32 * 1024, 0xA5);
+    std::vector<std::string> rows{"shaped link (lwIP), 32 KiB:\n"};
+
+    // Raw TCP up at 512 kbit/s (tests/platform/test_lwip_tcp.cpp): the write to the sink's last byte.
+    configure(link, "up_rate=512");
+    double raw_ms = 0;
+    {
+        Server sink(loop, Server::Mode::kSink);
+        auto t = make_lwip();
+        Client c(*t);
+        if (connect(loop, *t, c, sink.port())) {
+            const auto start = Clock::now();
+            if (send_until(loop, *t, payload, [&] { return sink.received >= payload.size() || c.closed; }) &&
+                !c.closed)
+                raw_ms = seconds_since(start) * 1000;
+        }
+    }
+    rows.push_back(
+        shaped_row("TCP upload at 512 kbit/s, to the last byte", raw_ms, ip_bytes(payload.size()) * 8 / 512));
+
+    // MQTT (tests/e2e/test_faults.cpp): a QoS 1 PUBLISH up at 128 kbit/s until its PUBACK, then a
+    // retained one down at 256 kbit/s from the SUBSCRIBE to its last byte; 50 ms each way.
+    double up_ms = 0;
+    double down_ms = 0;
+    const std::string up_topic = "bench/rate/up";
+    const std::string down_topic = "bench/rate/down";
+    const Bytes retained = publish_to(down_topic, 1, 1, payload, true);
+    const Bytes up = publish_to(up_topic, 1, 1, payload);
+    if (broker.running()) {
+        configure(link, "profile=ideal");
+        std::unique_ptr<Client> host_c;
+        auto host = mqtt_session(loop, make_host, broker.port(), "bench-retain", host_c);
+        if (host) send_until(loop, *host, retained, [&] { return host_c->received >= 8 || host_c->closed; });
+        configure(link, "up_rate=128,down_rate=256,delay=50");
+        std::unique_ptr<Client> c;
+        auto t = mqtt_session(loop, make_lwip, broker.port(), "bench-rate", c);
+        if (t) {
+            auto start = Clock::now();
+            if (send_until(loop, *t, up, [&] { return c->received >= 8 || c->closed; }) && !c->closed)
+                up_ms = seconds_since(start) * 1000;
+            const std::size_t suback = 5;
+            start = Clock::now();
+            if (send_until(loop, *t, subscribe_packet(down_topic, 1, 2),
+                           [&] { return c->received >= 8 + suback + retained.size() || c->closed; }) &&
+                !c->closed)
+                down_ms = seconds_since(start) * 1000;
+        }
+        configure(link, "profile=ideal");
+    }
+    // The MQTT packet's bytes with their segments' headers at the rate, then the delay there and the
+    // delay of the answer (the PUBACK; the SUBSCRIBE before the PUBLISH).
+    rows.push_back(shaped_row("MQTT QoS 1 PUBLISH up at 128 kbit/s, to its PUBACK", up_ms,
+                              ip_bytes(up.size()) * 8 / 128 + 100));
+    rows.push_back(shaped_row("MQTT retained PUBLISH down at 256 kbit/s, SUBSCRIBE to its last byte", down_ms,
+                              ip_bytes(retained.size()) * 8 / 256 + 100));
+    return rows;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -497,6 +634,9 @@ int main(int argc, char** argv) {
         if (broker.running()) mqtt(loop, make, broker.port(), mqtt_count, *path);
     }
 
+    // Before the memory figures below leave their queued bytes on the link.
+    const std::vector<std::string> shaped = shaped_link(loop, link, make_lwip, make_host, broker);
+
     // Memory per connection, in lwIP's own accounting: idle (connected, nothing queued), and
     // with a full send buffer (64 KiB of unacknowledged data waiting in lwIP).
     const std::size_t conns = 8;
@@ -552,5 +692,7 @@ int main(int argc, char** argv) {
         "  (pcbs %zu, segments %zu, lwIP heap peak %zu B; each stream also holds up to the 128 KiB TCP "
         "window of received bytes)\n",
         mem.tcp_pcbs, mem.tcp_segments, mem.heap_peak);
+    for (const std::string& line : shaped)
+        std::printf("%s", line.c_str());
     return 0;
 }

@@ -139,9 +139,14 @@ def main(argv):
             runner = bench_cases.CaseRunner(SOURCE_DIR, build_dir, broker, work, run_id)
             t0 = time.monotonic()
             results = run_rounds(plan, subjects, runner, runs, wanted)
+            # The Lua scripts' paths no case of the plan takes (only checked, not in the table).
+            extras = smoke.run_extras(plan, {n: s for n, s in subjects.items() if n in wanted}, runner) \
+                if mode == "smoke" else []
+            for _, _, r in extras:
+                progress(r, runs)
             elapsed = time.monotonic() - t0
 
-    unavailable.update({n: "not selected (--subjects)" for n in subjects if n not in wanted})
+    unavailable.update({n: smoke.NOT_SELECTED for n in subjects if n not in wanted})
     goals = [g for g in bench_goals.issue_goals() if g.case in {c.key for c in plan}]
     rows, figures_doc, goals_doc = report.build(plan, results, goals, unavailable)
     title = ("bench %s: %s mode, %d round(s), %.0f s; medians of the rounds, ratios against the libmosquitto "
@@ -164,6 +169,7 @@ def main(argv):
         "cases": [{"key": c.key, "title": c.title, "kind": c.kind, "params": c.params, "subjects": c.subjects}
                   for c in plan],
         "figures": figures_doc, "goals": goals_doc, "table": rows, "runs_raw": report.run_dicts(results),
+        "smoke_extra_runs": report.run_dicts([r for _, _, r in extras]),
     }
     os.makedirs(args.results_dir, exist_ok=True)
     out = os.path.join(args.results_dir, "%s.json" % run_id)
@@ -172,7 +178,8 @@ def main(argv):
     print("run_bench: wrote %s" % os.path.relpath(out, SOURCE_DIR) if out.startswith(SOURCE_DIR) else out)
 
     if mode == "smoke":
-        problems = smoke.check(plan, subjects, results, unavailable)
+        problems = smoke.check(plan, subjects, results, unavailable, probe, extras,
+                               None if args.cases else os.path.join(SOURCE_DIR, "bench", "lua"))
         with open(out) as f:
             json.load(f)  # the document must read back
         for p in problems:

@@ -4,12 +4,19 @@
 //                     subscriber, per second (batches of 10000, each followed by one task switch)
 //   task switches     two tasks ping-ponging through sys.publish / sys.waitUntil (no timers), per second
 //   idle CPU          CPU time / wall time of a script whose only task loops on sys.wait(1000)
+//   one wait          CPU time and loop turns of one sys.wait(200) (tests/runtime "an idle script blocks")
+//   bounded run       how long Device::run(150 ms) takes for a script that waits forever
+//   task error        from a task's error to the end of the VM (LuatOS: 500 ms), and how many of the
+//                     other task's 100 ms waits ended meanwhile (of 5 if no wake-up were late)
 //
-// Figures come from the scripts' own clock (mcu.ticks(), ms) and getrusage; run on an idle machine.
+// Figures come from the scripts' own clock (mcu.ticks(), ms), steady_clock and getrusage; run on an
+// idle machine. The last three are what tests/runtime once asserted with wall-clock bounds.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,19 +31,31 @@ struct Result {
     std::vector<std::string> lines;
 };
 
-Result run(const std::string& main_lua, std::chrono::milliseconds run_for) {
+Result run(const std::string& main_lua, std::chrono::milliseconds run_for,
+           const std::function<void(lua_bindings::Device&)>& setup = {}) {
     platform_air780ep::LuadbImage image;
     image.add("main.lua", main_lua);
     lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
     cfg.boot_banner = false;
+    cfg.attach_delay_ms = 10;
     std::string error;
     auto identity = platform_air780ep::make_identity("bench", std::nullopt, std::nullopt, error);
     lua_bindings::Device device(cfg, *identity, std::move(image));
     Result r;
     device.logger().add_sink([&](std::string_view l) { r.lines.emplace_back(l); });
+    if (setup) setup(device);
     r.exit_code = device.run(run_for);
     return r;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
 // "I/user.bench <name> <count> <ms>" -> count per second
@@ -114,5 +133,75 @@ int main() {
     const double cpu = cpu_seconds() - cpu0;
     std::printf("idle CPU:         %.3f%% (%.1f ms CPU over %.2f s of a script that only waits)\n",
                 100.0 * cpu / wall, cpu * 1000.0, wall);
+
+    // One sys.wait(200): the CPU it costs and the loop's turns meanwhile (medians of 5).
+    std::vector<double> wait_cpu_ms;
+    std::vector<double> wait_turns;
+    for (int i = 0; i < 5; ++i) {
+        std::size_t turns = 0;
+        std::size_t turns_at_wait = 0;
+        double cpu_at_wait = 0;
+        run(R"LUA(
+            sys.taskInit(function()
+                sys.wait(20)
+                log.info("bench", "waiting")
+                sys.wait(200)
+                log.info("bench", "woke")
+                os.exit(0)
+            end)
+            sys.run()
+        )LUA",
+            std::chrono::seconds(10), [&](lua_bindings::Device& device) {
+                device.loop().add_before_block([&] { ++turns; });
+                device.logger().add_sink([&](std::string_view line) {
+                    if (line == "I/user.bench waiting") {
+                        turns_at_wait = turns;
+                        cpu_at_wait = cpu_seconds();
+                    } else if (line == "I/user.bench woke") {
+                        wait_turns.push_back(static_cast<double>(turns - turns_at_wait));
+                        wait_cpu_ms.push_back((cpu_seconds() - cpu_at_wait) * 1000.0);
+                    }
+                });
+            });
+    }
+    std::printf("one sys.wait(200): %.2f ms CPU, %.0f loop turn(s) (medians of 5)\n", median(wait_cpu_ms),
+                median(wait_turns));
+
+    // A bounded run of 150 ms of a script that waits forever: how long run() takes.
+    std::vector<double> bounded_ms;
+    for (int i = 0; i < 5; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        run("sys.taskInit(function() while true do sys.wait(1000) end end) sys.run()",
+            std::chrono::milliseconds(150));
+        bounded_ms.push_back(ms_since(t0));
+    }
+    std::printf("bounded run:      %.1f ms for --run-for 150 ms (median of 5; max %.1f)\n",
+                median(bounded_ms), *std::max_element(bounded_ms.begin(), bounded_ms.end()));
+
+    // A task error: the VM ends 500 ms later (LuatOS), the other task running meanwhile.
+    std::vector<double> error_end_ms;
+    std::vector<double> alive_lines;
+    for (int i = 0; i < 5; ++i) {
+        std::chrono::steady_clock::time_point error_at{};
+        const auto r = run(R"LUA(
+            sys.taskInit(function() sys.wait(5) error("boom") end)
+            sys.taskInit(function() while true do sys.wait(100) log.info("bench", "alive") end end)
+            sys.run()
+        )LUA",
+                           std::chrono::seconds(10), [&](lua_bindings::Device& device) {
+                               device.logger().add_sink([&](std::string_view line) {
+                                   if (line.starts_with("E/user.coroutine.resume")) {
+                                       error_at = std::chrono::steady_clock::now();
+                                   }
+                               });
+                           });
+        error_end_ms.push_back(ms_since(error_at));
+        alive_lines.push_back(static_cast<double>(
+            std::count(r.lines.begin(), r.lines.end(), std::string("I/user.bench alive"))));
+    }
+    std::printf(
+        "task error:       the VM ended %.1f ms after it (LuatOS: 500), %.0f of 5 waits of the other "
+        "task ended meanwhile (medians of 5; fewest %.0f)\n",
+        median(error_end_ms), median(alive_lines), *std::min_element(alive_lines.begin(), alive_lines.end()));
     return pub_rate > 0 && switch_rate > 0 ? 0 : 1;
 }

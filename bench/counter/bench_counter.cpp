@@ -68,8 +68,8 @@ bool stop_requested() {
 
 int main(int argc, char** argv) {
     bench::Options o;
-    if (auto error = bench::parse_options({argv + 1, static_cast<std::size_t>(argc - 1)}, o)) {
-        std::fprintf(stderr, "bench_counter: %s\n%s", error->c_str(),
+    if (std::string error; !bench::parse_options({argv + 1, static_cast<std::size_t>(argc - 1)}, o, error)) {
+        std::fprintf(stderr, "bench_counter: %s\n%s", error.c_str(),
                      bench::usage_text("bench_counter").c_str());
         return 2;
     }

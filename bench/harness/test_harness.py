@@ -76,6 +76,54 @@ class LuaCommandLine(unittest.TestCase):
         self.assertNotIn("--channels", qos0)  # the module's 8 for every other case
 
 
+class Smoke(unittest.TestCase):
+    """The smoke's own checks: what must make the ctest "bench: harness smoke" fail."""
+
+    def subjects(self, unavailable=None):
+        from harness import subjects
+        return {"lua-host": subjects.Subject("lua-host", "Lua", "lua", "/x/luatos", adapter="ETH0",
+                                             unavailable=unavailable)}
+
+    def qos0_run(self, **result):
+        counter = {"received": 3, "unique": 3, "bad_payload": 0}
+        out = dict({"case": "qos0", "adapter": "ETH0", "clock_resolution_us": 1, "published": 3, "sent_events": 3,
+                    "size": 16}, **result)
+        r = run("q", "lua-host", 1, publish_rate=1.0, delivered_rate=1.0, lost=0, duplicates=0, cpu_per_100k=0.1,
+                peak_rss=1000)
+        r.raw = {"counter": counter, "result": out}
+        return r
+
+    def test_a_lua_subject_that_cannot_run_is_a_failure(self):
+        from harness import smoke
+        why = "not available yet (no build/luatos)"
+        self.assertEqual(smoke.check([], self.subjects(why), [], {"lua-host": why}),
+                         ["lua-host: " + why])
+        self.assertEqual(smoke.check([], self.subjects(smoke.NOT_SELECTED), [], {"lua-host": smoke.NOT_SELECTED}), [])
+
+    def test_a_script_result_is_checked_field_by_field(self):
+        from harness import smoke
+        case = CaseDef("q", "storm", "qos0", {"count": 3, "size": 16, "qos": 0}, ["lua-host"], [])
+        probe = {"ok": True, "mqtt": True, "ticks2": True, "eth0": True, "lwip_gp": True, "bsp": "PC"}
+        self.assertEqual(smoke.check([case], self.subjects(), [self.qos0_run()], {}, probe), [])
+        problems = smoke.check([case], self.subjects(), [self.qos0_run(sent_events=2, adapter="LWIP_GP")], {},
+                               probe)
+        self.assertEqual(problems, ["q/lua-host: result adapter is 'LWIP_GP', not 'ETH0'",
+                                    "q/lua-host: result sent_events is 2, not 3"])
+        self.assertEqual(smoke.check([case], self.subjects(), [self.qos0_run()], {}, dict(probe, mqtt=False)),
+                         ["probe: mqtt is False"])
+
+    def test_every_bench_script_must_be_run_by_some_case(self):
+        import tempfile
+
+        from harness import smoke
+        case = CaseDef("q", "storm", "qos0", {}, ["lua-host"], [])
+        with tempfile.TemporaryDirectory() as lua_dir:
+            for name in ("main.lua", "bench_util.lua", "bench_probe.lua", "bench_qos0.lua", "bench_new.lua"):
+                open(os.path.join(lua_dir, name), "w").close()
+            self.assertEqual(smoke._check_every_script_ran([case], [], lua_dir),
+                             ["bench/lua/bench_new.lua: no smoke run takes it"])
+
+
 class Table(unittest.TestCase):
     def test_rows_ratios_goals_and_unavailable_subjects(self):
         case = CaseDef("q", "1. storm", "qos0", {}, ["libmosquitto", "lua-host", "paho"], ["delivered_rate"])

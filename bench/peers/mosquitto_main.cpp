@@ -27,8 +27,9 @@ struct MosquittoLibrary {
 int main(int argc, char** argv) {
     const std::uint64_t started = bench::mono_ns();
     bench::Options options;
-    if (auto error = bench::parse_options({argv + 1, static_cast<std::size_t>(argc - 1)}, options)) {
-        std::fprintf(stderr, "bench_peer_mosquitto: %s\n%s", error->c_str(),
+    if (std::string error;
+        !bench::parse_options({argv + 1, static_cast<std::size_t>(argc - 1)}, options, error)) {
+        std::fprintf(stderr, "bench_peer_mosquitto: %s\n%s", error.c_str(),
                      bench::usage_text("bench_peer_mosquitto").c_str());
         return 2;
     }

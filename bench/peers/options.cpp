@@ -6,17 +6,14 @@
 #include <vector>
 
 #include "bench/peers/seq_payload.hpp"
+#include "sys_task/command_line.hpp"
 
 namespace bench {
 
 namespace {
 
-struct Spec {
-    std::string_view name;
-    std::string_view arg;  // empty: a flag
-    std::string_view help;
-    std::function<std::optional<std::string>(Options&, std::string_view)> apply;
-};
+using Spec = sys_task::CommandOption<Options>;
+using Apply = std::function<bool(Options&, std::string_view, std::string&)>;
 
 template <class Int>
 std::optional<Int> to_int(std::string_view v) {
@@ -37,40 +34,45 @@ std::optional<double> to_double(std::string_view v) {
 
 // An integer option in [lo, hi].
 template <class Int>
-std::function<std::optional<std::string>(Options&, std::string_view)> int_in(Int Options::*field, Int lo,
-                                                                             Int hi) {
-    return [field, lo, hi](Options& o, std::string_view v) -> std::optional<std::string> {
+Apply int_in(Int Options::*field, Int lo, Int hi) {
+    return [field, lo, hi](Options& o, std::string_view v, std::string& error) {
         const auto n = to_int<Int>(v);
-        if (!n || *n < lo || *n > hi)
-            return "needs a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                   ", not '" + std::string(v) + "'";
+        if (!n || *n < lo || *n > hi) {
+            error = "needs a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                    ", not '" + std::string(v) + "'";
+            return false;
+        }
         o.*field = *n;
-        return std::nullopt;
+        return true;
     };
 }
 
-std::function<std::optional<std::string>(Options&, std::string_view)> text(std::string Options::*field) {
-    return [field](Options& o, std::string_view v) -> std::optional<std::string> {
-        if (v.empty()) return "needs a value";
+Apply text(std::string Options::*field) {
+    return [field](Options& o, std::string_view v, std::string& error) {
+        if (v.empty()) {
+            error = "needs a value";
+            return false;
+        }
         o.*field = std::string(v);
-        return std::nullopt;
+        return true;
     };
 }
 
-const std::vector<Spec>& specs() {
-    static const std::vector<Spec> table = {
+std::vector<Spec> table() {
+    return {
         {"--case", "NAME", "qos0 | pipelined | rtt | startup | idle | demo (peers)",
-         [](Options& o, std::string_view v) -> std::optional<std::string> {
-             static const std::pair<std::string_view, Case> names[] = {
+         [](Options& o, std::string_view v, std::string& error) {
+             static constexpr std::pair<std::string_view, Case> names[] = {
                  {"qos0", Case::kQos0},       {"pipelined", Case::kPipelined}, {"rtt", Case::kRtt},
                  {"startup", Case::kStartup}, {"idle", Case::kIdle},           {"demo", Case::kDemo}};
              for (const auto& [name, c] : names) {
                  if (v == name) {
                      o.bench_case = c;
-                     return std::nullopt;
+                     return true;
                  }
              }
-             return "unknown case '" + std::string(v) + "'";
+             error = "unknown case '" + std::string(v) + "'";
+             return false;
          }},
         {"--host", "ADDR", "broker address (default 127.0.0.1)", text(&Options::host)},
         {"--port", "PORT", "broker port (required)", int_in(&Options::port, 1, 65535)},
@@ -78,13 +80,15 @@ const std::vector<Spec>& specs() {
         {"--sub-topic", "TOPIC", "demo: topic to subscribe to (default TOPIC/sub)",
          text(&Options::sub_topic)},
         {"--size", "BYTES", "payload size, at least 10: the sequence number's digits (default 16)",
-         [](Options& o, std::string_view v) -> std::optional<std::string> {
+         [](Options& o, std::string_view v, std::string& error) {
              const auto n = to_int<std::size_t>(v);
-             if (!n || *n < kSeqDigits || *n > 256 * 1024 * 1024)
-                 return "needs a size from " + std::to_string(kSeqDigits) + " bytes, not '" + std::string(v) +
-                        "'";
+             if (!n || *n < kSeqDigits || *n > 256 * 1024 * 1024) {
+                 error = "needs a size from " + std::to_string(kSeqDigits) + " bytes, not '" +
+                         std::string(v) + "'";
+                 return false;
+             }
              o.size = *n;
-             return std::nullopt;
+             return true;
          }},
         {"--count", "N", "messages (qos0, pipelined, counter) or round trips (rtt) (default 1000)",
          int_in<std::uint64_t>(&Options::count, 1, 9999999999ULL)},
@@ -94,11 +98,14 @@ const std::vector<Spec>& specs() {
          int_in(&Options::window, 1, 65535)},
         {"--clients", "N", "idle: connected clients (default 100)", int_in(&Options::clients, 1, 100000)},
         {"--duration", "SECONDS", "demo: how long to run (default 60)",
-         [](Options& o, std::string_view v) -> std::optional<std::string> {
+         [](Options& o, std::string_view v, std::string& error) {
              const auto d = to_double(v);
-             if (!d || *d < 0 || *d > 86400) return "needs seconds, not '" + std::string(v) + "'";
+             if (!d || *d < 0 || *d > 86400) {
+                 error = "needs seconds, not '" + std::string(v) + "'";
+                 return false;
+             }
              o.duration_s = *d;
-             return std::nullopt;
+             return true;
          }},
         {"--interval", "MS", "demo: milliseconds between publishes (default 3000)",
          int_in(&Options::interval_ms, 1, 3600000)},
@@ -112,12 +119,25 @@ const std::vector<Spec>& specs() {
         {"--start-timeout-ms", "MS", "counter: stop if nothing arrives for this long (default 60000)",
          int_in(&Options::start_timeout_ms, 1, 3600000)},
         {"--help", "", "show this help",
-         [](Options& o, std::string_view) -> std::optional<std::string> {
+         [](Options& o, std::string_view, std::string&) {
              o.help = true;
-             return std::nullopt;
+             return true;
          }},
     };
-    return table;
+}
+
+// The table, each value's error named after its option ("--port: needs a whole number ...").
+std::vector<Spec> specs() {
+    std::vector<Spec> out = table();
+    for (Spec& s : out) {
+        s.apply = [name = s.name, apply = std::move(s.apply)](Options& o, std::string_view v,
+                                                              std::string& error) {
+            if (apply(o, v, error)) return true;
+            error = std::string(name) + ": " + error;
+            return false;
+        };
+    }
+    return out;
 }
 
 }  // namespace
@@ -140,48 +160,25 @@ std::string_view case_name(Case c) {
     return "?";
 }
 
-std::optional<std::string> parse_options(std::span<char*> args, Options& out) {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        std::string_view a = args[i];
-        std::string_view name = a;
-        std::optional<std::string_view> value;
-        if (const auto eq = a.find('='); eq != std::string_view::npos) {
-            name = a.substr(0, eq);
-            value = a.substr(eq + 1);
-        }
-        const Spec* spec = nullptr;
-        for (const Spec& s : specs()) {
-            if (s.name == name) spec = &s;
-        }
-        if (spec == nullptr) return "unknown option '" + std::string(a) + "'";
-        if (!spec->arg.empty() && !value) {
-            if (i + 1 >= args.size())
-                return std::string(name) + " needs a value (" + std::string(spec->arg) + ")";
-            value = args[++i];
-        }
-        if (spec->arg.empty() && value) return std::string(name) + " takes no value";
-        if (auto e = spec->apply(out, value.value_or(std::string_view{})))
-            return std::string(name) + ": " + *e;
+bool parse_options(std::span<char*> args, Options& out, std::string& error) {
+    const std::vector<std::string_view> views(args.begin(), args.end());
+    if (!sys_task::parse_command_line<Options>(views, specs(), out, nullptr, error)) return false;
+    if (out.help) return true;
+    if (out.port == 0) {
+        error = "--port is required";
+        return false;
     }
-    if (out.help) return std::nullopt;
-    if (out.port == 0) return "--port is required";
-    if (out.bench_case == Case::kPipelined && out.qos == 0) return "--case pipelined needs --qos 1 or 2";
+    if (out.bench_case == Case::kPipelined && out.qos == 0) {
+        error = "--case pipelined needs --qos 1 or 2";
+        return false;
+    }
     if (out.sub_topic.empty()) out.sub_topic = out.topic + "/sub";
-    return std::nullopt;
+    return true;
 }
 
 std::string usage_text(std::string_view program) {
-    std::string s = "usage: " + std::string(program) + " --port PORT [options]\n\noptions:\n";
-    for (const Spec& o : specs()) {
-        std::string left = "  " + std::string(o.name);
-        if (!o.arg.empty()) left += " " + std::string(o.arg);
-        if (left.size() < 28)
-            left.resize(28, ' ');
-        else
-            left += "  ";
-        s += left + std::string(o.help) + "\n";
-    }
-    return s;
+    return "usage: " + std::string(program) + " --port PORT [options]\n\noptions:\n" +
+           sys_task::command_line_help(specs(), 28);
 }
 
 }  // namespace bench

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,8 +41,8 @@ struct Options {
     bool help = false;
 };
 
-// Parse argv[1..]. Returns an error message, or nullopt when the options are good.
-std::optional<std::string> parse_options(std::span<char*> args, Options& out);
+// Parse argv[1..] (the table's parser: sys_task/command_line.hpp). False with the reason in `error`.
+bool parse_options(std::span<char*> args, Options& out, std::string& error);
 std::string usage_text(std::string_view program);
 std::string_view case_name(Case c);
 

@@ -29,7 +29,8 @@ std::optional<long long> parse_integer(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, std::string& error) {
+    const std::string_view given = text;
     double scale = 1000.0;  // seconds by default
     if (text.ends_with("ms")) {
         scale = 1.0;
@@ -44,11 +45,15 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
         text.remove_suffix(1);
     }
     const auto v = parse_number(text);
-    if (!v || *v < 0 || *v * scale > 1e15) return std::nullopt;
+    if (!v || *v < 0 || *v * scale > 1e15) {
+        error = "a duration like 500ms, 10s or 2m, not '" + std::string(given) + "'";
+        return std::nullopt;
+    }
     return std::chrono::milliseconds(static_cast<long long>(std::llround(*v * scale)));
 }
 
-std::optional<std::size_t> parse_size(std::string_view text) {
+std::optional<std::size_t> parse_size(std::string_view text, std::string& error) {
+    const std::string_view given = text;
     std::size_t scale = 1;
     if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) {
         scale = 1024;
@@ -58,11 +63,19 @@ std::optional<std::size_t> parse_size(std::string_view text) {
         text.remove_suffix(1);
     }
     const auto v = parse_integer(text);
-    if (!v || *v <= 0 || static_cast<unsigned long long>(*v) > (1ULL << 40) / scale) return std::nullopt;
+    if (!v || *v <= 0 || static_cast<unsigned long long>(*v) > (1ULL << 40) / scale) {
+        error = "a size like 4194296, 512k or 4M, not '" + std::string(given) + "'";
+        return std::nullopt;
+    }
     return static_cast<std::size_t>(*v) * scale;
 }
 
-std::optional<int> parse_tz(std::string_view text) {
+std::optional<int> parse_tz(std::string_view text, std::string& error) {
+    const std::string_view given = text;
+    const auto bad = [&] {
+        error = "an offset from UTC like +8 or -3:30, not '" + std::string(given) + "'";
+        return std::nullopt;
+    };
     if (text.starts_with("UTC") || text.starts_with("GMT")) text.remove_prefix(3);
     if (text.empty()) return 0;
     int sign = 1;
@@ -76,15 +89,15 @@ std::optional<int> parse_tz(std::string_view text) {
     if (colon != std::string_view::npos) {
         const auto h = parse_integer(text.substr(0, colon));
         const auto m = parse_integer(text.substr(colon + 1));
-        if (!h || !m || *m < 0 || *m >= 60) return std::nullopt;
+        if (!h || !m || *m < 0 || *m >= 60) return bad();
         hours = *h;
         minutes = *m;
     } else {
         const auto h = parse_integer(text);
-        if (!h) return std::nullopt;
+        if (!h) return bad();
         hours = *h;
     }
-    if (hours < 0 || hours > 14) return std::nullopt;
+    if (hours < 0 || hours > 14) return bad();
     return sign * static_cast<int>(hours * 60 + minutes);
 }
 
@@ -92,177 +105,158 @@ std::vector<OptionSpec> cli_options() {
     return {
         {"--imei", "DIGITS",
          "the module's IMEI (15 digits, valid Luhn check digit); default: derived from the unique id",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             if (!platform_air780ep::imei_is_valid(v)) return platform_air780ep::imei_problem(v);
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (!platform_air780ep::imei_is_valid(v)) {
+                 error = platform_air780ep::imei_problem(v);
+                 return false;
+             }
              c.imei = std::string(v);
-             return std::nullopt;
+             return true;
          }},
         {"--unique-id", "HEX",
          "mcu.unique_id() as hex bytes; default: derived from this machine and the scripts' path",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             std::string error;
+         [](CliConfig& c, std::string_view v, std::string& error) {
              auto id = platform_air780ep::parse_hex_id(v, error);
-             if (!id) return error;
+             if (!id) return false;
              c.unique_id = std::move(*id);
-             return std::nullopt;
+             return true;
          }},
         {"--log-file", "PATH", "also append every log line to PATH",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+         [](CliConfig& c, std::string_view v, std::string&) {
              c.device.log_file = std::string(v);
-             return std::nullopt;
+             return true;
          }},
         {"--heap", "BYTES",
          "Lua heap budget (e.g. 4194296, 512k, 4M); default 4194296 as the LuatOS PC simulator",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             const auto size = parse_size(v);
-             if (!size || *size < 64 * 1024)
-                 return "--heap needs a size of at least 64k, not '" + std::string(v) + "'";
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             const auto size = parse_size(v, error);
+             if (!size || *size < 64 * 1024) {
+                 error =
+                     "--heap needs a size of at least 64k, not '" + std::string(v) + "'";  // malformed too
+                 return false;
+             }
              c.device.heap_budget = *size;
-             return std::nullopt;
+             return true;
          }},
         {"--run-for", "DURATION",
          "end the run after DURATION (500ms, 10s, 2m, 1h; a bare number is seconds), exit 0",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             const auto d = parse_duration(v);
-             if (!d) return "--run-for needs a duration like 500ms, 10s or 2m, not '" + std::string(v) + "'";
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             const auto d = parse_duration(v, error);
+             if (!d) {
+                 error = "--run-for needs " + error;
+                 return false;
+             }
              c.run_for = *d;
-             return std::nullopt;
+             return true;
          }},
         {"--tz", "OFFSET", "the module's time zone for os.date (+8, -5, +5:30); default +8",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             const auto tz = parse_tz(v);
-             if (!tz) return "--tz needs an offset from UTC like +8 or -3:30, not '" + std::string(v) + "'";
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             const auto tz = parse_tz(v, error);
+             if (!tz) {
+                 error = "--tz needs " + error;
+                 return false;
+             }
              c.device.tz_offset_minutes = *tz;
-             return std::nullopt;
+             return true;
          }},
         {"--data-dir", "PATH",
          "the module's writable file system (paths outside /luadb/); default: a fresh temporary folder",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+         [](CliConfig& c, std::string_view v, std::string&) {
              c.device.data_dir = std::string(v);
-             return std::nullopt;
+             return true;
          }},
         {"--attach-delay", "MS", "milliseconds of simulated network attach before IP_READY; default 500",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+         [](CliConfig& c, std::string_view v, std::string& error) {
              const auto ms = parse_integer(v);
-             if (!ms || *ms < 0)
-                 return "--attach-delay needs a number of milliseconds, not '" + std::string(v) + "'";
+             if (!ms || *ms < 0) {
+                 error = "--attach-delay needs a number of milliseconds, not '" + std::string(v) + "'";
+                 return false;
+             }
              c.device.attach_delay_ms = static_cast<std::uint64_t>(*ms);
-             return std::nullopt;
+             return true;
          }},
         {"--host", "NAME=ADDR[:PORT]",
          "send connections to NAME (a host name or an IPv4 address a script uses) to ADDR, and to PORT "
          "if given (repeatable); e.g. lbsmqtt.airm2m.com=127.0.0.1:1883",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             std::string error;
-             if (!c.network.hosts.add(v, error)) return "--host " + std::string(v) + ": " + error;
-             return std::nullopt;
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (c.network.hosts.add(v, error)) return true;
+             error = "--host " + std::string(v) + ": " + error;
+             return false;
          }},
         {"--link", "SPEC",
          "the simulated cellular link: profile=ideal|good|cat1|poor4g, delay=MS, jitter=MS, loss=P, "
          "rate=KBIT, queue=BYTES, seed=N (comma separated; up_/down_ for one direction)",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             std::string error;
+         [](CliConfig& c, std::string_view v, std::string& error) {
              auto settings = c.network.link.with(v, error);
-             if (!settings) return "--link " + std::string(v) + ": " + error;
+             if (!settings) {
+                 error = "--link " + std::string(v) + ": " + error;
+                 return false;
+             }
              c.network.link = *settings;
-             return std::nullopt;
+             return true;
          }},
         {"--control", "PATH",
          "serve the control socket at PATH (link faults while running: `outage 30`, `link loss=0.1`, "
          "`down`, `up`, `status`, `help`)",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
-             if (v.empty()) return std::string("--control needs a path");
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (v.empty()) {
+                 error = "--control needs a path";
+                 return false;
+             }
              c.network.control_path = std::string(v);
-             return std::nullopt;
+             return true;
          }},
         {"--adapter", "lwip|eth0",
          "the default network adapter: lwip = socket.LWIP_GP, the module's lwIP on the simulated link "
          "(default); eth0 = socket.ETH0, this host's sockets",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+         [](CliConfig& c, std::string_view v, std::string& error) {
              const std::string name = platform_air780ep::lower_case(v);
              if (name == "lwip" || name == "lwip_gp") {
                  c.network.default_adapter = platform_air780ep::kAdapterLwipGp;
              } else if (name == "eth0") {
                  c.network.default_adapter = platform_air780ep::kAdapterEth0;
              } else {
-                 return "--adapter is lwip or eth0, not '" + std::string(v) + "'";
+                 error = "--adapter is lwip or eth0, not '" + std::string(v) + "'";
+                 return false;
              }
-             return std::nullopt;
+             return true;
          }},
         {"--channels", "N",
          "socket channels shared by mqtt/tcp/udp users (1..255); default 8, the Air780EP's budget. More "
          "are for benchmarks only: a script that works here with more may fail on the module",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+         [](CliConfig& c, std::string_view v, std::string& error) {
              const auto n = parse_integer(v);
-             if (!n || *n < 1 || *n > static_cast<long long>(kMaxChannels))
-                 return "--channels needs a count from 1 to " + std::to_string(kMaxChannels) + ", not '" +
-                        std::string(v) + "'";
+             if (!n || *n < 1 || *n > static_cast<long long>(kMaxChannels)) {
+                 error = "--channels needs a count from 1 to " + std::to_string(kMaxChannels) + ", not '" +
+                         std::string(v) + "'";
+                 return false;
+             }
              c.network.channels = static_cast<std::size_t>(*n);
-             return std::nullopt;
+             return true;
          }},
         {"--uart", "ID=PATH", "also make PATH a symlink to UART ID's pseudo-terminal (repeatable)",
-         [](CliConfig& c, std::string_view v) -> std::optional<std::string> {
+         [](CliConfig& c, std::string_view v, std::string& error) {
              const auto eq = v.find('=');
              const auto id = eq == std::string_view::npos ? std::nullopt : parse_integer(v.substr(0, eq));
-             if (!id || *id < 0 || *id > 255 || eq + 1 >= v.size())
-                 return "--uart needs ID=PATH (e.g. 1=/tmp/uart1), not '" + std::string(v) + "'";
+             if (!id || *id < 0 || *id > 255 || eq + 1 >= v.size()) {
+                 error = "--uart needs ID=PATH (e.g. 1=/tmp/uart1), not '" + std::string(v) + "'";
+                 return false;
+             }
              c.network.uart_links[static_cast<int>(*id)] = std::string(v.substr(eq + 1));
-             return std::nullopt;
+             return true;
          }},
         {"--help", "", "show this help",
-         [](CliConfig& c, std::string_view) -> std::optional<std::string> {
+         [](CliConfig& c, std::string_view, std::string&) {
              c.help = true;
-             return std::nullopt;
-         }},
+             return true;
+         },
+         "-h"},
     };
 }
 
 bool parse_cli(std::span<const std::string> args, CliConfig& out, std::string& error) {
-    const std::vector<OptionSpec> options = cli_options();
-    bool options_done = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        std::string_view a = args[i];
-        if (options_done || !a.starts_with("-") || a == "-") {
-            out.scripts.emplace_back(a);
-            continue;
-        }
-        if (a == "--") {
-            options_done = true;
-            continue;
-        }
-        if (a == "-h") a = "--help";
-        std::string_view name = a;
-        std::optional<std::string_view> value;
-        if (const auto eq = a.find('='); eq != std::string_view::npos) {
-            name = a.substr(0, eq);
-            value = a.substr(eq + 1);
-        }
-        const OptionSpec* spec = nullptr;
-        for (const auto& o : options) {
-            if (o.name == name) spec = &o;
-        }
-        if (spec == nullptr) {
-            error = "unknown option " + std::string(name);
-            return false;
-        }
-        if (spec->arg.empty()) {
-            if (value) {
-                error = std::string(name) + " takes no value";
-                return false;
-            }
-        } else if (!value) {
-            if (i + 1 >= args.size()) {
-                error = std::string(name) + " needs a value (" + std::string(spec->arg) + ")";
-                return false;
-            }
-            value = args[++i];
-        }
-        if (auto e = spec->apply(out, value.value_or(std::string_view{}))) {
-            error = *e;
-            return false;
-        }
-    }
-    return true;
+    const std::vector<std::string_view> views(args.begin(), args.end());
+    return sys_task::parse_command_line<CliConfig>(views, cli_options(), out, &out.scripts, error);
 }
 
 std::string usage_text() {
@@ -274,15 +268,7 @@ std::string usage_text() {
         "/luadb/main.lua is started. Log lines go to stdout in Luatools' format.\n"
         "\n"
         "options:\n";
-    for (const auto& o : cli_options()) {
-        std::string left = "  " + std::string(o.name);
-        if (!o.arg.empty()) left += " " + std::string(o.arg);
-        if (left.size() < 26)
-            left.resize(26, ' ');
-        else
-            left += "  ";
-        s += left + std::string(o.help) + "\n";
-    }
+    s += sys_task::command_line_help(cli_options(), 26);
     s += "\n"
          "exit status: the code given to os.exit(); 0 after --run-for; 1 when a script error ends the\n"
          "Lua VM or the network cannot be set up; 2 for a usage error (bad option, no main.lua).\n";

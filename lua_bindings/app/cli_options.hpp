@@ -1,11 +1,11 @@
 // The command line of `luatos`, in one table: `luatos [options] DIR/ | FILE.lua ...`.
 //
-// Each option is one OptionSpec (name, argument, help, and the function applying it to CliConfig);
-// add new options to cli_options().
+// Each option is one OptionSpec (name, argument, help, and the function applying it to CliConfig;
+// the parser is sys_task/command_line.hpp, shared with the bench programs); add new options to
+// cli_options().
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +14,7 @@
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/network_options.hpp"
+#include "sys_task/command_line.hpp"
 
 namespace lua_bindings {
 
@@ -27,13 +28,7 @@ struct CliConfig {
     bool help = false;
 };
 
-struct OptionSpec {
-    std::string_view name;  // "--imei"
-    std::string_view arg;   // "DIGITS"; empty for a flag
-    std::string_view help;
-    // Apply the value; returns an error message, or nullopt when the value is good.
-    std::function<std::optional<std::string>(CliConfig&, std::string_view value)> apply;
-};
+using OptionSpec = sys_task::CommandOption<CliConfig>;
 
 std::vector<OptionSpec> cli_options();
 
@@ -46,11 +41,13 @@ bool parse_cli(std::span<const std::string> args, CliConfig& out, std::string& e
 
 std::string usage_text();
 
+// The values of options. On a bad one `error` says what was expected: "a duration like 500ms, 10s or
+// 2m, not 'soon'" (an option's message is "--run-for needs " + that).
 // "500ms", "10s", "2m", "1h", or a bare number of seconds ("1.5").
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
-// "4194296", "512k", "4M" (k/K = 1024, m/M = 1048576).
-std::optional<std::size_t> parse_size(std::string_view text);
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, std::string& error);
+// "4194296", "512k", "4M" (k/K = 1024, m/M = 1048576), more than 0.
+std::optional<std::size_t> parse_size(std::string_view text, std::string& error);
 // "+8", "-5", "+5:30", "0", "UTC+8": minutes east of UTC.
-std::optional<int> parse_tz(std::string_view text);
+std::optional<int> parse_tz(std::string_view text, std::string& error);
 
 }  // namespace lua_bindings

@@ -119,6 +119,14 @@ Lines normalized_user_lines(const Lines& lines) {
     return out;
 }
 
+// The lines up to and including the first `last`: what a demo logs after the line the test waited for
+// (its next timed uplink, if the stop came late) is not part of the transcript.
+Lines up_to(Lines lines, const std::string& last) {
+    const auto at = std::find(lines.begin(), lines.end(), last);
+    if (at != lines.end()) lines.erase(at + 1, lines.end());
+    return lines;
+}
+
 std::vector<std::string> demo_args(NetPath path, std::uint16_t port, std::vector<std::string> more) {
     std::vector<std::string> args = network_args(path, port);
     args.insert(args.end(), {"--imei", kImei, "--attach-delay", "100"});
@@ -159,7 +167,7 @@ void single_link_demo(NetPath path) {
     CHECK(device.wait() == 128 + SIGTERM);
 
     const Lines lines = device.lines();
-    CHECK_LINES(normalized_user_lines(lines),
+    CHECK_LINES(up_to(normalized_user_lines(lines), "I/user.mqtt event sent MQTTCTRL*: PTR 2 nil"),
                 {
                     "I/user.mqtt pub /luatos/pub/IMEI",
                     "I/user.mqtt sub /luatos/sub/IMEI",
@@ -255,7 +263,7 @@ TEST_CASE("the LuatOS PC simulator's transcript: the same user lines, tags and a
     // simulator's IMEI is 862289051862657; ours is given). One difference, documented: json.encode
     // sorts object keys (the simulator printed {"dup":0,"message_id":0,"retain":0,"qos":0}).
     const Lines lines = device.lines();
-    CHECK_LINES(normalized_user_lines(lines),
+    CHECK_LINES(up_to(normalized_user_lines(lines), "I/user.mqtt sent pkgid 3"),
                 {
                     "I/user.net device_id IMEI",
                     "I/user.net IP_READY true",

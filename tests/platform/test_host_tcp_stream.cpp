@@ -157,7 +157,9 @@ TEST_CASE("host socket stream: unread data holds the peer back, reading lets it 
     for (std::size_t i = 0; i < big.size(); ++i)
         big[i] = static_cast<std::uint8_t>(i * 31 + 7);
     server.send_all(big);
-    run_for(loop, 200);
+    REQUIRE(run_until(
+        loop, [&] { return stream.readable() >= HostTcpStream::kRxCapacity; }, 5000));
+    run_for(loop, 200);                                      // time for more to arrive, if it could
     CHECK(stream.readable() == HostTcpStream::kRxCapacity);  // bounded; the rest waits in the network
     std::vector<std::uint8_t> got;
     REQUIRE(run_until(

@@ -182,14 +182,18 @@ TEST_CASE("lwIP: an outage stalls TCP, reports down/up, and the connection recov
     REQUIRE(run_until(
         m.loop, [&] { return received(rec, 4); }, 5000));
 
-    m.link->outage(1500);
+    // Down until the test says (an outage that ended by itself could end before the checks below on
+    // a loaded machine: the self-ending outage is the control socket's test).
+    m.link->set_down();
     const Bytes publish = mqtt_publish_qos1("outage/t", 7, "during the outage");
     CHECK(stream.write(publish) == publish.size());
-    run_for(m.loop, 1000);
+    REQUIRE(run_until(
+        m.loop, [&] { return m.link->counters(LinkDirection::kUp).down >= 1; }, 5000));
+    run_for(m.loop, 1000);            // retransmissions meet the same fate
     CHECK(rec.received == kConnack);  // stalled: nothing gets through
     CHECK(link_events.events == std::vector<std::string>{"down"});
     CHECK(stream.is_open());
-    CHECK(m.link->counters(LinkDirection::kUp).down >= 1);
+    m.link->set_up();
 
     Bytes expected = kConnack;
     const Bytes ack = puback(7);
@@ -329,9 +333,10 @@ TEST_CASE("lwIP: unread data holds the peer back, the peer's close comes after i
         m.loop, [&] { return rec.connected() && server.connections() == 1; }, 5000));
     Bytes big(512 * 1024, 0x5A);
     server.send_all(big);
-    run_for(m.loop, 300);
+    REQUIRE(run_until(
+        m.loop, [&] { return stream.readable() > 0; }, 5000));
+    run_for(m.loop, 300);  // time for more than the window to arrive, if it could
     const std::size_t window = stream.readable();
-    CHECK(window > 0);
     CHECK(window <= 128 * 1024);  // the receive window: the rest waits on the other side
     std::size_t got = 0;
     REQUIRE(run_until(
@@ -356,7 +361,7 @@ TEST_CASE("lwIP: unread data holds the peer back, the peer's close comes after i
     CHECK(rec.events == std::vector<std::string>{"connected", "closed:closed by peer"});
 }
 
-TEST_CASE("lwIP: a 32 KiB upload takes about the time the bandwidth says") {
+TEST_CASE("lwIP: a 32 KiB upload takes at least the time the bandwidth says") {
     Module m("up_rate=512");
     LoopServer sink(m.loop, false);
     LwipTcpStream stream(*m.stack, m.hosts);
@@ -370,11 +375,12 @@ TEST_CASE("lwIP: a 32 KiB upload takes about the time the bandwidth says") {
     REQUIRE(run_until(
         m.loop, [&] { return sink.bytes_received() >= payload.size(); }, 10000));
     const double seconds = static_cast<double>(sink.last_byte_us() - start) / 1e6;
-    // 23 segments of up to 1460 bytes, 40 bytes of TCP/IP header each, at 512 kbit/s: 0.526 s.
+    // 23 segments of up to 1460 bytes, 40 bytes of TCP/IP header each, at 512 kbit/s: 0.526 s. The
+    // link model releases no frame before its bits have had the time, on the loop's clock, so load
+    // only adds to this; how much is bench/net_bench's figure ("shaped link"), not an assertion.
     const double nominal = (32768.0 + 23 * 40) * 8 / 512000;
     CAPTURE(seconds, nominal);
     CHECK(seconds >= nominal * 0.97);
-    CHECK(seconds <= nominal * 2.0);
 }
 
 TEST_CASE("lwIP: one stack per process, and streams survive the stack going first") {
@@ -398,7 +404,8 @@ TEST_CASE("lwIP: one stack per process, and streams survive the stack going firs
     REQUIRE(run_until(
         m.loop, [&] { return rec.connected(); }, 5000));
     m.stack.reset();
-    run_for(m.loop, 20);
+    REQUIRE(run_until(
+        m.loop, [&] { return rec.closed(); }, 5000));
     CHECK(rec.events == std::vector<std::string>{"connected", "closed:connection reset"});
     CHECK(rec.closed_detail == "the network stack shut down");
     CHECK_FALSE(stream->open("127.0.0.1", echo.port()));

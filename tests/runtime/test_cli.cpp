@@ -264,10 +264,8 @@ TEST_CASE("luatos --channels N sets how many clients may exist at once (default 
 TEST_CASE("a syntax error in main.lua: LuatOS's VM-exit lines, exit 1 at once") {
     TempDir dir;
     dir.write("s/main.lua", "log.info('t', 'x')\nlocal = 1\n");
-    const auto start = Clock::now();
     Luatos p({(dir.path / "s").string()});
-    CHECK(p.finish() == 1);
-    CHECK(Clock::now() - start < std::chrono::milliseconds(900));  // no 1000 ms "reboot" wait
+    CHECK(p.finish() == 1);  // without the 1000 ms the line announces: bench/cli_bench times it
     const auto lines = p.lines();
     REQUIRE(lines.size() == 7);
     CHECK(lines[0] == "I/main LuatOS@Air780EP base 26.04 bsp V2035 64bit");
@@ -338,9 +336,7 @@ TEST_CASE("luatos --run-for ends a waiting script with exit 0, --log-file gets t
     Luatos p({"--run-for", "300ms", "--attach-delay", "20", "--log-file", log_file.string(),
               (dir.path / "w").string()});
     CHECK(p.finish() == 0);
-    const auto elapsed = Clock::now() - start;
-    CHECK(elapsed >= std::chrono::milliseconds(300));
-    CHECK(elapsed < std::chrono::milliseconds(3000));
+    CHECK(Clock::now() - start >= std::chrono::milliseconds(300));  // how soon after: bench/cli_bench
     CHECK(p.lines().back() == "I/user.t ready");
     std::ifstream in(log_file);
     std::stringstream file_text;
@@ -350,14 +346,21 @@ TEST_CASE("luatos --run-for ends a waiting script with exit 0, --log-file gets t
 
 TEST_CASE("output arrives on a pipe line by line, while the script still runs") {
     TempDir dir;
+    // The script ends only once the test has seen its first line and says so with a file.
     dir.write("p/main.lua", R"LUA(
         log.info("t", "first")
-        sys.taskInit(function() sys.wait(2000) log.info("t", "second") os.exit(0) end)
+        sys.taskInit(function()
+            while not io.exists("/seen") do sys.wait(10) end
+            log.info("t", "second")
+            os.exit(0)
+        end)
         sys.run()
     )LUA");
-    Luatos p({(dir.path / "p").string()});
-    REQUIRE(p.wait_for_stdout("I/user.t first", std::chrono::milliseconds(1500)));
+    fs::create_directories(dir.path / "data");
+    Luatos p({"--data-dir", (dir.path / "data").string(), (dir.path / "p").string()});
+    REQUIRE(p.wait_for_stdout("I/user.t first", std::chrono::milliseconds(10000)));
     CHECK(p.running());  // the line came before the process ended (no block buffering on a pipe)
+    dir.write("data/seen", "");
     CHECK(p.finish() == 0);
     CHECK(p.lines().back() == "I/user.t second");
 }

@@ -175,25 +175,33 @@ TEST_CASE("device paths: /luadb/ is the image, everything else stays under the d
 }
 
 TEST_CASE("command-line values: durations, sizes, time zones") {
-    CHECK(lua_bindings::parse_duration("500ms") == std::chrono::milliseconds(500));
-    CHECK(lua_bindings::parse_duration("10s") == std::chrono::milliseconds(10000));
-    CHECK(lua_bindings::parse_duration("1.5") == std::chrono::milliseconds(1500));
-    CHECK(lua_bindings::parse_duration("2m") == std::chrono::milliseconds(120000));
-    CHECK(lua_bindings::parse_duration("1h") == std::chrono::milliseconds(3600000));
-    CHECK_FALSE(lua_bindings::parse_duration("-1s"));
-    CHECK_FALSE(lua_bindings::parse_duration("soon"));
-    CHECK(lua_bindings::parse_size("4194296") == 4194296u);
-    CHECK(lua_bindings::parse_size("512k") == 512u * 1024);
-    CHECK(lua_bindings::parse_size("4M") == 4u * 1024 * 1024);
-    CHECK_FALSE(lua_bindings::parse_size("0"));
-    CHECK_FALSE(lua_bindings::parse_size("lots"));
-    CHECK(lua_bindings::parse_tz("+8") == 480);
-    CHECK(lua_bindings::parse_tz("-5") == -300);
-    CHECK(lua_bindings::parse_tz("+5:30") == 330);
-    CHECK(lua_bindings::parse_tz("UTC+9") == 540);
-    CHECK(lua_bindings::parse_tz("0") == 0);
-    CHECK_FALSE(lua_bindings::parse_tz("+99"));
-    CHECK_FALSE(lua_bindings::parse_tz("east"));
+    std::string error;
+    CHECK(lua_bindings::parse_duration("500ms", error) == std::chrono::milliseconds(500));
+    CHECK(lua_bindings::parse_duration("10s", error) == std::chrono::milliseconds(10000));
+    CHECK(lua_bindings::parse_duration("1.5", error) == std::chrono::milliseconds(1500));
+    CHECK(lua_bindings::parse_duration("2m", error) == std::chrono::milliseconds(120000));
+    CHECK(lua_bindings::parse_duration("1h", error) == std::chrono::milliseconds(3600000));
+    CHECK(error.empty());
+    CHECK_FALSE(lua_bindings::parse_duration("-1s", error));
+    CHECK(error == "a duration like 500ms, 10s or 2m, not '-1s'");
+    CHECK_FALSE(lua_bindings::parse_duration("soon", error));
+    CHECK(error == "a duration like 500ms, 10s or 2m, not 'soon'");
+    CHECK(lua_bindings::parse_size("4194296", error) == 4194296u);
+    CHECK(lua_bindings::parse_size("512k", error) == 512u * 1024);
+    CHECK(lua_bindings::parse_size("4M", error) == 4u * 1024 * 1024);
+    CHECK_FALSE(lua_bindings::parse_size("0", error));
+    CHECK(error == "a size like 4194296, 512k or 4M, not '0'");
+    CHECK_FALSE(lua_bindings::parse_size("lots", error));
+    CHECK(error == "a size like 4194296, 512k or 4M, not 'lots'");
+    CHECK(lua_bindings::parse_tz("+8", error) == 480);
+    CHECK(lua_bindings::parse_tz("-5", error) == -300);
+    CHECK(lua_bindings::parse_tz("+5:30", error) == 330);
+    CHECK(lua_bindings::parse_tz("UTC+9", error) == 540);
+    CHECK(lua_bindings::parse_tz("0", error) == 0);
+    CHECK_FALSE(lua_bindings::parse_tz("+99", error));
+    CHECK(error == "an offset from UTC like +8 or -3:30, not '+99'");
+    CHECK_FALSE(lua_bindings::parse_tz("east", error));
+    CHECK(error == "an offset from UTC like +8 or -3:30, not 'east'");
 }
 
 TEST_CASE("the option table: values, flags, --opt=value, unknown options, scripts") {
@@ -218,4 +226,12 @@ TEST_CASE("the option table: values, flags, --opt=value, unknown options, script
     CHECK(error == "--help takes no value");
     CHECK_FALSE(lua_bindings::parse_cli(std::vector<std::string>{"--heap", "1k"}, d, error));
     CHECK(error == "--heap needs a size of at least 64k, not '1k'");
+    CHECK_FALSE(lua_bindings::parse_cli(std::vector<std::string>{"--run-for", "soon"}, d, error));
+    CHECK(error == "--run-for needs a duration like 500ms, 10s or 2m, not 'soon'");
+    CHECK_FALSE(lua_bindings::parse_cli(std::vector<std::string>{"--tz=east"}, d, error));
+    CHECK(error == "--tz needs an offset from UTC like +8 or -3:30, not 'east'");
+    lua_bindings::CliConfig h;
+    REQUIRE(lua_bindings::parse_cli(std::vector<std::string>{"-h", "-"}, h, error));
+    CHECK(h.help);
+    CHECK(h.scripts == std::vector<std::string>{"-"});
 }

@@ -1,10 +1,13 @@
 // sys: timers (docs/modules/sys.md, "Timers").
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "script_runner.hpp"
 
 using tests::lines_with;
 using tests::run_script;
+using tests::ScriptOptions;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("timer ids start at 0x200000, timerStart replaces the timer with the same function and arguments") {
@@ -44,7 +47,11 @@ TEST_CASE("timerLoopStart repeats until stopped, timerStopAll stops every timer 
         loop_id = sys.timerLoopStart(function(tag)
             n = n + 1
             log.info("t", tag, n)
-            if n == 3 then sys.timerStop(loop_id) end
+            if n == 3 then
+                sys.timerStop(loop_id)
+                -- five periods later: a tick that was not stopped, or an `other` timer, would come first
+                sys.timerStart(function() log.info("t", "count", n) os.exit(0) end, 50)
+            end
         end, 10, "tick")
         local function other() log.info("t", "never") end
         sys.timerStart(other, 20, 1)
@@ -52,7 +59,6 @@ TEST_CASE("timerLoopStart repeats until stopped, timerStopAll stops every timer 
         sys.timerLoopStart(other, 20)
         sys.timerStopAll(other)
         log.info("t", "after stopAll", select('#', sys.timerIsActive(other, 1)), select('#', sys.timerIsActive(other)))
-        sys.timerStart(function() log.info("t", "count", n) os.exit(0) end, 100)
         sys.run()
     )LUA");
     CHECK(r.lines == Lines{"I/user.t after stopAll 0 0", "I/user.t tick 1", "I/user.t tick 2",
@@ -62,8 +68,11 @@ TEST_CASE("timerLoopStart repeats until stopped, timerStopAll stops every timer 
 TEST_CASE("timerAdvStart with a count fires count + 1 times") {
     auto r = run_script(R"LUA(
         local n = 0
-        sys.timerAdvStart(function() n = n + 1 end, 5, 2)
-        sys.timerStart(function() log.info("t", n) os.exit(0) end, 80)
+        sys.timerAdvStart(function()
+            n = n + 1
+            -- after the third: a fourth (due 5 ms later) would come before this check
+            if n == 3 then sys.timerStart(function() log.info("t", n) os.exit(0) end, 50) end
+        end, 5, 2)
         sys.run()
     )LUA");
     CHECK(r.lines == Lines{"I/user.t 3"});
@@ -96,16 +105,34 @@ TEST_CASE("sys.wait timer ids rotate in 1..0x1FFFFE and do not disturb sys.timer
 }
 
 TEST_CASE("an idle script blocks: a long wait ends on time, with no busy loop in between") {
+    // The loop's turns while the script waits, counted where the loop is about to block: a busy loop
+    // would take thousands in 200 ms, a blocking one one or two (its CPU time is bench/sys_bench's).
+    std::size_t turns = 0;
+    std::optional<std::size_t> turns_at_wait;
+    std::optional<std::size_t> turns_at_wake;
+    ScriptOptions options;
+    options.setup = [&](lua_bindings::Device& device) {
+        device.loop().add_before_block([&] { ++turns; });
+        device.logger().add_sink([&](std::string_view line) {
+            if (line.ends_with("I/user.t waiting")) turns_at_wait = turns;
+            if (line.ends_with("I/user.t woke true")) turns_at_wake = turns;
+        });
+    };
     auto r = run_script(R"LUA(
         sys.taskInit(function()
-            local c0 = os.clock()
+            sys.wait(20)  -- after IP_READY (10 ms): nothing but this task's timer is left to wake the loop
             local t0 = mcu.ticks()
+            log.info("t", "waiting")
             sys.wait(200)
-            local cpu_ms = (os.clock() - c0) * 1000
-            log.info("t", mcu.ticks() - t0 >= 200, cpu_ms < 50)
+            log.info("t", "woke", mcu.ticks() - t0 >= 200)
             os.exit(0)
         end)
         sys.run()
-    )LUA");
-    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t true true"});
+    )LUA",
+                        options);
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t waiting", "I/user.t woke true"});
+    REQUIRE(turns_at_wait);
+    REQUIRE(turns_at_wake);
+    CHECK(*turns_at_wake - *turns_at_wait >= 1);
+    CHECK(*turns_at_wake - *turns_at_wait <= 5);
 }

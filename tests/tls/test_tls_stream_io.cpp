@@ -1,11 +1,9 @@
 // TlsStream as a byte stream: partial records, flow control, close_notify, reconnects, lifetimes.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/tls/support/tls_world.hpp"
@@ -206,7 +204,7 @@ TEST_CASE("destroying an open stream sends close_notify and needs no callback", 
 TEST_CASE("data that came before the server's close_notify is read first, then the close is reported",
           "[tls][io]") {
     TlsWorld w;
-    TlsClient c(w.loop, right_ca(w));
+    TlsClient c(w.loop, right_ca(w), LoopbackTcpStream::Options{});  // a socket the test can look at
     REQUIRE(c.connect("localhost", w.broker.port("tls")));
     REQUIRE(c.exchange(mqtt_connect("last-words")) == kConnack);
     REQUIRE(c.exchange(mqtt_subscribe("luatos/last", 1, 0)) == "90 03 00 01 00");
@@ -219,7 +217,8 @@ TEST_CASE("data that came before the server's close_notify is read first, then t
     both.insert(both.end(), disconnect.begin(), disconnect.end());
     c.probe.send(both);
     REQUIRE(run_until(w.loop, [&] { return c.probe.outbox_empty() && c.stream->unsent() == 0; }));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The broker closes the connection after its close_notify: once its FIN is in, so is all before it.
+    REQUIRE(c.tcp->wait_until_peer_finished(5000));
     REQUIRE(run_until(w.loop, [&] { return c.probe.closed(); }));
     CHECK(take_packet(c.probe.received) == mqtt_publish("luatos/last", 0, 0, payload));
     CHECK(c.probe.events == std::vector<std::string>{"connected", "closed"});

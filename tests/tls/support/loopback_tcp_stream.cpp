@@ -119,6 +119,12 @@ void LoopbackTcpStream::fail(TransportError error, std::string_view detail) {
     if (listener_ != nullptr) listener_->on_transport_closed(error, detail);
 }
 
+bool LoopbackTcpStream::wait_until_peer_finished(int timeout_ms) const {
+    if (fd_ < 0) return false;
+    pollfd p{fd_, POLLRDHUP, 0};  // only the peer's FIN (or an error) ends the wait, not its data
+    return ::poll(&p, 1, timeout_ms) > 0 && (p.revents & (POLLRDHUP | POLLHUP)) != 0;
+}
+
 void LoopbackTcpStream::on_poll(short revents) {
     const auto alive = alive_;
     if (connecting_) {

@@ -44,6 +44,10 @@ class LoopbackTcpStream final : public luat_mqtt::Transport {
     void close() override;
     [[nodiscard]] bool is_open() const override { return fd_ >= 0; }
 
+    // Blocks (without reading, the loop not run) until the peer has shut its side down: then all it
+    // sent is waiting in the socket. False after `timeout_ms`.
+    bool wait_until_peer_finished(int timeout_ms) const;
+
     // Every byte handed to the socket, in order, when Options::record_sent (tests inspect TLS records).
     [[nodiscard]] const std::vector<std::uint8_t>& sent_bytes() const { return sent_; }
 
