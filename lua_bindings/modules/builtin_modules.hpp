@@ -16,6 +16,7 @@ void install_rtos(RunContext& ctx);        // rtos
 void install_mcu(RunContext& ctx);         // mcu
 void install_mobile(RunContext& ctx);      // mobile
 void install_socket(RunContext& ctx);      // socket.dft/adapter/localIP and the adapter constants
+void install_zbuff(RunContext& ctx);       // zbuff (modules/zbuff/)
 void install_pack(RunContext& ctx);        // pack (modules/pack/)
 
 }  // namespace lua_bindings
