@@ -16,5 +16,9 @@ void install_rtos(RunContext& ctx);        // rtos
 void install_mcu(RunContext& ctx);         // mcu
 void install_mobile(RunContext& ctx);      // mobile
 void install_socket(RunContext& ctx);      // socket.dft/adapter/localIP and the adapter constants
+void install_zbuff(RunContext& ctx);       // zbuff (modules/zbuff/)
+void install_pack(RunContext& ctx);        // pack (modules/pack/)
+void install_bit64(RunContext& ctx);       // bit64 (modules/bit64/)
+void install_bit32(RunContext& ctx);       // bit32 and bit (one table)
 
 }  // namespace lua_bindings

@@ -4,9 +4,12 @@
 // /luadb/ files are read from the script image (through fmemopen, so they are real Lua file
 // handles); opening one for writing fails with "Read-only file system" (EROFS). Every other path is
 // a file under the device's data folder. io.popen is not available (there is no shell on a module).
+// File handles take a zbuff as LuatOS's do: file:write(buff) writes its used bytes, and
+// file:fill(buff [, offset [, len]]) reads into it (docs/modules/zbuff.md).
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +19,7 @@
 #include "lua_bindings/device/device_fs.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
+#include "lua_bindings/modules/zbuff/zbuff.hpp"
 
 namespace lua_bindings {
 
@@ -140,6 +144,58 @@ int l_output(lua_State* L) {
     return redirect(L, "w");
 }
 
+// ---- file handle methods as LuatOS's liolib has them ---------------------------------------------
+
+FILE* to_file(lua_State* L) {
+    auto* p = static_cast<luaL_Stream*>(luaL_checkudata(L, 1, LUA_FILEHANDLE));
+    if (p->closef == nullptr) luaL_error(L, "attempt to use a closed file");
+    return p->f;
+}
+
+// file:write(...) -> file | nil, message, errno: strings (numbers as tostring writes them) and
+// zbuffs (their used bytes); any other userdata is an argument error. After a failed write the
+// remaining values are not written.
+int f_write(lua_State* L) {
+    FILE* f = to_file(L);
+    lua_pushvalue(L, 1);  // the result
+    int count = lua_gettop(L) - 2;
+    bool ok = true;
+    for (int arg = 2; count-- > 0; ++arg) {
+        if (lua_type(L, arg) == LUA_TUSERDATA) {
+            const auto bytes = check_zbuff(L, arg).used_bytes();
+            ok = ok && (bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size());
+        } else {
+            std::size_t len = 0;
+            const char* s = luaL_checklstring(L, arg, &len);
+            ok = ok && std::fwrite(s, 1, len, f) == len;
+        }
+    }
+    if (ok) return 1;
+    return luaL_fileresult(L, 0, nullptr);
+}
+
+// file:fill(buff [, offset=0 [, len=capacity-offset]]) -> true, bytes read: from the file into the
+// zbuff at `offset` (its cursor does not move); nothing when buff is not userdata
+int f_fill(lua_State* L) {
+    FILE* f = to_file(L);
+    if (!lua_isuserdata(L, 2)) return 0;
+    Zbuff& buff = check_zbuff(L, 2);
+    const auto capacity = static_cast<std::int64_t>(buff.capacity());
+    const std::int32_t offset = lua_isinteger(L, 3) ? static_cast<std::int32_t>(luaL_checkinteger(L, 3)) : 0;
+    if (offset < 0 || offset > capacity) return luaL_error(L, "offset %d is out of range", offset);
+    std::int64_t len = capacity - offset;
+    if (lua_isinteger(L, 4)) {
+        const auto want = static_cast<std::int32_t>(luaL_checkinteger(L, 4));
+        if (want < 0) return luaL_error(L, "len %d is out of range", want);
+        len = std::min<std::int64_t>(want, len);
+    }
+    const std::size_t got =
+        len == 0 ? 0 : std::fread(buff.data().data() + offset, 1, static_cast<std::size_t>(len), f);
+    lua_pushboolean(L, 1);
+    lua_pushinteger(L, static_cast<lua_Integer>(got));
+    return 2;
+}
+
 // ---- LuatOS extensions -----------------------------------------------------------------------------
 
 int l_exists(lua_State* L) {
@@ -253,6 +309,12 @@ void install_io(RunContext& ctx) {
     lua_pushnil(L);
     lua_setfield(L, io, "popen");
     lua_pop(L, 1);
+    // The file handles' methods (Lua 5.4 keeps them in the metatable's __index table).
+    luaL_getmetatable(L, LUA_FILEHANDLE);
+    lua_getfield(L, -1, "__index");
+    static const luaL_Reg kFileMethods[] = {{"write", f_write}, {"fill", f_fill}, {nullptr, nullptr}};
+    luaL_setfuncs(L, kFileMethods, 0);
+    lua_pop(L, 2);
 }
 
 }  // namespace lua_bindings

@@ -1,6 +1,8 @@
-// mcu: the chip's unique id and its tick counters.
+// mcu: the chip's unique id, its tick counters and mcu.x32.
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "lua_bindings/device/device.hpp"
@@ -31,11 +33,15 @@ int l_ticks(lua_State* L) {
 // mcu.ticks2([mode=0]): the 64-bit uptime split in two integers so that 32-bit firmware can carry
 // it: mode 0 microseconds as (us / 10^6, us % 10^6), mode 1 milliseconds and mode 2 seconds split
 // the same way at 10^6. Any other mode returns nothing, as LuatOS does.
+// Microseconds since the device booted.
+std::uint64_t uptime_us(lua_State* L) {
+    const auto elapsed = std::chrono::steady_clock::now() - device(L).loop().start_time();
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+}
+
 int l_ticks2(lua_State* L) {
     const lua_Integer mode = luaL_optinteger(L, 1, 0);
-    const auto elapsed = std::chrono::steady_clock::now() - device(L).loop().start_time();
-    const auto us =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+    const std::uint64_t us = uptime_us(L);
     std::uint64_t value = 0;
     switch (mode) {
         case 0:
@@ -59,14 +65,56 @@ int l_hz(lua_State* L) {
     lua_pushinteger(L, 1000);  // mcu.ticks() counts milliseconds
     return 1;
 }
+
+// The EC718's high-resolution tick: 26 per microsecond (luat_mcu_us_period).
+constexpr std::uint64_t kTicksPerUs = 26;
+
+// mcu.tick64([as_bit64]) -> the tick as 8 little-endian bytes (9, a bit64 integer, with true), ticks per us
+int l_tick64(lua_State* L) {
+    const std::uint64_t tick = uptime_us(L) * kTicksPerUs;
+    char bytes[9] = {};
+    std::memcpy(bytes, &tick, 8);
+    const bool as_bit64 = lua_isboolean(L, 1) && lua_toboolean(L, 1) != 0;
+    lua_pushlstring(L, bytes, as_bit64 ? 9 : 8);
+    lua_pushinteger(L, static_cast<lua_Integer>(kTicksPerUs));
+    return 2;
+}
+
+// mcu.dtick64(tick1, tick2 [, check=0]) -> tick1 - tick2 >= check, tick1 - tick2 (strings of up to
+// 8 bytes; a 9-byte bit64 value raises "tick string too long")
+int l_dtick64(lua_State* L) {
+    std::size_t len1 = 0;
+    const char* t1 = luaL_checklstring(L, 1, &len1);
+    std::size_t len2 = 0;
+    const char* t2 = luaL_checklstring(L, 2, &len2);
+    const auto check = static_cast<std::int32_t>(luaL_optinteger(L, 3, 0));
+    if (len1 > 8 || len2 > 8) return luaL_error(L, "tick string too long");
+    std::uint64_t tick1 = 0;  // shorter strings fill the low bytes (LuatOS leaves the rest undefined)
+    std::uint64_t tick2 = 0;
+    std::memcpy(&tick1, t1, len1);
+    std::memcpy(&tick2, t2, len2);
+    const auto diff = static_cast<std::int64_t>(tick1 - tick2);
+    lua_pushboolean(L, diff >= check ? 1 : 0);
+    lua_pushinteger(L, diff);
+    return 2;
+}
+
+// mcu.x32(n) -> "0x..." : the low 32 bits in lowercase hexadecimal
+int l_x32(lua_State* L) {
+    const auto value = static_cast<std::uint32_t>(luaL_checkinteger(L, 1));
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%lx", static_cast<unsigned long>(value));
+    lua_pushstring(L, text);
+    return 1;
+}
 }  // namespace
 
 void install_mcu(RunContext& ctx) {
     lua_State* L = ctx.state();
     push_module_table(L, "mcu");
     static const luaL_Reg kFunctions[] = {
-        {"unique_id", l_unique_id}, {"ticks", l_ticks}, {"ticks2", l_ticks2}, {"hz", l_hz},
-        {nullptr, nullptr},
+        {"unique_id", l_unique_id}, {"ticks", l_ticks},     {"ticks2", l_ticks2}, {"hz", l_hz},
+        {"tick64", l_tick64},       {"dtick64", l_dtick64}, {"x32", l_x32},       {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
     lua_pop(L, 1);

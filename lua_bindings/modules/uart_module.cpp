@@ -6,10 +6,12 @@
 //   uart.on(id, "receive"|"recv"|"sent", fn): fn(id, len) / fn(id), in the main context as native
 //              messages; a non-function clears. "no such uart id" for a UART the module lacks.
 //   uart.read(id [, len=1024]) -> string ("" when nothing is buffered)
-//   uart.write(id, data [, len]) -> bytes written
+//   uart.read(id, len, buff) -> bytes read into the zbuff at its cursor (up to its capacity), which moves
+//   uart.write(id, data [, len]) -> bytes written; a zbuff sends from its cursor to its capacity
+//   uart.tx(id, buff [, start=0 [, len=used]]) -> bytes written from the zbuff (0 for anything else)
+//   uart.rx(id, buff) -> bytes appended to the zbuff at its used count, growing it to take them all
 //   uart.close(id), uart.exist(id), uart.rxSize(id) / uart.rx_size(id), uart.rxClear(id)
 //   constants None/NONE 0, Odd/ODD 1, Even/EVEN 2, LSB 0, MSB 1, VUART_0 32.
-// zbuff is not part of this runtime, so data is always a string.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,6 +27,7 @@
 #include "lua_bindings/device/device_network.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
 #include "lua_bindings/modules/network_modules.hpp"
+#include "lua_bindings/modules/zbuff/zbuff.hpp"
 #include "platform_air780ep/uart_port.hpp"
 
 namespace lua_bindings {
@@ -186,11 +189,20 @@ int l_on(lua_State* L) {
     return 0;
 }
 
-// uart.read(id [, len])
+// uart.read(id [, len [, buff]])
 int l_read(lua_State* L) {
     const lua_Integer id = luaL_checkinteger(L, 1);
     lua_Integer len = luaL_optinteger(L, 2, 1024);
     platform_air780ep::UartPort* port = port_of(L, id);
+    if (lua_isuserdata(L, 3)) {  // into the zbuff at its cursor, at most up to its capacity
+        Zbuff& buff = check_zbuff(L, 3);
+        std::span<std::uint8_t> room = buff.unused();
+        room = room.first(std::min<std::size_t>(room.size(), static_cast<std::uint32_t>(len)));
+        const std::size_t n = port != nullptr && !room.empty() ? port->read(room) : 0;
+        buff.commit(n);
+        lua_pushinteger(L, static_cast<lua_Integer>(n));
+        return 1;
+    }
     if (len < 1 || port == nullptr || port->available() == 0) {
         lua_pushliteral(L, "");
         return 1;
@@ -206,27 +218,79 @@ int l_read(lua_State* L) {
     return 1;
 }
 
-// uart.write(id, data [, len]) -> bytes written
-int l_write(lua_State* L) {
+// Writes to UART `id` (0 when it is not set up) and arms its "sent" callback; pushes the count.
+int write_bytes(lua_State* L, lua_Integer id, std::span<const std::uint8_t> bytes) {
     UartModule& m = module_of(L);
-    const lua_Integer id = luaL_checkinteger(L, 1);
-    std::size_t size = 0;
-    const char* data = luaL_checklstring(L, 2, &size);
-    if (lua_isinteger(L, 3)) {
-        const lua_Integer limit = lua_tointeger(L, 3);
-        if (limit >= 0 && static_cast<std::size_t>(limit) < size) size = static_cast<std::size_t>(limit);
-    }
+    const std::uint8_t none = 0;
+    if (bytes.empty()) bytes = {&none, 0};  // a freed zbuff has no data pointer at all
     auto it = m.ports.find(id);
     if (it == m.ports.end() || !it->second.port) {
         lua_pushinteger(L, 0);
         return 1;
     }
-    const std::size_t n = it->second.port->write(
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data), size));
+    const std::size_t n = it->second.port->write(bytes);
     if (it->second.sent_ref != LUA_NOREF && !it->second.sent_pending) {
         it->second.sent_pending = true;
         m.schedule_sent(id, 0);
     }
+    lua_pushinteger(L, static_cast<lua_Integer>(n));
+    return 1;
+}
+
+// uart.write(id, data [, len]) -> bytes written
+int l_write(lua_State* L) {
+    const lua_Integer id = luaL_checkinteger(L, 1);
+    std::span<const std::uint8_t> bytes;
+    if (lua_isuserdata(L, 2)) {  // a zbuff: from its cursor to its capacity, as LuatOS sends it
+        bytes = check_zbuff(L, 2).unused();
+    } else {
+        std::size_t size = 0;
+        const char* data = luaL_checklstring(L, 2, &size);
+        bytes = {reinterpret_cast<const std::uint8_t*>(data), size};
+    }
+    if (lua_isinteger(L, 3)) {
+        // LuatOS keeps the limit in a size_t: a negative one is huge and limits nothing
+        const auto limit = static_cast<std::uint32_t>(lua_tointeger(L, 3));
+        if (limit < bytes.size()) bytes = bytes.first(limit);
+    }
+    return write_bytes(L, id, bytes);
+}
+
+// uart.tx(id, buff [, start=0 [, len=used]]) -> bytes written: the zbuff's bytes from `start`, cut at its
+// capacity; 0 for a start at or past the capacity, or anything that is not userdata
+int l_tx(lua_State* L) {
+    const lua_Integer id = luaL_checkinteger(L, 1);
+    if (!lua_isuserdata(L, 2)) {
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    Zbuff& buff = check_zbuff(L, 2);
+    // size_t on the module: negatives are huge
+    const auto start = static_cast<std::uint32_t>(luaL_optinteger(L, 3, 0));
+    const auto len = static_cast<std::uint32_t>(luaL_optinteger(L, 4, static_cast<lua_Integer>(buff.used())));
+    if (start >= buff.capacity()) {
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    const std::size_t count = std::min<std::size_t>(len, buff.capacity() - start);
+    return write_bytes(L, id, std::span<const std::uint8_t>(buff.data()).subspan(start, count));
+}
+
+// uart.rx(id, buff) -> bytes read: everything buffered, appended at the zbuff's used count (the zbuff
+// grows when it has too little room; if it cannot, what fits); 0 for anything that is not userdata
+int l_rx(lua_State* L) {
+    const lua_Integer id = luaL_checkinteger(L, 1);
+    if (!lua_isuserdata(L, 2)) {
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    Zbuff& buff = check_zbuff(L, 2);
+    platform_air780ep::UartPort* port = port_of(L, id);
+    const std::size_t available = port != nullptr ? port->available() : 0;
+    if (available > buff.capacity() - buff.used()) buff.resize(buff.capacity() + available);
+    const std::span<std::uint8_t> room = buff.unused().first(std::min(buff.unused().size(), available));
+    const std::size_t n = !room.empty() ? port->read(room) : 0;
+    buff.commit(n);
     lua_pushinteger(L, static_cast<lua_Integer>(n));
     return 1;
 }
@@ -275,9 +339,9 @@ void install_uart(RunContext& run, DeviceNetwork& network) {
     lua_State* L = run.state();
     push_module_table(L, "uart");
     static const luaL_Reg kFunctions[] = {
-        {"setup", l_setup},      {"on", l_on},       {"read", l_read},      {"write", l_write},
-        {"close", l_close},      {"exist", l_exist}, {"rxSize", l_rx_size}, {"rx_size", l_rx_size},
-        {"rxClear", l_rx_clear}, {nullptr, nullptr},
+        {"setup", l_setup},    {"on", l_on},           {"read", l_read},        {"write", l_write},
+        {"tx", l_tx},          {"rx", l_rx},           {"close", l_close},      {"exist", l_exist},
+        {"rxSize", l_rx_size}, {"rx_size", l_rx_size}, {"rxClear", l_rx_clear}, {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());
     static const IntConstant kConstants[] = {

@@ -15,6 +15,7 @@
 #include "lua_bindings/modules/lua_util.hpp"
 #include "lua_bindings/modules/mqtt/mqtt_client.hpp"
 #include "lua_bindings/modules/network_modules.hpp"
+#include "lua_bindings/modules/zbuff/zbuff.hpp"
 #include "platform_air780ep/tls/tls_config.hpp"
 #include "platform_air780ep/tls/tls_stream.hpp"
 
@@ -330,17 +331,22 @@ int l_close(lua_State* L) {
     return 0;
 }
 
-// c:publish(topic, payload, qos, retain) -> msg_id | nothing
+// c:publish(topic, payload, qos, retain) -> msg_id | nothing (payload: a string or a zbuff's used bytes)
 int l_publish(lua_State* L) {
     LuaMqttClient& c = check_client(L);
     std::size_t topic_len = 0;
     const char* topic_text = luaL_checklstring(L, 2, &topic_len);
     const std::string_view topic = c_text(topic_text, topic_len);
-    std::string_view payload;
+    std::string_view payload;  // a string, a zbuff's used bytes, or empty for anything else
     if (lua_isstring(L, 3)) {
         std::size_t len = 0;
         const char* p = lua_tolstring(L, 3, &len);
         payload = std::string_view(p, len);
+    } else if (const Zbuff* buff = test_zbuff(L, 3)) {
+        const auto bytes = buff->used_bytes();
+        payload = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    } else {
+        logger_of(L).debug("mqtt", "only support string or zbuff");
     }
     const lua_Integer qos = luaL_optinteger(L, 4, 0);
     const lua_Integer retain = luaL_optinteger(L, 5, 0);
