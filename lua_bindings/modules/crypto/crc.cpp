@@ -22,13 +22,15 @@ std::uint8_t crc8(std::string_view data, std::uint8_t start, std::uint8_t poly, 
         for (const char ch : data) {
             crc = static_cast<std::uint8_t>(crc ^ static_cast<std::uint8_t>(ch));
             for (int i = 0; i < 8; ++i)
-                crc = (crc & 1u) ? static_cast<std::uint8_t>((crc >> 1) ^ rpoly) : static_cast<std::uint8_t>(crc >> 1);
+                crc = (crc & 1u) ? static_cast<std::uint8_t>((crc >> 1) ^ rpoly)
+                                 : static_cast<std::uint8_t>(crc >> 1);
         }
     } else {
         for (const char ch : data) {
             crc = static_cast<std::uint8_t>(crc ^ static_cast<std::uint8_t>(ch));
             for (int i = 0; i < 8; ++i)
-                crc = (crc & 0x80u) ? static_cast<std::uint8_t>((crc << 1) ^ poly) : static_cast<std::uint8_t>(crc << 1);
+                crc = (crc & 0x80u) ? static_cast<std::uint8_t>((crc << 1) ^ poly)
+                                    : static_cast<std::uint8_t>(crc << 1);
         }
     }
     return crc;
@@ -42,13 +44,15 @@ std::uint16_t crc16(std::string_view data, std::uint16_t start, std::uint16_t fi
         for (const char ch : data) {
             crc = static_cast<std::uint16_t>(crc ^ static_cast<std::uint8_t>(ch));
             for (int i = 0; i < 8; ++i)
-                crc = (crc & 1u) ? static_cast<std::uint16_t>((crc >> 1) ^ rpoly) : static_cast<std::uint16_t>(crc >> 1);
+                crc = (crc & 1u) ? static_cast<std::uint16_t>((crc >> 1) ^ rpoly)
+                                 : static_cast<std::uint16_t>(crc >> 1);
         }
     } else {
         for (const char ch : data) {
             crc = static_cast<std::uint16_t>(crc ^ (static_cast<std::uint8_t>(ch) << 8));
             for (int i = 0; i < 8; ++i)
-                crc = (crc & 0x8000u) ? static_cast<std::uint16_t>((crc << 1) ^ poly) : static_cast<std::uint16_t>(crc << 1);
+                crc = (crc & 0x8000u) ? static_cast<std::uint16_t>((crc << 1) ^ poly)
+                                      : static_cast<std::uint16_t>(crc << 1);
         }
     }
     return static_cast<std::uint16_t>(crc ^ final_xor);
@@ -67,7 +71,8 @@ std::uint32_t crc32(std::string_view data, std::uint32_t start, std::uint32_t po
     std::uint32_t crc = start;
     for (const char ch : data) {
         crc ^= static_cast<std::uint8_t>(ch);
-        for (int i = 0; i < 8; ++i) crc = (crc & 1u) ? (crc >> 1) ^ rpoly : crc >> 1;
+        for (int i = 0; i < 8; ++i)
+            crc = (crc & 1u) ? (crc >> 1) ^ rpoly : crc >> 1;
     }
     return crc;
 }

@@ -18,19 +18,20 @@ namespace {
 // What the module's mbedTLS build (mbedtls_ec7xx_config.h) has: AES (ECB, CBC, CTR, GCM, CCM) and
 // DES / 3DES (ECB, CBC); no CFB, OFB, XTS, Camellia, ARIA, Blowfish, ARC4 or ChaCha20.
 constexpr mbedtls_cipher_type_t kModuleCiphers[] = {
-    MBEDTLS_CIPHER_AES_128_ECB,     MBEDTLS_CIPHER_AES_192_ECB,     MBEDTLS_CIPHER_AES_256_ECB,
-    MBEDTLS_CIPHER_AES_128_CBC,     MBEDTLS_CIPHER_AES_192_CBC,     MBEDTLS_CIPHER_AES_256_CBC,
-    MBEDTLS_CIPHER_AES_128_CTR,     MBEDTLS_CIPHER_AES_192_CTR,     MBEDTLS_CIPHER_AES_256_CTR,
-    MBEDTLS_CIPHER_AES_128_GCM,     MBEDTLS_CIPHER_AES_192_GCM,     MBEDTLS_CIPHER_AES_256_GCM,
-    MBEDTLS_CIPHER_AES_128_CCM,     MBEDTLS_CIPHER_AES_192_CCM,     MBEDTLS_CIPHER_AES_256_CCM,
-    MBEDTLS_CIPHER_DES_ECB,         MBEDTLS_CIPHER_DES_CBC,         MBEDTLS_CIPHER_DES_EDE_ECB,
-    MBEDTLS_CIPHER_DES_EDE_CBC,     MBEDTLS_CIPHER_DES_EDE3_ECB,    MBEDTLS_CIPHER_DES_EDE3_CBC,
+    MBEDTLS_CIPHER_AES_128_ECB, MBEDTLS_CIPHER_AES_192_ECB,  MBEDTLS_CIPHER_AES_256_ECB,
+    MBEDTLS_CIPHER_AES_128_CBC, MBEDTLS_CIPHER_AES_192_CBC,  MBEDTLS_CIPHER_AES_256_CBC,
+    MBEDTLS_CIPHER_AES_128_CTR, MBEDTLS_CIPHER_AES_192_CTR,  MBEDTLS_CIPHER_AES_256_CTR,
+    MBEDTLS_CIPHER_AES_128_GCM, MBEDTLS_CIPHER_AES_192_GCM,  MBEDTLS_CIPHER_AES_256_GCM,
+    MBEDTLS_CIPHER_AES_128_CCM, MBEDTLS_CIPHER_AES_192_CCM,  MBEDTLS_CIPHER_AES_256_CCM,
+    MBEDTLS_CIPHER_DES_ECB,     MBEDTLS_CIPHER_DES_CBC,      MBEDTLS_CIPHER_DES_EDE_ECB,
+    MBEDTLS_CIPHER_DES_EDE_CBC, MBEDTLS_CIPHER_DES_EDE3_ECB, MBEDTLS_CIPHER_DES_EDE3_CBC,
 };
 
 bool manual_padding(mbedtls_cipher_mode_t mode, std::string_view pad) {
     // mbedTLS pads CBC itself; ECB has no padding there, so the module pads it by hand.
     if (mode != MBEDTLS_MODE_ECB) return false;
-    return pad == "PKCS7" || pad == "ZERO" || pad == "ZEROS" || pad == "ZEROS_AND_LEN" || pad == "ONE_AND_ZEROS";
+    return pad == "PKCS7" || pad == "ZERO" || pad == "ZEROS" || pad == "ZEROS_AND_LEN" ||
+           pad == "ONE_AND_ZEROS";
 }
 
 std::string mbedtls_error(const char* what, int rc, const char* cipher) {
@@ -51,7 +52,8 @@ bool strip_padding(lua_State* L, std::string_view pad, const unsigned char* out,
     if (pad == "PKCS7") {
         const unsigned char padding = n > 0 ? out[n - 1] : 0;
         bool bad = n == 0 || padding == 0 || padding > n;
-        for (std::size_t i = n - (bad ? 0 : padding); !bad && i < n; ++i) bad = out[i] != padding;
+        for (std::size_t i = n - (bad ? 0 : padding); !bad && i < n; ++i)
+            bad = out[i] != padding;
         if (bad) {
             module_log(L, sys_task::kLogError, "crypto",
                        step_error("get_pkcs_padding", MBEDTLS_ERR_CIPHER_INVALID_PADDING, cipher));
@@ -62,10 +64,12 @@ bool strip_padding(lua_State* L, std::string_view pad, const unsigned char* out,
         if (n > 0 && out[n - 1] > 0 && out[n - 1] <= n) n -= out[n - 1];
     } else if (pad == "ONE_AND_ZEROS") {
         std::size_t j = n;
-        while (j > 0 && out[j - 1] == 0x00) --j;
+        while (j > 0 && out[j - 1] == 0x00)
+            --j;
         if (j > 0 && out[j - 1] == 0x80) n = j - 1;
     } else {  // ZERO, ZEROS
-        while (n > 0 && out[n - 1] == 0x00) --n;
+        while (n > 0 && out[n - 1] == 0x00)
+            --n;
     }
     return true;
 }
@@ -91,7 +95,8 @@ int cipher(lua_State* L, bool encrypt) {
 
     const mbedtls_cipher_info_t* info = module_cipher(name);
     if (info == nullptr) {
-        module_log(L, sys_task::kLogError, "crypto", std::string("mbedtls_cipher_info fail ") + name + " not support");
+        module_log(L, sys_task::kLogError, "crypto",
+                   std::string("mbedtls_cipher_info fail ") + name + " not support");
         return 0;
     }
     CipherContext c;
@@ -100,8 +105,8 @@ int cipher(lua_State* L, bool encrypt) {
         module_log(L, sys_task::kLogError, "crypto", mbedtls_error("mbedtls_cipher_setup", rc, name));
         return 0;
     }
-    rc = mbedtls_cipher_setkey(&c.ctx, reinterpret_cast<const unsigned char*>(key), static_cast<int>(key_len * 8),
-                               encrypt ? MBEDTLS_ENCRYPT : MBEDTLS_DECRYPT);
+    rc = mbedtls_cipher_setkey(&c.ctx, reinterpret_cast<const unsigned char*>(key),
+                               static_cast<int>(key_len * 8), encrypt ? MBEDTLS_ENCRYPT : MBEDTLS_DECRYPT);
     if (rc != 0) {
         module_log(L, sys_task::kLogError, "crypto", mbedtls_error("mbedtls_cipher_setkey", rc, name));
         return 0;
@@ -114,9 +119,11 @@ int cipher(lua_State* L, bool encrypt) {
             return 0;
         }
         if (gcm) {
-            rc = mbedtls_cipher_update_ad(&c.ctx, reinterpret_cast<const unsigned char*>("1234567890123456"), 16);
+            rc = mbedtls_cipher_update_ad(&c.ctx, reinterpret_cast<const unsigned char*>("1234567890123456"),
+                                          16);
             if (rc != 0) {
-                module_log(L, sys_task::kLogError, "crypto", mbedtls_error("mbedtls_cipher_update_ad", rc, name));
+                module_log(L, sys_task::kLogError, "crypto",
+                           mbedtls_error("mbedtls_cipher_update_ad", rc, name));
                 return 0;
             }
         }
@@ -143,7 +150,8 @@ int cipher(lua_State* L, bool encrypt) {
         input.resize(padded, '\0');
         if (pad == "PKCS7") {
             const auto value = static_cast<char>(block - len % block);
-            for (std::size_t i = len; i < padded; ++i) input[i] = value;
+            for (std::size_t i = len; i < padded; ++i)
+                input[i] = value;
         } else if (pad == "ZEROS_AND_LEN") {
             input[padded - 1] = static_cast<char>(padded - len);
         } else if (pad == "ONE_AND_ZEROS") {
@@ -157,7 +165,8 @@ int cipher(lua_State* L, bool encrypt) {
     for (std::size_t i = 0; i < input.size() && !failed; i += block) {
         const std::size_t n = std::min(block, input.size() - i);
         std::size_t produced = 0;
-        rc = mbedtls_cipher_update(&c.ctx, reinterpret_cast<const unsigned char*>(input.data() + i), n, buf, &produced);
+        rc = mbedtls_cipher_update(&c.ctx, reinterpret_cast<const unsigned char*>(input.data() + i), n, buf,
+                                   &produced);
         if (rc != 0) {
             module_log(L, sys_task::kLogError, "crypto", step_error("mbedtls_cipher_update", rc, name));
             failed = true;

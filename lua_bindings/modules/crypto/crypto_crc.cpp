@@ -26,11 +26,11 @@ struct Crc16Method {
 };
 
 constexpr Crc16Method kCrc16Methods[] = {
-    {"IBM", 0x8005, 0x0000, 0x0000, true, false},         {"MAXIM", 0x8005, 0x0000, 0xFFFF, true, false},
-    {"USB", 0x8005, 0xFFFF, 0xFFFF, true, false},         {"MODBUS", 0x8005, 0xFFFF, 0x0000, true, false},
-    {"CCITT", 0x1021, 0x0000, 0x0000, true, false},       {"CCITT-FALSE", 0x1021, 0xFFFF, 0x0000, false, false},
-    {"X25", 0x1021, 0xFFFF, 0xFFFF, true, false},         {"XMODEM", 0x1021, 0x0000, 0x0000, false, false},
-    {"DNP", 0x3D65, 0x0000, 0xFFFF, true, false},         {"USER-DEFINED", 0x0000, 0x0000, 0x0000, false, false},
+    {"IBM", 0x8005, 0x0000, 0x0000, true, false},   {"MAXIM", 0x8005, 0x0000, 0xFFFF, true, false},
+    {"USB", 0x8005, 0xFFFF, 0xFFFF, true, false},   {"MODBUS", 0x8005, 0xFFFF, 0x0000, true, false},
+    {"CCITT", 0x1021, 0x0000, 0x0000, true, false}, {"CCITT-FALSE", 0x1021, 0xFFFF, 0x0000, false, false},
+    {"X25", 0x1021, 0xFFFF, 0xFFFF, true, false},   {"XMODEM", 0x1021, 0x0000, 0x0000, false, false},
+    {"DNP", 0x3D65, 0x0000, 0xFFFF, true, false},   {"USER-DEFINED", 0x0000, 0x0000, 0x0000, false, false},
 };
 
 Crc16Method crc16_method(const char* name) {
@@ -100,7 +100,8 @@ int l_crc16(lua_State* L) {
     const std::uint16_t init = opt_u16(L, 4, m.init);
     const std::uint16_t final_xor = opt_u16(L, 5, m.final_xor);
     const auto in_reverse = static_cast<std::uint8_t>(c_cast_u32(luaL_optnumber(L, 6, m.in_reverse ? 1 : 0)));
-    const auto out_reverse = static_cast<std::uint8_t>(c_cast_u32(luaL_optnumber(L, 7, m.out_reverse ? 1 : 0)));
+    const auto out_reverse =
+        static_cast<std::uint8_t>(c_cast_u32(luaL_optnumber(L, 7, m.out_reverse ? 1 : 0)));
     std::uint16_t crc = crc16(data, init, final_xor, poly, in_reverse != 0);
     if (out_reverse != 0) crc = reverse16(crc);
     lua_pushinteger(L, crc);
@@ -161,7 +162,8 @@ int l_crc_file(lua_State* L) {
     }
     auto for_each_chunk = [&](auto&& fn) {
         char buf[512];
-        for (size_t n = 0; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;) fn(std::string_view(buf, n));
+        for (size_t n = 0; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;)
+            fn(std::string_view(buf, n));
     };
     if (mode == "crc32" || mode == "CRC32") {
         auto crc = static_cast<std::uint32_t>(luaL_optinteger(L, 3, 0xFFFFFFFF));
@@ -181,9 +183,12 @@ int l_crc_file(lua_State* L) {
         const std::uint16_t poly = opt_u16(L, 3, m.poly);
         std::uint16_t crc = opt_u16(L, 4, m.init);
         const std::uint16_t final_xor = opt_u16(L, 5, m.final_xor);
-        const auto in_reverse = static_cast<std::uint8_t>(c_cast_u32(luaL_optnumber(L, 6, m.in_reverse ? 1 : 0)));
-        const auto out_reverse = static_cast<std::uint8_t>(c_cast_u32(luaL_optnumber(L, 7, m.out_reverse ? 1 : 0)));
-        for_each_chunk([&](std::string_view chunk) { crc = crc16(chunk, crc, 0x0000, poly, in_reverse != 0); });
+        const auto in_reverse =
+            static_cast<std::uint8_t>(c_cast_u32(luaL_optnumber(L, 6, m.in_reverse ? 1 : 0)));
+        const auto out_reverse =
+            static_cast<std::uint8_t>(c_cast_u32(luaL_optnumber(L, 7, m.out_reverse ? 1 : 0)));
+        for_each_chunk(
+            [&](std::string_view chunk) { crc = crc16(chunk, crc, 0x0000, poly, in_reverse != 0); });
         crc ^= final_xor;
         if (out_reverse != 0) crc = reverse16(crc);
         lua_pushinteger(L, crc);

@@ -50,7 +50,7 @@ const mbedtls_md_info_t* module_md(const char* name) {
     // The module's mbedTLS (mbedtls_ec7xx_config.h) has MD5, SHA-1, SHA-256 (with 224) and SHA-512
     // (with 384); mbedtls_md_info_from_string compares names exactly, as on the module.
     static constexpr std::array<std::string_view, 6> kNames = {"MD5",    "SHA1",   "SHA224",
-                                                                "SHA256", "SHA384", "SHA512"};
+                                                               "SHA256", "SHA384", "SHA512"};
     for (const auto n : kNames) {
         if (n == name) return mbedtls_md_info_from_string(name);
     }
@@ -294,8 +294,8 @@ int l_totp(lua_State* L) {
         t >>= 8;
     }
     unsigned char mac[20];
-    if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA1), bytes(secret->data()), secret->size(), msg,
-                        sizeof msg, mac) != 0)
+    if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA1), bytes(secret->data()), secret->size(),
+                        msg, sizeof msg, mac) != 0)
         return 0;
     const unsigned offset = mac[19] & 0x0F;
     const std::uint32_t code = ((static_cast<std::uint32_t>(mac[offset] & 0x7F) << 24) |

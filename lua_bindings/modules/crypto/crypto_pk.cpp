@@ -96,8 +96,9 @@ std::optional<std::string> pk_sign(lua_State* L, int luat_md, std::string_view h
     }
     std::string sig(MBEDTLS_PK_SIGNATURE_MAX_SIZE, '\0');
     size_t sig_len = 0;
-    rc = mbedtls_pk_sign(&k.pk, md_type(luat_md), reinterpret_cast<const unsigned char*>(hash.data()), hash.size(),
-                         reinterpret_cast<unsigned char*>(sig.data()), &sig_len, host_random_cb, nullptr);
+    rc = mbedtls_pk_sign(&k.pk, md_type(luat_md), reinterpret_cast<const unsigned char*>(hash.data()),
+                         hash.size(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len, host_random_cb,
+                         nullptr);
     if (rc != 0) {
         module_log(L, sys_task::kLogError, "crypto", hex_error("pk_sign: sign failed", rc));
         return std::nullopt;
@@ -113,8 +114,9 @@ int pk_verify(lua_State* L, int luat_md, std::string_view hash, std::string_view
         module_log(L, sys_task::kLogError, "crypto", hex_error("pk_verify: parse pubkey failed", rc));
         return rc;
     }
-    const int vrc = mbedtls_pk_verify(&k.pk, md_type(luat_md), reinterpret_cast<const unsigned char*>(hash.data()),
-                                      hash.size(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+    const int vrc =
+        mbedtls_pk_verify(&k.pk, md_type(luat_md), reinterpret_cast<const unsigned char*>(hash.data()),
+                          hash.size(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
     if (vrc != 0) {
         module_log(L, sys_task::kLogDebug, "crypto", hex_error("pk_verify: verify failed", vrc));
         return 1;
@@ -188,7 +190,8 @@ int l_pk_generate(lua_State* L) {
         if (bits > 8192) bits = 8192;
         rc = mbedtls_pk_setup(&k.pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA));
         if (rc == 0)
-            rc = mbedtls_rsa_gen_key(mbedtls_pk_rsa(k.pk), host_random_cb, nullptr, static_cast<unsigned>(bits), 65537);
+            rc = mbedtls_rsa_gen_key(mbedtls_pk_rsa(k.pk), host_random_cb, nullptr,
+                                     static_cast<unsigned>(bits), 65537);
     } else if (type == "ec" || type == "ecdsa") {
         mbedtls_ecp_group_id curve = MBEDTLS_ECP_DP_SECP256R1;
         if (param == "P-384" || param == "secp384r1") curve = MBEDTLS_ECP_DP_SECP384R1;
