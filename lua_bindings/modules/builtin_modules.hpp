@@ -12,6 +12,7 @@ void install_io(RunContext& ctx);          // io on the device file system, io.r
 void install_string_ext(RunContext& ctx);  // string.toHex/fromHex/split/startsWith/endsWith/trim
 void install_json(RunContext& ctx);        // json
 void install_crypto(RunContext& ctx);      // crypto
+void install_iotauth(RunContext& ctx);     // iotauth: MQTT logins of the IoT clouds
 void install_rtos(RunContext& ctx);        // rtos
 void install_mcu(RunContext& ctx);         // mcu
 void install_mobile(RunContext& ctx);      // mobile
