@@ -15,7 +15,8 @@ using namespace tests;
 namespace {
 
 // Runs the demo until `done` appears in its log (or the timeout), then stops it; its lines.
-std::optional<Lines> run_demo(const std::string& name, const std::string& done, std::chrono::milliseconds timeout) {
+std::optional<Lines> run_demo(const std::string& name, const std::string& done,
+                              std::chrono::milliseconds timeout) {
     const auto dir = shared_luatos("demo/" + name);
     if (!dir) {
         WARN("shared/luatos/demo/" + name + " is not beside the checkout: skipped");
@@ -94,6 +95,18 @@ TEST_CASE("demo string runs every example to its end") {
              "I/user.fromBase32 中文解码: 你好世界",
              "I/user.trim 裁剪后字符串: 'hello world' 长度: 11",
          }) {
+        INFO(expected);
+        CHECK(has_line(*lines, expected));
+    }
+}
+
+TEST_CASE("demo iconv converts 我 between GB2312, UCS-2 and UTF-8 (after its 10 s wait)") {
+    const auto lines = run_demo("iconv", "utf8s code:我", 20s);
+    if (!lines) return;
+    check_no_lua_error(*lines);
+    for (const char* expected :
+         {"gb2312  code： CED2 4", "unicode little-endian code:1162", "gb2312 code :CED2",
+          "unicode big-endian code :6211", "utf8  code:E68891", "gb2312 code:CED2", "utf8s code:我"}) {
         INFO(expected);
         CHECK(has_line(*lines, expected));
     }
