@@ -111,3 +111,15 @@ TEST_CASE("demo iconv converts 我 between GB2312, UCS-2 and UTF-8 (after its 10
         CHECK(has_line(*lines, expected));
     }
 }
+
+TEST_CASE("demo miniz uncompresses LuatOS's blob and round-trips its strings") {
+    const auto lines = run_demo("miniz", "I/user.miniz 压缩前的数据长度:  2048", 10s);
+    if (!lines) return;
+    check_no_lua_error(*lines);
+    CHECK(has_line(*lines, "I/user.miniz 压缩过的数据长度:  156 解压后的数据长度： 235"));
+    const std::string abc =
+        "abcd1234567890efghijklmnopqrstuvwxyzabcd1234567890efghijklmnopqrstuvwxyzabcd1234567890"
+        "efghijklmnopqrstuvwxyz";
+    CHECK(has_line(*lines, "I/user.压缩前的字符串： 108 " + abc));
+    CHECK(has_line(*lines, "I/user.解压后的字符串： 108 " + abc));
+}
