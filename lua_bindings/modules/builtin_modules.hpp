@@ -17,6 +17,7 @@ void install_xxtea(RunContext& ctx);       // xxtea
 void install_iconv(RunContext& ctx);       // iconv: GB2312 / UCS-2 / UTF-8
 void install_miniz(RunContext& ctx);       // miniz: zlib compress/uncompress, unzip
 void install_rsa(RunContext& ctx);         // rsa
+void install_gmssl(RunContext& ctx);       // gmssl: SM2 / SM3 / SM4
 void install_rtos(RunContext& ctx);        // rtos
 void install_mcu(RunContext& ctx);         // mcu
 void install_mobile(RunContext& ctx);      // mobile
