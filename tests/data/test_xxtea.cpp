@@ -29,3 +29,8 @@ TEST_CASE("xxtea.encrypt / decrypt: xxtea-c's bytes, round trips, nil for empty 
                     "I/user.t false bad argument #1 to 'encrypt' (string expected, got nil)",
                     "I/user.t false bad argument #2 to 'decrypt' (string expected, got nil)"});
 }
+
+TEST_CASE("fastlz and fft are nil: the Air780EP firmware has neither (luat_conf_bsp_air780ep.h)") {
+    CHECK(t_lines(R"LUA(log.info("t", fastlz, fft, type(xxtea), type(iconv), type(miniz), type(iotauth), type(rsa), type(gmssl)))LUA") ==
+          Lines{"I/user.t nil nil table table table table table table"});
+}
