@@ -31,6 +31,8 @@ TEST_CASE("xxtea.encrypt / decrypt: xxtea-c's bytes, round trips, nil for empty 
 }
 
 TEST_CASE("fastlz and fft are nil: the Air780EP firmware has neither (luat_conf_bsp_air780ep.h)") {
-    CHECK(t_lines(R"LUA(log.info("t", fastlz, fft, type(xxtea), type(iconv), type(miniz), type(iotauth), type(rsa), type(gmssl)))LUA") ==
-          Lines{"I/user.t nil nil table table table table table table"});
+    CHECK(
+        t_lines(
+            R"LUA(log.info("t", fastlz, fft, type(xxtea), type(iconv), type(miniz), type(iotauth), type(rsa), type(gmssl)))LUA") ==
+        Lines{"I/user.t nil nil table table table table table table"});
 }
