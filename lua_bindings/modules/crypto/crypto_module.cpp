@@ -294,9 +294,12 @@ int l_totp(lua_State* L) {
         t >>= 8;
     }
     unsigned char mac[20];
-    if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA1), bytes(secret->data()), secret->size(),
-                        msg, sizeof msg, mac) != 0)
-        return 0;
+    // An empty secret is "no key" for the module's luat_crypto_md: a plain SHA-1 of the counter.
+    const mbedtls_md_info_t* sha1 = mbedtls_md_info_from_type(MBEDTLS_MD_SHA1);
+    const int rc = secret->empty()
+                       ? mbedtls_md(sha1, msg, sizeof msg, mac)
+                       : mbedtls_md_hmac(sha1, bytes(secret->data()), secret->size(), msg, sizeof msg, mac);
+    if (rc != 0) return 0;
     const unsigned offset = mac[19] & 0x0F;
     const std::uint32_t code = ((static_cast<std::uint32_t>(mac[offset] & 0x7F) << 24) |
                                 (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |
