@@ -186,11 +186,15 @@ std::optional<Bytes32> der_read_integer(std::string_view& p) {
     return out;
 }
 
-const Bytes32 kOrder = [] {
-    Bytes32 n{};
-    const Group g = sm2_group();
-    return g ? bytes32(EC_GROUP_get0_order(g.get())) : n;
-}();
+// SM2's order n, read from OpenSSL on first use (not at start-up: that would initialise OpenSSL in
+// every run, gmssl or not).
+const Bytes32& sm2_order() {
+    static const Bytes32 n = [] {
+        const Group g = sm2_group();
+        return g ? bytes32(EC_GROUP_get0_order(g.get())) : Bytes32{};
+    }();
+    return n;
+}
 
 }  // namespace
 
@@ -259,7 +263,7 @@ bool sm2_private_in_range(const Bytes32& d) {
     bool zero = true;
     for (const auto b : d)
         zero = zero && b == 0;
-    return !zero && d < kOrder;
+    return !zero && d < sm2_order();
 }
 
 std::optional<std::pair<Bytes32, Sm2Point>> sm2_keygen() {
@@ -377,7 +381,7 @@ std::optional<Sm2Ciphertext> sm2_encrypt(const Sm2Point& pub, std::string_view d
 std::optional<std::string> sm2_decrypt(const Bytes32& d_raw, const Sm2Ciphertext& c) {
     // GmSSL multiplies by the 256-bit value as it is, which is the same as by it modulo n.
     const Bn full = bn(d_raw);
-    const Bn n = bn(kOrder);
+    const Bn n = bn(sm2_order());
     const Bn reduced(BN_new());
     const BnCtx bctx(BN_CTX_new());
     BN_nnmod(reduced.get(), full.get(), n.get(), bctx.get());
@@ -402,7 +406,7 @@ std::optional<std::string> sm2_decrypt(const Bytes32& d_raw, const Sm2Ciphertext
 Bytes32 sm2_fn_add(const Bytes32& a, const Bytes32& b) {
     const Bn x = bn(a);
     const Bn y = bn(b);
-    const Bn n = bn(kOrder);
+    const Bn n = bn(sm2_order());
     const Bn r(BN_new());
     BN_add(r.get(), x.get(), y.get());
     if (BN_cmp(r.get(), n.get()) >= 0) BN_sub(r.get(), r.get(), n.get());
@@ -413,7 +417,7 @@ Bytes32 sm2_fn_add(const Bytes32& a, const Bytes32& b) {
 Bytes32 sm2_fn_mul(const Bytes32& a, const Bytes32& b) {
     const Bn x = bn(a);
     const Bn y = bn(b);
-    const Bn n = bn(kOrder);
+    const Bn n = bn(sm2_order());
     const Bn r(BN_new());
     const BnCtx ctx(BN_CTX_new());
     BN_mod_mul(r.get(), x.get(), y.get(), n.get(), ctx.get());
