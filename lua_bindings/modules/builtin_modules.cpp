@@ -8,7 +8,9 @@ std::vector<LuaModule> builtin_modules() {
     return {
         {"base", install_base},     {"log", install_log},           {"os", install_os},
         {"io", install_io},         {"string", install_string_ext}, {"json", install_json},
-        {"crypto", install_crypto}, {"rtos", install_rtos},         {"mcu", install_mcu},
+        {"crypto", install_crypto}, {"iotauth", install_iotauth},   {"xxtea", install_xxtea},
+        {"iconv", install_iconv},   {"miniz", install_miniz},       {"rsa", install_rsa},
+        {"gmssl", install_gmssl},   {"rtos", install_rtos},         {"mcu", install_mcu},
         {"mobile", install_mobile}, {"socket", install_socket},     {"zbuff", install_zbuff},
         {"pack", install_pack},     {"bit64", install_bit64},       {"bit32", install_bit32},
     };

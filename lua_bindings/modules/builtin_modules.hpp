@@ -12,6 +12,12 @@ void install_io(RunContext& ctx);          // io on the device file system, io.r
 void install_string_ext(RunContext& ctx);  // string.toHex/fromHex/split/startsWith/endsWith/trim
 void install_json(RunContext& ctx);        // json
 void install_crypto(RunContext& ctx);      // crypto
+void install_iotauth(RunContext& ctx);     // iotauth: MQTT logins of the IoT clouds
+void install_xxtea(RunContext& ctx);       // xxtea
+void install_iconv(RunContext& ctx);       // iconv: GB2312 / UCS-2 / UTF-8
+void install_miniz(RunContext& ctx);       // miniz: zlib compress/uncompress, unzip
+void install_rsa(RunContext& ctx);         // rsa
+void install_gmssl(RunContext& ctx);       // gmssl: SM2 / SM3 / SM4
 void install_rtos(RunContext& ctx);        // rtos
 void install_mcu(RunContext& ctx);         // mcu
 void install_mobile(RunContext& ctx);      // mobile

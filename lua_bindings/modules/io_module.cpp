@@ -18,6 +18,7 @@
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_fs.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
+#include "lua_bindings/modules/device_file.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
 #include "lua_bindings/modules/zbuff/zbuff.hpp"
 
@@ -26,8 +27,7 @@ namespace lua_bindings {
 namespace {
 
 DeviceFs device_fs(lua_State* L) {
-    RunContext& ctx = RunContext::from_upvalue(L);
-    return DeviceFs(ctx.device().image(), ctx.device().data_dir());
+    return lua_bindings::device_fs(RunContext::from_upvalue(L));
 }
 
 // An fopen mode: 'r', 'w' or 'a', then at most one '+' and one 'b' in either order ("wb+" is
@@ -42,25 +42,6 @@ bool valid_mode(const char* mode) {
         seen = true;
     }
     return true;
-}
-
-// Open a device path with an fopen mode. nullptr with errno set on failure.
-FILE* open_device_file(const DeviceFs& fs, const char* path, const char* mode) {
-    const DeviceFs::Resolved r = fs.resolve(path);
-    if (r.kind == DeviceFs::Resolved::Kind::kImage) {
-        if (mode_writes(mode)) {
-            errno = EROFS;
-            return nullptr;
-        }
-        if (r.image_file == nullptr) {
-            errno = ENOENT;
-            return nullptr;
-        }
-        if (r.image_file->empty()) return std::fopen("/dev/null", "r");
-        // Read-only stream over the image's bytes (fmemopen never writes in "r" mode).
-        return fmemopen(const_cast<char*>(r.image_file->data()), r.image_file->size(), "r");
-    }
-    return std::fopen(r.host_path.c_str(), mode);
 }
 
 int close_stream(lua_State* L) {
