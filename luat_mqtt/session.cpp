@@ -97,6 +97,8 @@ const char* to_string(AuthResult r) {
             return "client id is not valid UTF-8";
         case AuthResult::kUsernameInvalidUtf8:
             return "username is not valid UTF-8";
+        case AuthResult::kClosed:
+            return "client is closed";
     }
     return "unknown";
 }
@@ -108,6 +110,7 @@ Session::Session(const Clock& clock) : clock_(clock) {}
 
 AuthResult Session::auth(std::string_view client_id, std::string_view username, Bytes password,
                          bool clean_session) {
+    if (closed_) return AuthResult::kClosed;
     if (client_id.size() >= kClientIdLimit) return AuthResult::kClientIdTooLong;
     if (username.size() >= kUsernameLimit) return AuthResult::kUsernameTooLong;
     if (password.size() >= kPasswordLimit) return AuthResult::kPasswordTooLong;
@@ -189,6 +192,7 @@ void Session::close() {
     store_.clear([this](std::uint16_t id) { ids_.release(id); });
     incoming_qos2_.clear();
     rx_.release();
+    will_.reset();  // never sent again
 }
 
 SendResult Session::check_sendable() const {

@@ -123,6 +123,7 @@ enum class AuthResult : std::uint8_t {
     kPasswordTooLong,          // >= 512 bytes
     kClientIdInvalidUtf8,      // MQTT strings must be UTF-8: refused
     kUsernameInvalidUtf8,
+    kClosed,  // close() was called: a closed session takes no settings
 };
 [[nodiscard]] inline bool accepted(AuthResult r) {
     return r == AuthResult::kOk || r == AuthResult::kPasswordWithoutUsername;

@@ -72,6 +72,7 @@ class FakeTransport final : public Transport {
     }
 
     TransportListener* listener = nullptr;
+    int freed = 0;  // times the client destroyed the stream it owns (close() frees it)
     bool open_result = true;
     bool open_ = false;
     int opens = 0;
@@ -83,6 +84,29 @@ class FakeTransport final : public Transport {
     std::vector<std::size_t> write_calls;
     ByteVec inbound;
     std::size_t largest_read = 0;
+};
+
+// What the Client owns: a forwarder to the fixture's FakeTransport, so that a test can still look at
+// the stream after the client has freed it (close() does).
+class OwnedTransport final : public Transport {
+  public:
+    explicit OwnedTransport(FakeTransport& t) : t_(t) {}
+    ~OwnedTransport() override { ++t_.freed; }
+    OwnedTransport(const OwnedTransport&) = delete;
+    OwnedTransport& operator=(const OwnedTransport&) = delete;
+
+    void set_listener(TransportListener* l) override { t_.set_listener(l); }
+    bool open(std::string_view h, std::uint16_t p) override { return t_.open(h, p); }
+    std::size_t write(std::span<const std::uint8_t> data) override { return t_.write(data); }
+    [[nodiscard]] std::size_t writable() const override { return t_.writable(); }
+    [[nodiscard]] std::size_t unsent() const override { return t_.unsent(); }
+    std::size_t read(std::span<std::uint8_t> out) override { return t_.read(out); }
+    [[nodiscard]] std::size_t readable() const override { return t_.readable(); }
+    void close() override { t_.close(); }
+    [[nodiscard]] bool is_open() const override { return t_.is_open(); }
+
+  private:
+    FakeTransport& t_;
 };
 
 class FakeTimer final : public TimerPort {
@@ -111,9 +135,8 @@ class RecordingSink final : public EventSink {
 
 struct Fixture {
     Fixture() {
-        auto t = std::make_unique<FakeTransport>();
-        transport = t.get();
-        client = std::make_unique<Client>(std::move(t), timer, sink, "broker.example", 1884);
+        client = std::make_unique<Client>(std::make_unique<OwnedTransport>(stream), timer, sink,
+                                          "broker.example", 1884);
         client->auth("dev", "", {}, true);
     }
     // Run the timer up to `t`, firing each armed deadline at its own time.
@@ -135,7 +158,8 @@ struct Fixture {
 
     FakeTimer timer;
     RecordingSink sink;
-    FakeTransport* transport = nullptr;
+    FakeTransport stream;
+    FakeTransport* transport = &stream;
     std::unique_ptr<Client> client;
 };
 
@@ -278,6 +302,41 @@ TEST_CASE("client: close() sends DISCONNECT before closing the stream, then noth
     CHECK_FALSE(f.timer.armed);
     CHECK(f.client->publish("t", {}, 0, 0).refusal == Refusal::kClosed);
     CHECK(f.sink.events.empty());
+}
+
+TEST_CASE("client: close() frees the stream at once; the closed client answers every command") {
+    Fixture f;
+    f.connect_ok();
+    f.client->close();
+    CHECK(f.transport->take_written() == Strings{"DISCONNECT"});
+    CHECK(f.transport->freed == 1);
+    CHECK(f.transport->listener == nullptr);
+    CHECK_FALSE(f.client->connect());
+    CHECK(f.client->disconnect());
+    CHECK(f.client->subscribe("t", 0).refusal == Refusal::kClosed);
+    CHECK(f.client->unsubscribe("t").refusal == Refusal::kClosed);
+    CHECK(f.client->auth("x", "", {}, true) == AuthResult::kClosed);
+    CHECK_FALSE(f.client->set_will("t", {}, 0, 0));
+    f.client->set_autoreconn(true, 1000);
+    f.client->close();
+    CHECK_FALSE(f.client->ready());
+    CHECK(f.transport->opens == 1);
+    CHECK(f.transport->take_written().empty());
+    CHECK(f.sink.events.empty());
+    CHECK_FALSE(f.timer.armed);
+}
+
+TEST_CASE("client: abandon() frees the stream without a DISCONNECT (the device goes away)") {
+    Fixture f;
+    f.client->set_autoreconn(true, 1000);
+    f.connect_ok();
+    f.client->abandon();
+    CHECK(f.transport->take_written().empty());
+    CHECK(f.transport->freed == 1);
+    CHECK_FALSE(f.transport->is_open());
+    CHECK(f.client->session().closed());
+    CHECK(f.sink.events.empty());
+    CHECK_FALSE(f.timer.armed);
 }
 
 TEST_CASE("client: a protocol violation closes the stream; the rest is not read") {

@@ -36,6 +36,12 @@ void LuaMqttClient::pin(lua_State* L, int index) {
     self_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
+void LuaMqttClient::unpin(lua_State* L) {
+    if (callback_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, callback_ref_);
+    if (self_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, self_ref_);
+    callback_ref_ = self_ref_ = LUA_NOREF;
+}
+
 void LuaMqttClient::set_callback(lua_State* L, int index) {
     if (callback_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, callback_ref_);
     callback_ref_ = LUA_NOREF;
@@ -52,16 +58,15 @@ void LuaMqttClient::set_debug(bool on) {
 void LuaMqttClient::close(lua_State* L) {
     if (closed()) return;
     closing_ = true;
-    client_->close();  // DISCONNECT if connected, then the close path (its events go nowhere)
+    client_->close();  // DISCONNECT if connected, the close path (its events go nowhere), the stream freed
     release();
-    if (callback_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, callback_ref_);
-    if (self_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, self_ref_);
-    callback_ref_ = self_ref_ = LUA_NOREF;
+    unpin(L);
 }
 
 void LuaMqttClient::shutdown() {
     if (closed()) return;
     closing_ = true;
+    client_->abandon();  // the stream freed (TLS included), no DISCONNECT
     release();
     // The registry references die with the Lua state.
     callback_ref_ = self_ref_ = LUA_NOREF;
@@ -70,7 +75,6 @@ void LuaMqttClient::shutdown() {
 void LuaMqttClient::release() {
     hub_.remove(serial_);  // queued events and a pending timer expiry find nothing now
     cancel();
-    client_.reset();  // closes and frees the stream (TLS included)
     stream_ = nullptr;
     tls_ = nullptr;
     channel_.release();
@@ -98,7 +102,7 @@ void LuaMqttClient::cancel() {
 
 void LuaMqttClient::on_timer_fired() {
     timer_ = 0;
-    if (client_) client_->on_timer();
+    client_->on_timer();
 }
 
 void LuaMqttClient::on_mqtt_event(const luat_mqtt::Event& event) {

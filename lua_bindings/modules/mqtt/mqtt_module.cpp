@@ -42,8 +42,14 @@ sys_task::Logger& logger_of(lua_State* L) {
     return module_of(L).run.device().logger();
 }
 
+// Argument 1 as a client, as liolib's tofile: anything but an MQTTCTRL* raises luaL_checkudata's
+// argument error, a client whose finaliser ran raises one error of its own. A closed client is a
+// client: LuatOS answers its methods (state 0, publish nothing, close again nothing), and so does
+// the closed engine.
 LuaMqttClient& check_client(lua_State* L) {
-    return *static_cast<LuaMqttClient*>(luaL_checkudata(L, 1, kMqttClientType));
+    auto* slot = static_cast<MqttClientSlot*>(luaL_checkudata(L, 1, kMqttClientType));
+    if (!slot->has_value()) luaL_error(L, "attempt to use a destroyed mqtt client");
+    return **slot;
 }
 
 // C strings in LuatOS: an embedded NUL ends the text (libemqtt uses strlen).
@@ -219,14 +225,15 @@ int l_create(lua_State* L) {
         log, device.adapters(), o.adapter, std::move(stream), channel_index, tls != nullptr ? "TLS" : "TCP");
 
     // 6. The userdata is the client; its __gc is set before anything else can raise.
-    void* memory = lua_newuserdatauv(L, sizeof(LuaMqttClient), 0);
-    auto* client = new (memory)
-        LuaMqttClient(LuaMqttClient::Parts{m.hub, log, m.run.scheduler(), m.clients, std::move(*channel),
-                                           std::move(adapter_stream), tls, std::string(o.host), o.port});
+    void* memory = lua_newuserdatauv(L, sizeof(MqttClientSlot), 0);
+    auto* slot = new (memory) MqttClientSlot(
+        std::in_place, LuaMqttClient::Parts{m.hub, log, m.run.scheduler(), m.clients, std::move(*channel),
+                                            std::move(adapter_stream), tls, std::string(o.host), o.port});
     luaL_setmetatable(L, kMqttClientType);
-    client->pin(L, -1);
-    if (o.rx_size) client->engine()->set_rx_size(*o.rx_size);
-    if (o.conn_timeout) client->engine()->set_connect_timeout(*o.conn_timeout);
+    LuaMqttClient& client = **slot;
+    client.pin(L, -1);
+    if (o.rx_size) client.engine().set_rx_size(*o.rx_size);
+    if (o.conn_timeout) client.engine().set_connect_timeout(*o.conn_timeout);
     return 1;
 }
 
@@ -241,11 +248,12 @@ int l_auth(lua_State* L) {
     const char* pass = luaL_optlstring(L, 4, "", &pass_len);
     // Only an explicit false turns clean session off.
     const bool clean = !(lua_isboolean(L, 5) && lua_toboolean(L, 5) == 0);
-    if (c.closed()) return 0;
-    const luat_mqtt::AuthResult r = c.engine()->auth(c_text(id, id_len), c_text(user, user_len),
-                                                     luat_mqtt::as_bytes(c_text(pass, pass_len)), clean);
+    const luat_mqtt::AuthResult r = c.engine().auth(c_text(id, id_len), c_text(user, user_len),
+                                                    luat_mqtt::as_bytes(c_text(pass, pass_len)), clean);
     if (!luat_mqtt::accepted(r)) {
-        logger_of(L).error("mqtt", std::string("auth: ") + luat_mqtt::to_string(r));
+        // A closed client answers nothing, quietly; a refused setting is the script's mistake.
+        if (r != luat_mqtt::AuthResult::kClosed)
+            logger_of(L).error("mqtt", std::string("auth: ") + luat_mqtt::to_string(r));
         return 0;
     }
     if (r == luat_mqtt::AuthResult::kPasswordWithoutUsername) {
@@ -260,7 +268,7 @@ int l_auth(lua_State* L) {
 int l_keepalive(lua_State* L) {
     LuaMqttClient& c = check_client(L);
     const lua_Integer seconds = luaL_optinteger(L, 2, luat_mqtt::kDefaultKeepaliveS);
-    if (!c.closed()) c.engine()->set_keepalive(seconds);
+    c.engine().set_keepalive(seconds);
     return 0;
 }
 
@@ -270,7 +278,7 @@ int l_autoreconn(lua_State* L) {
     std::optional<bool> enable;
     if (lua_isboolean(L, 2)) enable = lua_toboolean(L, 2) != 0;
     const lua_Integer period = luaL_optinteger(L, 3, luat_mqtt::kDefaultReconnectPeriodMs);
-    if (!c.closed()) c.engine()->set_autoreconn(enable, period);
+    c.engine().set_autoreconn(enable, period);
     return 0;
 }
 
@@ -288,14 +296,12 @@ int l_will(lua_State* L) {
     const char* payload = luaL_checklstring(L, 3, &payload_len);
     const lua_Integer qos = luaL_optinteger(L, 4, 0);
     const lua_Integer retain = luaL_optinteger(L, 5, 0);
-    bool ok = false;
-    if (!c.closed()) {
-        ok = c.engine()->set_will(c_text(topic, topic_len),
-                                  luat_mqtt::as_bytes(std::string_view(payload, payload_len)), qos, retain);
-        if (!ok)
-            logger_of(L).error("mqtt", "will: refused (topic '" + std::string(topic) + "', " +
-                                           std::to_string(payload_len) + " bytes)");
-    }
+    const bool ok = c.engine().set_will(
+        c_text(topic, topic_len), luat_mqtt::as_bytes(std::string_view(payload, payload_len)), qos, retain);
+    // A closed client refuses quietly; a bad topic or payload is the script's mistake.
+    if (!ok && !c.closed())
+        logger_of(L).error("mqtt", "will: refused (topic '" + std::string(topic) + "', " +
+                                       std::to_string(payload_len) + " bytes)");
     lua_pushboolean(L, ok ? 1 : 0);
     return 1;
 }
@@ -312,14 +318,13 @@ int l_debug(lua_State* L) {
 // c:connect() -> boolean
 int l_connect(lua_State* L) {
     LuaMqttClient& c = check_client(L);
-    lua_pushboolean(L, !c.closed() && c.engine()->connect() ? 1 : 0);
+    lua_pushboolean(L, c.engine().connect() ? 1 : 0);
     return 1;
 }
 
 // c:disconnect() -> true
 int l_disconnect(lua_State* L) {
-    LuaMqttClient& c = check_client(L);
-    if (!c.closed()) c.engine()->disconnect();
+    check_client(L).engine().disconnect();
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -344,8 +349,7 @@ int l_publish(lua_State* L) {
     }
     const lua_Integer qos = luaL_optinteger(L, 4, 0);
     const lua_Integer retain = luaL_optinteger(L, 5, 0);
-    if (c.closed()) return 0;
-    const luat_mqtt::SendResult r = c.engine()->publish(topic, luat_mqtt::as_bytes(payload), qos, retain);
+    const luat_mqtt::SendResult r = c.engine().publish(topic, luat_mqtt::as_bytes(payload), qos, retain);
     if (!r.ok()) {
         report_refusal(L, c, "publish", r.refusal, topic);
         return 0;
@@ -362,8 +366,7 @@ int l_subscribe(lua_State* L) {
         std::size_t len = 0;
         const char* t = lua_tolstring(L, 2, &len);
         const lua_Integer qos = luaL_optinteger(L, 3, 0);
-        if (c.closed()) return 0;
-        const luat_mqtt::SendResult r = c.engine()->subscribe(c_text(t, len), qos);
+        const luat_mqtt::SendResult r = c.engine().subscribe(c_text(t, len), qos);
         if (!r.ok()) {
             report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
             return 0;
@@ -397,16 +400,12 @@ int l_subscribe(lua_State* L) {
                                                      luaL_typename(L, -2)));
             }
         }
-        if (!c.closed()) {
-            const luat_mqtt::SendResult r = c.engine()->subscribe(c_text(t, len), qos);
-            if (r.ok()) {
-                last_id = r.id;
-            } else {
-                all_sent = false;
-                report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
-            }
+        const luat_mqtt::SendResult r = c.engine().subscribe(c_text(t, len), qos);
+        if (r.ok()) {
+            last_id = r.id;
         } else {
             all_sent = false;
+            report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
         }
         lua_pop(L, 2);
     }
@@ -419,11 +418,7 @@ int l_subscribe(lua_State* L) {
 int l_unsubscribe(lua_State* L) {
     LuaMqttClient& c = check_client(L);
     auto one = [&](std::string_view topic, bool& all_sent, lua_Integer& last_id) {
-        if (c.closed()) {
-            all_sent = false;
-            return;
-        }
-        const luat_mqtt::SendResult r = c.engine()->unsubscribe(topic);
+        const luat_mqtt::SendResult r = c.engine().unsubscribe(topic);
         if (r.ok()) {
             last_id = r.id;
         } else {
@@ -462,22 +457,23 @@ int l_unsubscribe(lua_State* L) {
 
 // c:ready() -> boolean
 int l_ready(lua_State* L) {
-    LuaMqttClient& c = check_client(L);
-    lua_pushboolean(L, !c.closed() && c.engine()->ready() ? 1 : 0);
+    lua_pushboolean(L, check_client(L).engine().ready() ? 1 : 0);
     return 1;
 }
 
 // c:state() -> 0..3
 int l_state(lua_State* L) {
-    LuaMqttClient& c = check_client(L);
-    lua_pushinteger(L, c.closed() ? 0 : c.engine()->state());
+    lua_pushinteger(L, check_client(L).engine().state());
     return 1;
 }
 
-// __gc (only MQTTCTRL* userdata have this metatable): the collector took a closed client, or the
-// Lua state is being closed at the end of the run.
+// __gc: the collector took a closed client, the Lua state is being closed at the end of the run, or
+// a script called it by hand (debug.getmetatable). Runs once; later calls find an empty slot.
 int l_gc(lua_State* L) {
-    static_cast<LuaMqttClient*>(lua_touserdata(L, 1))->~LuaMqttClient();
+    auto* slot = static_cast<MqttClientSlot*>(luaL_checkudata(L, 1, kMqttClientType));
+    if (!slot->has_value()) return 0;
+    (*slot)->unpin(L);  // only a live client finalised by hand still has its references
+    slot->reset();      // the storage itself is Lua's: the optional is never destroyed as such
     return 0;
 }
 
@@ -523,6 +519,14 @@ void install_mqtt(RunContext& run, DeviceNetwork& network) {
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, l_gc);
     lua_setfield(L, -2, "__gc");
+    // What getmetatable(c) gives: LuatOS's MQTTCTRL* metatable has __name and __index and no
+    // finaliser, so a script gets the same, and never ours.
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, kMqttClientType);
+    lua_setfield(L, -2, "__name");
+    lua_pushvalue(L, -3);  // the module table
+    lua_setfield(L, -2, "__index");
+    lua_setfield(L, -2, "__metatable");
     lua_pop(L, 2);
 }
 
