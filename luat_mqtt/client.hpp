@@ -46,9 +46,9 @@ class EventSink {
   public:
     // One event. Its views (topic, payload) are valid during the call only.
     virtual void on_mqtt_event(const Event& event) = 0;
-    // A diagnostic line for the C-side log (`<L>/mqtt <text>`); level 1 debug .. 4 error. Only failure
-    // cases produce these (dead link, protocol error, messages resent or dropped).
-    virtual void on_mqtt_log(int level, std::string_view text) = 0;
+    // A diagnostic line for the C-side log (`<L>/mqtt <text>`). Only failure cases produce these
+    // (dead link, protocol error, messages resent or dropped).
+    virtual void on_mqtt_log(LogLevel level, std::string_view text) = 0;
 
   protected:
     ~EventSink() = default;
@@ -90,7 +90,7 @@ class Client final : private TransportListener {
     SendResult subscribe(std::string_view filter, std::int64_t qos);
     SendResult unsubscribe(std::string_view filter);
 
-    [[nodiscard]] int state() const { return session_.state(); }
+    [[nodiscard]] ConnectionState state() const { return session_.state(); }
     [[nodiscard]] bool ready() const { return session_.ready(); }
 
     // The TimerPort's deadline was reached.

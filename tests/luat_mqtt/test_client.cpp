@@ -124,8 +124,8 @@ class RecordingSink final : public EventSink {
         events.push_back(describe_event(e));
         if (on_event) on_event(e);
     }
-    void on_mqtt_log(int level, std::string_view text) override {
-        logs.push_back(std::to_string(level) + " " + std::string(text));
+    void on_mqtt_log(LogLevel level, std::string_view text) override {
+        logs.push_back(std::string(to_string(level)) + " " + std::string(text));
     }
     Strings take() { return std::exchange(events, {}); }
     Strings events;
@@ -182,10 +182,10 @@ TEST_CASE("client: open(host, port), CONNECT when the stream is up, conack from 
     CHECK(f.transport->opens == 1);
     CHECK(f.transport->host == "broker.example");
     CHECK(f.transport->port == 1884);
-    CHECK(f.client->state() == 1);
+    CHECK(f.client->state() == ConnectionState::kConnecting);
     CHECK(f.transport->written.empty());
     f.transport->up();
-    CHECK(f.client->state() == 2);
+    CHECK(f.client->state() == ConnectionState::kAwaitingConnack);
     CHECK(f.transport->take_written() == Strings{"CONNECT id=dev clean=1 ka=240"});
     f.transport->receive(hex("20 02 00 00"));
     CHECK(f.client->ready());
@@ -196,7 +196,7 @@ TEST_CASE("client: connect() is false when the transport cannot even start; no e
     Fixture f;
     f.transport->open_result = false;
     CHECK_FALSE(f.client->connect());
-    CHECK(f.client->state() == 0);
+    CHECK(f.client->state() == ConnectionState::kDisconnected);
     CHECK(f.sink.events.empty());
     CHECK_FALSE(f.timer.armed);
     f.transport->open_result = true;
@@ -217,7 +217,7 @@ TEST_CASE("client: reads only what the receive buffer holds; a burst of small pa
     CHECK(f.transport->inbound.empty());
     CHECK(f.sink.take().size() == 500);
     CHECK(f.transport->take_written().size() == 500);  // PUBACKs
-    CHECK(f.client->state() == 3);
+    CHECK(f.client->state() == ConnectionState::kReady);
 }
 
 TEST_CASE("client: writes what the transport accepts, resumes on writable, batches many publishes") {
@@ -269,11 +269,11 @@ TEST_CASE("client: a broken link gives error(other), disconnect(0); the reconnec
     f.connect_ok();
     f.transport->fail(TransportError::kReset);
     CHECK(f.sink.take() == Strings{"error other 0", "disconnect 0"});
-    CHECK(f.client->state() == 0);
+    CHECK(f.client->state() == ConnectionState::kDisconnected);
     CHECK(f.timer.armed == 3000);
     f.run_until(3000);
     CHECK(f.transport->opens == 2);
-    CHECK(f.client->state() == 1);
+    CHECK(f.client->state() == ConnectionState::kConnecting);
     f.transport->fail(TransportError::kConnectFailed);
     CHECK(f.sink.take() == Strings{"error connect 0", "disconnect 0"});
     // A reconnect whose open() is refused at once keeps the chain going.
@@ -348,7 +348,7 @@ TEST_CASE("client: a protocol violation closes the stream; the rest is not read"
     f.transport->receive(in);
     CHECK(f.sink.take() == Strings{"disconnect 0", "close", "error connect 98"});
     CHECK(f.transport->closes == 1);
-    CHECK(f.sink.logs == Strings{"3 protocol error 98: PUBLISH with QoS 3"});
+    CHECK(f.sink.logs == Strings{"warn protocol error 98: PUBLISH with QoS 3"});
 }
 
 TEST_CASE("client: events stay in order when the sink calls back into the client") {

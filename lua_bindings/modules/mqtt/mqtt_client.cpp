@@ -6,6 +6,34 @@
 
 namespace lua_bindings {
 
+lua_Integer lua_state_value(luat_mqtt::ConnectionState state) {
+    switch (state) {
+        case luat_mqtt::ConnectionState::kDisconnected:
+            return 0;
+        case luat_mqtt::ConnectionState::kConnecting:
+            return 1;
+        case luat_mqtt::ConnectionState::kAwaitingConnack:
+            return 2;
+        case luat_mqtt::ConnectionState::kReady:
+            return 3;
+    }
+    return 0;
+}
+
+sys_task::LogLevel logger_level(luat_mqtt::LogLevel level) {
+    switch (level) {
+        case luat_mqtt::LogLevel::kDebug:
+            return sys_task::kLogDebug;
+        case luat_mqtt::LogLevel::kInfo:
+            return sys_task::kLogInfo;
+        case luat_mqtt::LogLevel::kWarn:
+            return sys_task::kLogWarn;
+        case luat_mqtt::LogLevel::kError:
+            return sys_task::kLogError;
+    }
+    return sys_task::kLogError;
+}
+
 void MqttClientSet::shutdown_all() {
     // shutdown() removes each client from the set.
     while (!clients_.empty())
@@ -115,8 +143,8 @@ void LuaMqttClient::on_mqtt_event(const luat_mqtt::Event& event) {
     hub_.post_event(serial_, event);
 }
 
-void LuaMqttClient::on_mqtt_log(int level, std::string_view text) {
-    log_.log(level, "mqtt", text);
+void LuaMqttClient::on_mqtt_log(luat_mqtt::LogLevel level, std::string_view text) {
+    log_.log(logger_level(level), "mqtt", text);
 }
 
 void LuaMqttClient::deliver(const PendingMqttEvent& e) {

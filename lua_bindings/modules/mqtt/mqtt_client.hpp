@@ -37,6 +37,11 @@ namespace lua_bindings {
 
 inline constexpr const char* kMqttClientType = "MQTTCTRL*";
 
+// The engine's enums at the edge: mqtt.STATE_* (LuatOS's MQTT_STATE_DISCONNECT 0, SCONNECT 1, MQTT 2,
+// READY 3) for a connection state, and the device log's level for an engine diagnostic line.
+lua_Integer lua_state_value(luat_mqtt::ConnectionState state);
+sys_task::LogLevel logger_level(luat_mqtt::LogLevel level);
+
 class LuaMqttClient;
 
 // The clients of one run that are not closed yet, so that the end of the run can shut them down.
@@ -111,7 +116,7 @@ class LuaMqttClient final : public luat_mqtt::TimerPort, public luat_mqtt::Event
     void cancel() override;
     // luat_mqtt::EventSink
     void on_mqtt_event(const luat_mqtt::Event& event) override;
-    void on_mqtt_log(int level, std::string_view text) override;
+    void on_mqtt_log(luat_mqtt::LogLevel level, std::string_view text) override;
 
   private:
     void release();

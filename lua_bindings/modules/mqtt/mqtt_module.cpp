@@ -461,9 +461,9 @@ int l_ready(lua_State* L) {
     return 1;
 }
 
-// c:state() -> 0..3
+// c:state() -> mqtt.STATE_*
 int l_state(lua_State* L) {
-    lua_pushinteger(L, check_client(L).engine().state());
+    lua_pushinteger(L, lua_state_value(check_client(L).engine().state()));
     return 1;
 }
 
@@ -508,9 +508,14 @@ void install_mqtt(RunContext& run, DeviceNetwork& network) {
         {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());
-    static const IntConstant kConstants[] = {
-        {"STATE_DISCONNECT", 0}, {"STATE_SCONNECT", 1}, {"STATE_MQTT", 2},      {"STATE_READY", 3},
-        {"VERIFY_NONE", 0},      {"VERIFY_OPTION", 1},  {"VERIFY_REQUIRED", 2},
+    const IntConstant kConstants[] = {
+        {"STATE_DISCONNECT", lua_state_value(luat_mqtt::ConnectionState::kDisconnected)},
+        {"STATE_SCONNECT", lua_state_value(luat_mqtt::ConnectionState::kConnecting)},
+        {"STATE_MQTT", lua_state_value(luat_mqtt::ConnectionState::kAwaitingConnack)},
+        {"STATE_READY", lua_state_value(luat_mqtt::ConnectionState::kReady)},
+        {"VERIFY_NONE", 0},
+        {"VERIFY_OPTION", 1},
+        {"VERIFY_REQUIRED", 2},
     };
     set_int_constants(L, kConstants);
 
