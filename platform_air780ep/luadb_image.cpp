@@ -17,10 +17,6 @@ bool hidden(const fs::path& p) {
     return !name.empty() && name[0] == '.';
 }
 
-bool read_file(const fs::path& p, std::string& out) {
-    return read_host_file(p.string(), out);
-}
-
 }  // namespace
 
 std::optional<LuadbImage> LuadbImage::load(std::span<const std::string> paths, std::string& error) {
@@ -31,12 +27,13 @@ std::optional<LuadbImage> LuadbImage::load(std::span<const std::string> paths, s
             error = "two files are both /luadb/" + name + ": " + it->second + " and " + p.string();
             return false;
         }
-        std::string content;
-        if (!read_file(p, content)) {
+        std::string why;
+        std::optional<std::string> content = read_host_file(p.string(), why);
+        if (!content) {
             error = "cannot read " + p.string();
             return false;
         }
-        image.files_[name] = std::move(content);
+        image.files_[name] = std::move(*content);
         image.sources_[name] = p.string();
         return true;
     };

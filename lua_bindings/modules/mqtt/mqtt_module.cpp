@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_network.hpp"
@@ -169,7 +170,7 @@ int l_create(lua_State* L) {
 
     // 2. The socket channel (8 shared by every link of the module).
     std::string error;
-    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", &error);
+    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", error);
     if (!channel) {
         log.error("mqtt", "mqtt.create: " + error);
         return 0;
@@ -195,16 +196,16 @@ int l_create(lua_State* L) {
     // 4. TLS.
     std::shared_ptr<const platform_air780ep::TlsConfig> tls_config;
     if (o.ssl != CreateOptions::Ssl::kNone) {
-        platform_air780ep::TlsConfigResult r = o.ssl == CreateOptions::Ssl::kInsecure
-                                                   ? platform_air780ep::TlsConfig::insecure()
-                                                   : platform_air780ep::TlsConfig::build(o.tls);
-        for (const std::string& w : r.warnings)
+        std::vector<std::string> warnings;
+        tls_config = o.ssl == CreateOptions::Ssl::kInsecure
+                         ? platform_air780ep::TlsConfig::create_insecure(error)
+                         : platform_air780ep::TlsConfig::create(o.tls, warnings, error);
+        for (const std::string& w : warnings)
             log.warn("mqtt", w);
-        if (!r.config) {
-            log.error("mqtt", "mqtt.create: ssl." + r.error);
+        if (!tls_config) {
+            log.error("mqtt", "mqtt.create: ssl." + error);
             return 0;
         }
-        tls_config = std::move(r.config);
     }
 
     // 5. The transport of the adapter.
@@ -480,10 +481,7 @@ int l_gc(lua_State* L) {
 }  // namespace
 
 void install_mqtt(RunContext& run, DeviceNetwork& network) {
-    Device& device = run.device();
-    MqttHub* hub = device.service<MqttHub>();
-    if (hub == nullptr) hub = &device.emplace_service<MqttHub>(device.loop());
-    auto module = std::make_shared<MqttModule>(run, network, *hub);
+    auto module = std::make_shared<MqttModule>(run, network, network.mqtt_hub());
     // At the end of the run the clients not closed are shut down, before the Lua state goes.
     run.on_close([module]() mutable { module.reset(); });
 
