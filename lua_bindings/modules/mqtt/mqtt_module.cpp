@@ -78,10 +78,13 @@ void report_refusal(lua_State* L, LuaMqttClient& c, const char* what, luat_mqtt:
 
 // ---- mqtt.create ---------------------------------------------------------------------------------
 
+// mqtt.create's arguments as LuatOS reads them. The views are into strings of the Lua stack (the
+// arguments, the `ssl` table), valid during the call.
 struct CreateOptions {
     int adapter = 0;
     std::string_view host;
-    std::uint16_t port = 0;
+    lua_Integer port_argument = 0;  // checked once the channel is taken, as LuatOS does
+    std::uint16_t port = 0;         // then
     enum class Ssl { kNone, kInsecure, kTable } ssl = Ssl::kNone;
     platform_air780ep::TlsOptions tls;
     std::optional<lua_Integer> rx_size;
@@ -135,25 +138,22 @@ void read_opts(lua_State* L, int index, CreateOptions& o) {
     o.conn_timeout = number("conn_timeout");
 }
 
-// mqtt.create(adapter, host, port, ssl, opts) -> client | nothing
-int l_create(lua_State* L) {
-    MqttModule& m = module_of(L);
-    Device& device = m.run.device();
-    sys_task::Logger& log = device.logger();
-
-    // 1. Argument checks, before anything is taken (a raised error must leak nothing).
+// Step 1 of mqtt.create: the arguments. Wrong types raise here, before anything is taken (a raised
+// error must leak nothing); what LuatOS refuses before it takes a channel gives nullopt after its
+// log line.
+std::optional<CreateOptions> read_create_arguments(lua_State* L, Device& device, sys_task::Logger& log) {
     CreateOptions o;
     const lua_Integer adapter = luaL_optinteger(L, 1, device.adapters().default_id());
     if (lua_isinteger(L, 2)) {
         // LuatOS takes an integer as a raw IPv4 address and then fails to connect to it.
         log.error("mqtt", "mqtt.create: the host must be a name or an address as text, not the number " +
                               std::to_string(lua_tointeger(L, 2)));
-        return 0;
+        return std::nullopt;
     }
     std::size_t host_len = 0;
     const char* host = luaL_checklstring(L, 2, &host_len);
     o.host = c_text(host, host_len);
-    const lua_Integer port = luaL_checkinteger(L, 3);
+    o.port_argument = luaL_checkinteger(L, 3);
     if (lua_isboolean(L, 4) && lua_toboolean(L, 4) != 0) {
         o.ssl = CreateOptions::Ssl::kInsecure;
     } else if (lua_istable(L, 4)) {
@@ -161,39 +161,48 @@ int l_create(lua_State* L) {
         read_ssl_table(L, 4, o.tls);
     }
     read_opts(L, 5, o);
-
     if (adapter < 0 || adapter >= platform_air780ep::kAdapterCount) {
         log.error("mqtt", "mqtt.create: no network adapter " + std::to_string(adapter));
-        return 0;
+        return std::nullopt;
     }
     o.adapter = static_cast<int>(adapter);
+    return o;
+}
 
-    // 2. The socket channel (8 shared by every link of the module).
-    std::string error;
-    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", error);
-    if (!channel) {
-        log.error("mqtt", "mqtt.create: " + error);
-        return 0;
-    }
-
-    // 3. What LuatOS refuses after taking the channel (released again by the Channel handle).
+// Step 3: what LuatOS refuses once it holds the channel (the caller's Channel handle gives it back).
+// Sets o.port; false after the log line.
+bool check_endpoint(CreateOptions& o, sys_task::Logger& log) {
     if (o.host.size() > kMaxHostLength) {
         log.error("mqtt", "mqtt.create: host is " + std::to_string(o.host.size()) + " bytes, longer than " +
                               std::to_string(kMaxHostLength));
-        return 0;
+        return false;
     }
     if (o.host.starts_with("ws://") || o.host.starts_with("wss://")) {
         log.error("mqtt", "mqtt.create: MQTT over WebSocket (" + std::string(o.host) + ") is not supported");
-        return 0;
+        return false;
     }
-    if (port < 1 || port > 65535) {
-        log.error("mqtt", "mqtt.create: port " + std::to_string(port) + " is not a TCP port (1..65535)");
-        return 0;
+    if (o.port_argument < 1 || o.port_argument > 65535) {
+        log.error("mqtt",
+                  "mqtt.create: port " + std::to_string(o.port_argument) + " is not a TCP port (1..65535)");
+        return false;
     }
-    o.port = static_cast<std::uint16_t>(port);
+    o.port = static_cast<std::uint16_t>(o.port_argument);
     if (o.ipv6) log.warn("mqtt", "mqtt.create: IPv6 is not available on this device, IPv4 is used");
+    return true;
+}
 
-    // 4. TLS.
+// The client's stream, built once the arguments are known good.
+struct ClientStream {
+    std::unique_ptr<platform_air780ep::AdapterStream> stream;
+    const platform_air780ep::TlsStream* tls = nullptr;  // inside `stream`, when the client uses TLS
+};
+
+// Steps 4 and 5: the TLS configuration, the adapter's TCP stream, TLS over it, all inside the
+// AdapterStream that logs the socket's happenings. nullopt after the log line.
+std::optional<ClientStream> build_stream(MqttModule& m, const CreateOptions& o, std::size_t channel_index) {
+    Device& device = m.run.device();
+    sys_task::Logger& log = device.logger();
+    std::string error;
     std::shared_ptr<const platform_air780ep::TlsConfig> tls_config;
     if (o.ssl != CreateOptions::Ssl::kNone) {
         std::vector<std::string> warnings;
@@ -204,37 +213,59 @@ int l_create(lua_State* L) {
             log.warn("mqtt", w);
         if (!tls_config) {
             log.error("mqtt", "mqtt.create: ssl." + error);
-            return 0;
+            return std::nullopt;
         }
     }
-
-    // 5. The transport of the adapter.
-    std::unique_ptr<luat_mqtt::Transport> stream = m.network.make_tcp_stream(o.adapter, error);
-    if (!stream) {
+    std::unique_ptr<luat_mqtt::Transport> transport = m.network.make_tcp_stream(o.adapter, error);
+    if (!transport) {
         log.error("mqtt", "mqtt.create: " + error);
-        return 0;
+        return std::nullopt;
     }
-    const platform_air780ep::TlsStream* tls = nullptr;
+    ClientStream out;
     if (tls_config) {
         auto t = std::make_unique<platform_air780ep::TlsStream>(device.loop(), std::move(tls_config),
-                                                                std::move(stream));
-        tls = t.get();
-        stream = std::move(t);
+                                                                std::move(transport));
+        out.tls = t.get();
+        transport = std::move(t);
     }
-    const std::size_t channel_index = channel->index();
-    auto adapter_stream = std::make_unique<platform_air780ep::AdapterStream>(
-        log, device.adapters(), o.adapter, std::move(stream), channel_index, tls != nullptr ? "TLS" : "TCP");
+    out.stream = std::make_unique<platform_air780ep::AdapterStream>(log, device.adapters(), o.adapter,
+                                                                    std::move(transport), channel_index,
+                                                                    out.tls != nullptr ? "TLS" : "TCP");
+    return out;
+}
 
-    // 6. The userdata is the client; its __gc is set before anything else can raise.
+// Step 6: the userdata is the client; its __gc is set before anything else can raise.
+void push_client(lua_State* L, MqttModule& m, const CreateOptions& o, platform_air780ep::Channel channel,
+                 ClientStream stream) {
     void* memory = lua_newuserdatauv(L, sizeof(MqttClientSlot), 0);
     auto* slot = new (memory) MqttClientSlot(
-        std::in_place, LuaMqttClient::Parts{m.hub, log, m.run.scheduler(), m.clients, std::move(*channel),
-                                            std::move(adapter_stream), tls, std::string(o.host), o.port});
+        std::in_place,
+        LuaMqttClient::Parts{m.hub, m.run.device().logger(), m.run.scheduler(), m.clients, std::move(channel),
+                             std::move(stream.stream), stream.tls, std::string(o.host), o.port});
     luaL_setmetatable(L, kMqttClientType);
     LuaMqttClient& client = **slot;
     client.pin(L, -1);
     if (o.rx_size) client.engine().set_rx_size(*o.rx_size);
     if (o.conn_timeout) client.engine().set_connect_timeout(*o.conn_timeout);
+}
+
+// mqtt.create(adapter, host, port, ssl, opts) -> client | nothing
+int l_create(lua_State* L) {
+    MqttModule& m = module_of(L);
+    sys_task::Logger& log = m.run.device().logger();
+    std::optional<CreateOptions> o = read_create_arguments(L, m.run.device(), log);
+    if (!o) return 0;
+    // Step 2: the socket channel (8 shared by every link of the module).
+    std::string error;
+    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", error);
+    if (!channel) {
+        log.error("mqtt", "mqtt.create: " + error);
+        return 0;
+    }
+    if (!check_endpoint(*o, log)) return 0;
+    std::optional<ClientStream> stream = build_stream(m, *o, channel->index());
+    if (!stream) return 0;
+    push_client(L, m, *o, std::move(*channel), std::move(*stream));
     return 1;
 }
 
