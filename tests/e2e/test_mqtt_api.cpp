@@ -105,6 +105,33 @@ TEST_CASE(
     CHECK_LINES(lines_with(r.lines, "I/user."), expected);
 }
 
+TEST_CASE("a client finalised by hand inside its own callback: no more events, every method raises") {
+    // Nothing listens on 127.0.0.1:1: the connect fails with error, disconnect, close.
+    const DeviceResult r = run_offline(kTry + R"LUA(
+        local c = mqtt.create(nil, "broker.test", 1883)
+        c:auth("id")
+        c:on(function(client, event, data)
+            log.info("ev", event, data)
+            debug.getmetatable(client).__gc(client)
+            try(function() client:state() end)
+        end)
+        sys.taskInit(function()
+            log.info("connect", c:connect())
+            sys.wait(300)
+            try(function() c:close() end)
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), Lines{
+                                                    "I/user.connect true",
+                                                    "I/user.ev error connect",
+                                                    "I/user.e false attempt to use a destroyed mqtt client",
+                                                    "I/user.e false attempt to use a destroyed mqtt client",
+                                                });
+}
+
 TEST_CASE("every mqtt function given wrong types raises a LuatOS-style argument error, and runs on") {
     const DeviceResult r = run_offline(kTry + R"LUA(
         local c = mqtt.create(nil, "broker.test", 1883)

@@ -199,12 +199,15 @@ void LuaMqttClient::deliver(const PendingMqttEvent& e) {
         case luat_mqtt::EventType::kClose:
             break;
     }
+    // The callback may destroy this client (its finaliser called by hand): nothing of `this` is used
+    // after the call.
+    sys_task::Scheduler& scheduler = scheduler_;
     // As LuatOS: an error in the callback is not caught; it ends sys.run().
     lua_call(L, nargs, 0);
     if (e.type == luat_mqtt::EventType::kPong) {
         lua_pushliteral(L, "MQTT_PONG");
         lua_pushvalue(L, self);
-        scheduler_.publish(L, 2);
+        scheduler.publish(L, 2);
     }
     lua_settop(L, top);
 }
