@@ -304,7 +304,7 @@ TEST_CASE("client: close() sends DISCONNECT before closing the stream, then noth
     CHECK(f.sink.events.empty());
 }
 
-TEST_CASE("client: close() frees the stream at once; the closed client answers every command") {
+TEST_CASE("client: close() frees the stream at once, and the closed client answers every command") {
     Fixture f;
     f.connect_ok();
     f.client->close();
