@@ -612,8 +612,14 @@ int main(int argc, char** argv) {
         return 2;
     }
     config.link = *settings;
-    SlirpLink link(loop, log, hosts, config);
-    LwipStack stack(loop, log, link);
+    const auto owned_link = SlirpLink::create(loop, log, hosts, config, error);
+    const auto owned_stack = owned_link ? LwipStack::create(loop, log, *owned_link, {}, error) : nullptr;
+    if (!owned_stack) {
+        std::fprintf(stderr, "the simulated link: %s\n", error.c_str());
+        return 1;
+    }
+    SlirpLink& link = *owned_link;
+    LwipStack& stack = *owned_stack;
 
     const std::function<std::unique_ptr<Transport>()> make_lwip = [&] {
         return std::make_unique<LwipTcpStream>(stack, hosts);

@@ -224,7 +224,7 @@ int main() {
         print_connect_row((std::string("TLS, ") + keys + " certs, verify 2").c_str(),
                           connect_times(w, verified(w), kRuns));
         print_connect_row((std::string("TLS, ") + keys + " certs, verify 0 (ssl = true)").c_str(),
-                          connect_times(w, TlsConfig::insecure().config, kRuns));
+                          connect_times(w, tests::must_insecure(), kRuns));
     }
 
     // Heap sampled each time the loop is about to wait for the network, while `sampling`. Declared

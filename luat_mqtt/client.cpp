@@ -14,9 +14,16 @@ Client::Client(std::unique_ptr<Transport> transport, TimerPort& timer, EventSink
 }
 
 Client::~Client() {
-    transport_->set_listener(nullptr);
-    transport_->close();
+    release_transport();
     if (armed_) timer_.cancel();
+}
+
+void Client::release_transport() {
+    if (transport_ == nullptr) return;
+    transport_->set_listener(nullptr);
+    if (transport_->is_open()) transport_->close();
+    transport_.reset();
+    stream_up_ = false;
 }
 
 void Client::set_autoreconn(std::optional<bool> enable, std::int64_t period_ms) {
@@ -46,6 +53,14 @@ void Client::close() {
     session_.close();
     pump();                       // the DISCONNECT goes out, then the transport closes
     session_.output().release();  // a closed client keeps no buffers
+    release_transport();
+}
+
+void Client::abandon() {
+    release_transport();  // first: nothing the close path queues can go out
+    session_.close();
+    pump();
+    session_.output().release();
 }
 
 SendResult Client::publish(std::string_view topic, Bytes payload, std::int64_t qos, std::int64_t retain) {
@@ -109,6 +124,7 @@ void Client::pump() {
         repump_ = false;
         TransportRequest request{};
         while (session_.take_transport_request(request)) {
+            if (transport_ == nullptr) continue;  // closed: a closed session opens nothing
             if (request == TransportRequest::kOpen) {
                 stream_up_ = false;
                 if (!transport_->open(host_, port_)) {

@@ -46,9 +46,9 @@ class EventSink {
   public:
     // One event. Its views (topic, payload) are valid during the call only.
     virtual void on_mqtt_event(const Event& event) = 0;
-    // A diagnostic line for the C-side log (`<L>/mqtt <text>`); level 1 debug .. 4 error. Only failure
-    // cases produce these (dead link, protocol error, messages resent or dropped).
-    virtual void on_mqtt_log(int level, std::string_view text) = 0;
+    // A diagnostic line for the C-side log (`<L>/mqtt <text>`). Only failure cases produce these
+    // (dead link, protocol error, messages resent or dropped).
+    virtual void on_mqtt_log(LogLevel level, std::string_view text) = 0;
 
   protected:
     ~EventSink() = default;
@@ -80,19 +80,23 @@ class Client final : private TransportListener {
     // Commands: see Session. connect() is also false when the transport refuses to start.
     bool connect();
     bool disconnect();
+    // c:close(): the session's close (DISCONNECT if connected), then the transport is freed. The
+    // Client stays usable as a closed one: every command answers as Session does when closed.
     void close();
+    // The device goes away (the run ends: reboot, exit, power): the transport is freed first, so
+    // nothing more is sent (no DISCONNECT), then the session is closed as by close().
+    void abandon();
     SendResult publish(std::string_view topic, Bytes payload, std::int64_t qos, std::int64_t retain);
     SendResult subscribe(std::string_view filter, std::int64_t qos);
     SendResult unsubscribe(std::string_view filter);
 
-    [[nodiscard]] int state() const { return session_.state(); }
+    [[nodiscard]] ConnectionState state() const { return session_.state(); }
     [[nodiscard]] bool ready() const { return session_.ready(); }
 
     // The TimerPort's deadline was reached.
     void on_timer();
 
     [[nodiscard]] const Session& session() const { return session_; }
-    [[nodiscard]] const Transport& transport() const { return *transport_; }
 
   private:
     void on_transport_connected() override;
@@ -105,8 +109,9 @@ class Client final : private TransportListener {
     void flush_output();
     void deliver();
     void rearm_timer();
+    void release_transport();
 
-    std::unique_ptr<Transport> transport_;
+    std::unique_ptr<Transport> transport_;  // null once closed
     TimerPort& timer_;
     EventSink& sink_;
     std::string host_;

@@ -40,6 +40,20 @@ const char* to_string(ErrorKind k) {
     return "unknown";
 }
 
+const char* to_string(LogLevel level) {
+    switch (level) {
+        case LogLevel::kDebug:
+            return "debug";
+        case LogLevel::kInfo:
+            return "info";
+        case LogLevel::kWarn:
+            return "warn";
+        case LogLevel::kError:
+            return "error";
+    }
+    return "unknown";
+}
+
 std::size_t EventQueue::store(Bytes b) {
     const std::size_t off = arena_.size();
     arena_.insert(arena_.end(), b.begin(), b.end());
@@ -60,7 +74,7 @@ void EventQueue::push(const Event& e) {
     items_.push_back(s);
 }
 
-void EventQueue::push_log(int level, std::string_view text) {
+void EventQueue::push_log(LogLevel level, std::string_view text) {
     Stored s;
     s.is_log = true;
     s.log_level = level;

@@ -12,7 +12,7 @@
 namespace luat_mqtt {
 
 enum class EventType : std::uint8_t {
-    kConack,      // CONNACK accepted; state() is already 3
+    kConack,      // CONNACK accepted; state() is already ready
     kRecv,        // topic, payload, meta
     kSent,        // value = message id (0 for QoS 0)
     kSuback,      // ok, value = first return code of the SUBACK
@@ -34,6 +34,12 @@ enum class ErrorKind : std::uint8_t {
 };
 // The LuatOS error kind: "connect", "conack", "other", "timeout".
 const char* to_string(ErrorKind k);
+
+// How serious a diagnostic line is. The binding maps it to the device log's levels (`D/`, `I/`, `W/`,
+// `E/`); the engine knows no logger.
+enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
+// "debug", "info", "warn", "error".
+const char* to_string(LogLevel level);
 
 // LuatOS's `metas` table of a "recv" event (integers there: retain/dup are 0/1).
 struct RecvMeta {
@@ -59,13 +65,13 @@ class EventQueue {
   public:
     struct Item {
         bool is_log = false;
-        Event event;                // when !is_log
-        int log_level = 0;          // when is_log: 1 debug, 2 info, 3 warn, 4 error (LuatOS levels)
-        std::string_view log_text;  // when is_log
+        Event event;                           // when !is_log
+        LogLevel log_level = LogLevel::kInfo;  // when is_log
+        std::string_view log_text;             // when is_log
     };
 
     void push(const Event& e);
-    void push_log(int level, std::string_view text);
+    void push_log(LogLevel level, std::string_view text);
     // The oldest item; its views stay valid until the next push(), pop() or clear().
     bool pop(Item& out);
     void clear();
@@ -76,7 +82,7 @@ class EventQueue {
     struct Stored {
         bool is_log = false;
         Event event;  // views left empty; rebuilt from the offsets on pop()
-        int log_level = 0;
+        LogLevel log_level = LogLevel::kInfo;
         std::size_t text_off = 0, text_len = 0;        // topic, or log text
         std::size_t payload_off = 0, payload_len = 0;  // recv payload
     };

@@ -10,9 +10,6 @@ namespace luat_mqtt {
 
 namespace {
 
-constexpr int kLogInfo = 2;
-constexpr int kLogWarn = 3;
-
 Refusal refusal_for(TopicError e, bool filter) {
     switch (e) {
         case TopicError::kOk:
@@ -97,6 +94,8 @@ const char* to_string(AuthResult r) {
             return "client id is not valid UTF-8";
         case AuthResult::kUsernameInvalidUtf8:
             return "username is not valid UTF-8";
+        case AuthResult::kClosed:
+            return "client is closed";
     }
     return "unknown";
 }
@@ -108,6 +107,7 @@ Session::Session(const Clock& clock) : clock_(clock) {}
 
 AuthResult Session::auth(std::string_view client_id, std::string_view username, Bytes password,
                          bool clean_session) {
+    if (closed_) return AuthResult::kClosed;
     if (client_id.size() >= kClientIdLimit) return AuthResult::kClientIdTooLong;
     if (username.size() >= kUsernameLimit) return AuthResult::kUsernameTooLong;
     if (password.size() >= kPasswordLimit) return AuthResult::kPasswordTooLong;
@@ -161,8 +161,8 @@ void Session::set_window(std::size_t messages) {
 
 bool Session::connect() {
     if (closed_) return false;
-    if (state_ != 0) {
-        // LuatOS (Appendix C): false, state 0 at once, then disconnect(0) and close / reconnect.
+    if (state_ != ConnectionState::kDisconnected) {
+        // LuatOS (Appendix C): false, disconnected at once, then disconnect(0) and close / reconnect.
         close_path(std::nullopt, std::nullopt);
         return false;
     }
@@ -172,14 +172,14 @@ bool Session::connect() {
 
 bool Session::disconnect() {
     if (closed_) return true;
-    if (state_ >= 2) append_packet(out_, EmptyPacket{PacketType::kDisconnect});
+    if (stream_carries_mqtt()) append_packet(out_, EmptyPacket{PacketType::kDisconnect});
     close_path(std::nullopt, std::nullopt);
     return true;
 }
 
 void Session::close() {
     if (closed_) return;
-    if (state_ >= 2) append_packet(out_, EmptyPacket{PacketType::kDisconnect});
+    if (stream_carries_mqtt()) append_packet(out_, EmptyPacket{PacketType::kDisconnect});
     close_path(std::nullopt, std::nullopt);
     closed_ = true;
     connect_deadline_.reset();
@@ -189,12 +189,13 @@ void Session::close() {
     store_.clear([this](std::uint16_t id) { ids_.release(id); });
     incoming_qos2_.clear();
     rx_.release();
+    will_.reset();  // never sent again
 }
 
 SendResult Session::check_sendable() const {
     if (closed_) return {Refusal::kClosed};
-    if (state_ == 0) return {Refusal::kNotConnected};
-    if (state_ == 1) return {Refusal::kConnecting};
+    if (state_ == ConnectionState::kDisconnected) return {Refusal::kNotConnected};
+    if (state_ == ConnectionState::kConnecting) return {Refusal::kConnecting};
     return {};
 }
 
@@ -272,16 +273,16 @@ void Session::begin_connect(bool from_reconnect_timer) {
     out_.clear();
     ping_deadline_.reset();
     ping_outstanding_ = false;
-    state_ = 1;
+    state_ = ConnectionState::kConnecting;
     attempt_from_timer_ = from_reconnect_timer;
     connect_deadline_ = clock_.now_ms() + std::uint64_t{connect_timeout_s_} * 1000;
     requests_.push_back(TransportRequest::kOpen);
 }
 
 bool Session::close_path(std::optional<ErrorInfo> before, std::optional<ErrorInfo> after) {
-    if (state_ == 0) return false;
+    if (state_ == ConnectionState::kDisconnected) return false;
     requests_.push_back(TransportRequest::kClose);
-    state_ = 0;
+    state_ = ConnectionState::kDisconnected;
     connect_deadline_.reset();
     ping_deadline_.reset();
     ping_outstanding_ = false;
@@ -303,7 +304,7 @@ bool Session::close_path(std::optional<ErrorInfo> before, std::optional<ErrorInf
 }
 
 void Session::protocol_error(int code, std::string_view why) {
-    log(kLogWarn, "protocol error " + std::to_string(code) + ": " + std::string(why));
+    log(LogLevel::kWarn, "protocol error " + std::to_string(code) + ": " + std::string(why));
     close_path(std::nullopt, ErrorInfo{ErrorKind::kConnect, code});
 }
 
@@ -312,19 +313,19 @@ void Session::drop_session_state() {
     store_.clear([this](std::uint16_t id) { ids_.release(id); });
     incoming_qos2_.clear();
     if (dropped > 0) {
-        log(kLogWarn,
+        log(LogLevel::kWarn,
             "clean session: dropped " + std::to_string(dropped) + " unacknowledged QoS 1/2 messages");
     }
 }
 
 void Session::release_outbox() {
-    if (state_ != 3) return;
+    if (state_ != ConnectionState::kReady) return;
     store_.release([this](Bytes packet) { out_.append(packet); });
 }
 
 void Session::on_transport_connected() {
-    if (state_ != 1) return;
-    state_ = 2;
+    if (state_ != ConnectionState::kConnecting) return;
+    state_ = ConnectionState::kAwaitingConnack;
     active_keepalive_s_ = keepalive_s_;
     ConnectPacket c;
     c.client_id = client_id_;
@@ -339,19 +340,19 @@ void Session::on_transport_connected() {
 }
 
 void Session::on_transport_open_failed() {
-    if (state_ != 1) return;
+    if (state_ != ConnectionState::kConnecting) return;
     if (attempt_from_timer_) {
         close_path(ErrorInfo{ErrorKind::kConnect, 0}, std::nullopt);
         return;
     }
     // connect() returns false; the client never left state 0 as far as the script can tell.
-    state_ = 0;
+    state_ = ConnectionState::kDisconnected;
     connect_deadline_.reset();
 }
 
 void Session::on_transport_closed(TransportError /*every cause maps to the same event*/) {
-    if (state_ == 0) return;
-    const ErrorKind kind = state_ == 1 ? ErrorKind::kConnect : ErrorKind::kOther;
+    if (state_ == ConnectionState::kDisconnected) return;
+    const ErrorKind kind = state_ == ConnectionState::kConnecting ? ErrorKind::kConnect : ErrorKind::kOther;
     close_path(ErrorInfo{kind, 0}, std::nullopt);
 }
 
@@ -397,7 +398,8 @@ void Session::process_frames() {
 }
 
 void Session::handle_frame(const Frame& frame) {
-    if (state_ == 2 && !(frame.valid_type() && frame.type() == PacketType::kConnack)) {
+    if (state_ == ConnectionState::kAwaitingConnack &&
+        !(frame.valid_type() && frame.type() == PacketType::kConnack)) {
         protocol_error(kProtoBeforeConnack, "packet before CONNACK");
         return;
     }
@@ -442,7 +444,7 @@ void Session::handle_frame(const Frame& frame) {
 }
 
 void Session::handle_connack(const ConnackPacket& p) {
-    if (state_ == 3) {
+    if (state_ == ConnectionState::kReady) {
         protocol_error(kProtoSecondConnack, "second CONNACK");
         return;
     }
@@ -455,7 +457,7 @@ void Session::handle_connack(const ConnackPacket& p) {
         protocol_error(kProtoMalformed, "session present on a clean session");  // §3.2.2.2
         return;
     }
-    state_ = 3;
+    state_ = ConnectionState::kReady;
     connect_deadline_.reset();
     reconnect_deadline_.reset();
     ping_deadline_ = clock_.now_ms() + std::uint64_t{active_keepalive_s_} * 750;
@@ -471,7 +473,8 @@ void Session::handle_connack(const ConnackPacket& p) {
             out_.append(m.packet);
         }
     });
-    if (resent > 0) log(kLogInfo, "resent " + std::to_string(resent) + " unacknowledged QoS 1/2 messages");
+    if (resent > 0)
+        log(LogLevel::kInfo, "resent " + std::to_string(resent) + " unacknowledged QoS 1/2 messages");
     release_outbox();
 }
 
@@ -566,14 +569,15 @@ void Session::on_time() {
     if (ping_deadline_ && now >= *ping_deadline_) on_ping_due(now);
     if (reconnect_deadline_ && now >= *reconnect_deadline_) {
         reconnect_deadline_.reset();
-        if (state_ == 0) begin_connect(true);
+        if (state_ == ConnectionState::kDisconnected) begin_connect(true);
     }
 }
 
 void Session::on_ping_due(std::uint64_t now) {
     if (ping_outstanding_ && !rx_since_ping_) {
-        log(kLogWarn, "no PINGRESP and nothing else received for " +
-                          std::to_string(std::uint64_t{active_keepalive_s_} * 750) + " ms: the link is dead");
+        log(LogLevel::kWarn, "no PINGRESP and nothing else received for " +
+                                 std::to_string(std::uint64_t{active_keepalive_s_} * 750) +
+                                 " ms: the link is dead");
         close_path(ErrorInfo{ErrorKind::kOther, 0}, std::nullopt);
         return;
     }
@@ -619,7 +623,7 @@ void Session::emit_error(ErrorInfo info) {
     emit(e);
 }
 
-void Session::log(int level, std::string_view text) {
+void Session::log(LogLevel level, std::string_view text) {
     events_.push_log(level, text);
 }
 

@@ -7,8 +7,9 @@
 //   * `events()`: LuatOS events (and a few diagnostic log lines), in order.
 // Nothing here blocks, allocates per QoS 0 message in the steady state, or knows about sockets or Lua.
 //
-// States (mqtt.STATE_*): 0 idle/closed/waiting to reconnect, 1 transport connecting, 2 CONNECT sent and
-// waiting for CONNACK, 3 ready. Every failure runs the "close path": state 0 at once, then the events
+// States (ConnectionState; the binding maps them to mqtt.STATE_* 0..3): disconnected (idle, closed or
+// waiting to reconnect), connecting (the transport), awaiting CONNACK (CONNECT sent), ready. Every
+// failure runs the "close path": disconnected at once, then the events
 //   error -> disconnect(error_state) -> close (or, with auto-reconnect, the reconnect timer)
 // except where LuatOS queues the error last: CONNACK rejected (disconnect(rc) -> [close] ->
 // error("conack", rc)) and protocol violations (disconnect(0) -> [close] -> error("connect", n)).
@@ -92,12 +93,21 @@ inline constexpr int kErrorStateBrokerDisconnect = -2;
 
 enum class TransportRequest : std::uint8_t { kOpen, kClose };
 
+// Where the connection is. LuatOS's numbers (mqtt.STATE_DISCONNECT .. STATE_READY) are the binding's
+// business: the engine only compares states.
+enum class ConnectionState : std::uint8_t {
+    kDisconnected,     // idle, closed, or waiting for the reconnect timer
+    kConnecting,       // the transport is connecting (DNS, TCP, TLS)
+    kAwaitingConnack,  // the stream is up and CONNECT sent
+    kReady,            // CONNACK accepted
+};
+
 // Why publish / subscribe / unsubscribe sent nothing (the binding returns no value and may log it).
 enum class Refusal : std::uint8_t {
     kNone = 0,
     kClosed,            // close() was called
-    kNotConnected,      // state 0
-    kConnecting,        // state 1: the transport is still connecting (the attempt goes on)
+    kNotConnected,      // disconnected
+    kConnecting,        // the transport is still connecting (the attempt goes on)
     kTopicEmpty,        //
     kTopicTooLong,      // over 65535 bytes
     kTopicInvalidUtf8,  // ill-formed UTF-8 or U+0000
@@ -123,6 +133,7 @@ enum class AuthResult : std::uint8_t {
     kPasswordTooLong,          // >= 512 bytes
     kClientIdInvalidUtf8,      // MQTT strings must be UTF-8: refused
     kUsernameInvalidUtf8,
+    kClosed,  // close() was called: a closed session takes no settings
 };
 [[nodiscard]] inline bool accepted(AuthResult r) {
     return r == AuthResult::kOk || r == AuthResult::kPasswordWithoutUsername;
@@ -174,7 +185,7 @@ class Session {
 
     // c:connect(). true: the attempt started (the owner opens the transport; if that fails at once it
     // calls on_transport_open_failed() and connect() is reported as false). false: already connecting
-    // or connected (then the close path runs: state 0, disconnect(0), close / reconnect), or closed.
+    // or connected (then the close path runs: disconnected, disconnect(0), close / reconnect), or closed.
     bool connect();
     // c:disconnect(): DISCONNECT if the stream is up, then the close path. Always true.
     bool disconnect();
@@ -182,15 +193,15 @@ class Session {
     void close();
     // c:publish(): qos and retain as the Lua integers given (LuatOS casts them to uint8: qos 1/2 are
     // QoS 1/2, anything else is QoS 0; only qos == 0 gives the immediate "sent"(0)). Accepted in
-    // states 2 and 3; QoS 1/2 return their id at once and go out when the window has room.
+    // awaiting CONNACK and ready; QoS 1/2 return their id at once and go out when the window has room.
     SendResult publish(std::string_view topic, Bytes payload, std::int64_t qos, std::int64_t retain);
     // c:subscribe() for one filter (qos outside 0..2 becomes 0); each gives one "suback".
     SendResult subscribe(std::string_view filter, std::int64_t qos);
     // c:unsubscribe() for one filter; each gives one "unsuback".
     SendResult unsubscribe(std::string_view filter);
 
-    [[nodiscard]] int state() const { return state_; }
-    [[nodiscard]] bool ready() const { return state_ == 3; }
+    [[nodiscard]] ConnectionState state() const { return state_; }
+    [[nodiscard]] bool ready() const { return state_ == ConnectionState::kReady; }
     [[nodiscard]] bool closed() const { return closed_; }
 
     // ---- transport happenings ----
@@ -201,8 +212,8 @@ class Session {
     void on_transport_open_failed();
     // Before the stream was up: error("connect", 0); after: error("other", 0); then the close path.
     void on_transport_closed(TransportError error);
-    // Whether received bytes are wanted now (states 2 and 3).
-    [[nodiscard]] bool wants_input() const { return state_ >= 2; }
+    // Whether received bytes are wanted now (awaiting CONNACK or ready).
+    [[nodiscard]] bool wants_input() const { return stream_carries_mqtt(); }
     // Zero-copy receive: read into rx_space(), then on_received(count). rx_space() is never empty while
     // input is wanted: complete packets are handled before it returns.
     std::span<std::uint8_t> rx_space();
@@ -257,7 +268,11 @@ class Session {
     void emit(const Event& e);
     void emit_simple(EventType type, int value = 0);
     void emit_error(ErrorInfo e);
-    void log(int level, std::string_view text);
+    void log(LogLevel level, std::string_view text);
+    // The stream is up and speaks MQTT (awaiting CONNACK or ready): packets may go out and come in.
+    [[nodiscard]] bool stream_carries_mqtt() const {
+        return state_ == ConnectionState::kAwaitingConnack || state_ == ConnectionState::kReady;
+    }
     void send_ack(PacketType type, std::uint16_t id);
 
     const Clock& clock_;
@@ -282,7 +297,7 @@ class Session {
     std::size_t budget_ = kDefaultSendBudget;
 
     // connection state
-    int state_ = 0;
+    ConnectionState state_ = ConnectionState::kDisconnected;
     bool closed_ = false;
     int error_state_ = 0;
     bool attempt_from_timer_ = false;

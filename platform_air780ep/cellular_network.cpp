@@ -5,14 +5,24 @@
 
 namespace platform_air780ep {
 
+std::unique_ptr<CellularNetwork> CellularNetwork::create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                                         const HostMap& hosts, const SlirpLinkConfig& config,
+                                                         std::string& error) {
+    std::unique_ptr<SlirpLink> link = SlirpLink::create(loop, log, hosts, config, error);
+    if (!link) return nullptr;
+    std::unique_ptr<LwipStack> stack = LwipStack::create(loop, log, *link, {}, error);
+    if (!stack) return nullptr;
+    return std::unique_ptr<CellularNetwork>(new CellularNetwork(hosts, std::move(link), std::move(stack)));
+}
+
 bool CellularNetwork::output_in_flight() {
-    if (!link_.is_up()) return false;
-    const std::vector<TcpOutputInFlight> pending = stack_.output_in_flight();
-    const std::vector<SlirpTcpConnection> slirp = link_.tcp_connections();
+    if (!link_->is_up()) return false;
+    const std::vector<TcpOutputInFlight> pending = stack_->output_in_flight();
+    const std::vector<SlirpTcpConnection> slirp = link_->tcp_connections();
     for (const SlirpTcpConnection& c : slirp) {
         if (c.recv_q > 0) return true;  // arrived, not yet written to the host socket
     }
-    const std::string guest = stack_.address();
+    const std::string guest = stack_->address();
     for (const TcpOutputInFlight& p : pending) {
         // A connection already retransmitting into silence (the one a dead link left behind, found
         // dead by MQTT's keepalive) would not finish within any budget worth waiting.
@@ -28,7 +38,7 @@ bool CellularNetwork::output_in_flight() {
 }
 
 std::uint64_t CellularNetwork::drain_budget_ms() const {
-    const LinkSettings& s = link_.settings();
+    const LinkSettings& s = link_->settings();
     const double round_trip = s.up.delay_ms + s.up.jitter_ms + s.down.delay_ms + s.down.jitter_ms;
     return 500 + static_cast<std::uint64_t>(std::ceil(round_trip));
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "platform_air780ep/host_map.hpp"
 #include "platform_air780ep/lwip_stack.hpp"
@@ -17,14 +18,19 @@ namespace platform_air780ep {
 
 class CellularNetwork {
   public:
-    CellularNetwork(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
-                    const SlirpLinkConfig& config = {})
-        : hosts_(hosts), link_(loop, log, hosts, config), stack_(loop, log, link_) {}
+    // nullptr, with the reason in `error`, if the link (libslirp) or the stack (another one alive in
+    // this process) cannot be set up.
+    static std::unique_ptr<CellularNetwork> create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                                   const HostMap& hosts, const SlirpLinkConfig& config,
+                                                   std::string& error);
+    ~CellularNetwork() { stack_.reset(); }  // the stack sends into the link: it goes first
+    CellularNetwork(const CellularNetwork&) = delete;
+    CellularNetwork& operator=(const CellularNetwork&) = delete;
 
-    [[nodiscard]] SlirpLink& link() { return link_; }
-    [[nodiscard]] LwipStack& stack() { return stack_; }
+    [[nodiscard]] SlirpLink& link() { return *link_; }
+    [[nodiscard]] LwipStack& stack() { return *stack_; }
     // The module's address on the cellular network ("10.0.2.15"), for IP_READY.
-    [[nodiscard]] std::string address() const { return stack_.address(); }
+    [[nodiscard]] std::string address() const { return stack_->address(); }
     // Whether bytes and FINs given to lwIP's connections are still on their way to the host's sockets:
     // not yet sent by lwIP, or sent and not yet known to slirp (for a connection closed here, slirp
     // having the FIN is enough: its ACK coming back matters to nobody once the run is over), or
@@ -38,13 +44,16 @@ class CellularNetwork {
 
     // A TCP stream of this adapter (for mqtt.create(socket.LWIP_GP, ...) and friends).
     [[nodiscard]] std::unique_ptr<LwipTcpStream> make_tcp_stream() {
-        return std::make_unique<LwipTcpStream>(stack_, hosts_);
+        return std::make_unique<LwipTcpStream>(*stack_, hosts_);
     }
 
   private:
+    CellularNetwork(const HostMap& hosts, std::unique_ptr<SlirpLink> link, std::unique_ptr<LwipStack> stack)
+        : hosts_(hosts), link_(std::move(link)), stack_(std::move(stack)) {}
+
     const HostMap& hosts_;
-    SlirpLink link_;
-    LwipStack stack_;  // after link_: destroyed first
+    std::unique_ptr<SlirpLink> link_;
+    std::unique_ptr<LwipStack> stack_;  // after link_: destroyed first
 };
 
 }  // namespace platform_air780ep

@@ -28,7 +28,7 @@ ChannelPool::~ChannelPool() {
     assert(in_use() == 0 && "a Channel outlived its ChannelPool");
 }
 
-std::optional<Channel> ChannelPool::acquire(std::string_view user, std::string* error) {
+std::optional<Channel> ChannelPool::acquire(std::string_view user, std::string& error) {
     const std::string name = user.empty() ? std::string("socket") : std::string(user);
     for (std::size_t i = 0; i < users_.size(); ++i) {
         if (users_[i].empty()) {
@@ -36,10 +36,8 @@ std::optional<Channel> ChannelPool::acquire(std::string_view user, std::string* 
             return Channel(this, i);
         }
     }
-    if (error != nullptr) {
-        *error = "no free socket channel for " + name + ": all " + std::to_string(users_.size()) +
-                 " in use (" + describe() + ")";
-    }
+    error = "no free socket channel for " + name + ": all " + std::to_string(users_.size()) + " in use (" +
+            describe() + ")";
     return std::nullopt;
 }
 

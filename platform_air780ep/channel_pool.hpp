@@ -46,8 +46,8 @@ class ChannelPool {
     ~ChannelPool();  // every Channel must be gone by then
 
     // Take a free channel for `user` ("mqtt", "tcp", "udp"...). When all are taken returns nullopt
-    // and, if `error` is given, a message naming the users.
-    std::optional<Channel> acquire(std::string_view user, std::string* error = nullptr);
+    // with a message naming the users in `error`.
+    std::optional<Channel> acquire(std::string_view user, std::string& error);
 
     [[nodiscard]] std::size_t capacity() const { return users_.size(); }
     [[nodiscard]] std::size_t in_use() const;

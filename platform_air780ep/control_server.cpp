@@ -33,6 +33,13 @@ struct ControlServer::Client {
     bool closing = false;
 };
 
+std::unique_ptr<ControlServer> ControlServer::create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                                     const std::string& path, std::string& error) {
+    std::unique_ptr<ControlServer> server(new ControlServer(loop, log));
+    if (!server->listen(path, error)) return nullptr;
+    return server;
+}
+
 ControlServer::ControlServer(sys_task::EventLoop& loop, sys_task::Logger& log) : loop_(loop), log_(log) {
     add_command("help", "list the commands", [this](std::string_view) {
         std::string s = "ok";

@@ -22,20 +22,24 @@ class ControlServer {
     // Gets the text after the verb (trimmed); returns the answer line (without newline).
     using Handler = std::function<std::string(std::string_view args)>;
 
-    ControlServer(sys_task::EventLoop& loop, sys_task::Logger& log);
+    // A server listening at `path` (a stale socket file there is replaced), with the `help` command.
+    // nullptr, with the reason in `error`, if it cannot listen there.
+    static std::unique_ptr<ControlServer> create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                                 const std::string& path, std::string& error);
     ~ControlServer();  // closes clients, removes the socket file
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;
 
-    // Listen at `path` (a stale socket file there is replaced). False + `error` on failure.
-    bool listen(const std::string& path, std::string& error);
     [[nodiscard]] const std::string& path() const { return path_; }
 
     void add_command(std::string verb, std::string help, Handler handler);
-    // Run one command line as a client would (also usable without a socket).
+    // Run one command line as a client would.
     std::string execute(std::string_view line);
 
   private:
+    ControlServer(sys_task::EventLoop& loop, sys_task::Logger& log);
+    bool listen(const std::string& path, std::string& error);
+
     struct Client;
     struct Command {
         std::string help;

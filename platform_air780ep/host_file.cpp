@@ -5,13 +5,17 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace platform_air780ep {
 
-bool read_host_file(const std::string& path, std::string& out) {
+std::optional<std::string> read_host_file(const std::string& path, std::string& error) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    out.clear();
+    if (fd < 0) {
+        error = std::strerror(errno);
+        return std::nullopt;
+    }
+    std::string out;
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         out.reserve(static_cast<std::size_t>(st.st_size));
@@ -24,14 +28,14 @@ bool read_host_file(const std::string& path, std::string& out) {
         } else if (n == 0) {
             break;
         } else if (errno != EINTR) {
+            error = std::strerror(errno);
             ok = false;
             break;
         }
     }
-    const int saved = errno;
     ::close(fd);
-    errno = saved;
-    return ok;
+    if (!ok) return std::nullopt;
+    return out;
 }
 
 }  // namespace platform_air780ep

@@ -5,12 +5,13 @@
 // from start-up on, and ~0.1 ms of start-up (bench/README.md, "Memory and start-up").
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace platform_air780ep {
 
-// The content of the file at `path`, into `out`. false (out unspecified) when it cannot be opened or
-// read, with errno from the failing call.
-bool read_host_file(const std::string& path, std::string& out);
+// The content of the file at `path`. nullopt, with the failing call's reason in `error` (e.g. "No such
+// file or directory"), when it cannot be opened or read.
+std::optional<std::string> read_host_file(const std::string& path, std::string& error);
 
 }  // namespace platform_air780ep

@@ -50,12 +50,13 @@ struct HostResolver::Lookup {
     }
 };
 
-void HostResolver::resolve(const std::string& name, Done done) {
+bool HostResolver::resolve(const std::string& name, Done done, std::string& error) {
     cancel();
     auto lookup = std::make_shared<Lookup>();
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-        throw std::system_error(errno, std::generic_category(), "HostResolver: pipe2");
+        error = std::string("pipe2: ") + std::strerror(errno);
+        return false;
     }
     lookup->read_fd = fds[0];
     lookup->write_fd = fds[1];
@@ -64,11 +65,12 @@ void HostResolver::resolve(const std::string& name, Done done) {
     watch_ = loop_.watch_fd(lookup->read_fd, POLLIN, [this](short) { finished(); });
     try {
         std::thread([lookup, name] { lookup->run(name); }).detach();
-    } catch (const std::system_error& e) {
+    } catch (const std::system_error& e) {  // std::thread's own way of failing
         std::lock_guard lock(lookup->mutex);
         lookup->error = std::string("cannot start a resolver thread: ") + e.what();
         lookup->signal();
     }
+    return true;
 }
 
 void HostResolver::cancel() {

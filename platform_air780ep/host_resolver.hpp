@@ -25,8 +25,9 @@ class HostResolver {
     HostResolver& operator=(const HostResolver&) = delete;
 
     // Start a lookup (cancelling one in progress). `done` runs from the event loop, never from
-    // inside resolve().
-    void resolve(const std::string& name, Done done);
+    // inside resolve(). False, with the reason in `error`, when the lookup cannot even start (no
+    // descriptor left for its pipe); `done` is then never called.
+    bool resolve(const std::string& name, Done done, std::string& error);
     void cancel();
     [[nodiscard]] bool busy() const { return lookup_ != nullptr; }
 

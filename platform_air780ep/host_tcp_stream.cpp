@@ -53,14 +53,18 @@ bool HostTcpStream::open(std::string_view host, std::uint16_t port) {
         return true;
     }
     const std::string name = route.host;
-    resolver_.resolve(name, [this, name](std::optional<Ipv4> address, const std::string& error) {
+    auto resolved = [this, name](std::optional<Ipv4> address, const std::string& error) {
         if (state_ != State::kResolving) return;
         if (!address) {
             end(TransportError::kDnsFailed, "cannot resolve '" + name + "': " + error);
             return;
         }
         start_connect(*address);
-    });
+    };
+    std::string error;
+    if (!resolver_.resolve(name, std::move(resolved), error)) {
+        end(TransportError::kNoResources, "cannot resolve '" + name + "': " + error);  // reported later
+    }
     return true;
 }
 

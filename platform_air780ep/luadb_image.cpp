@@ -17,23 +17,20 @@ bool hidden(const fs::path& p) {
     return !name.empty() && name[0] == '.';
 }
 
-bool read_file(const fs::path& p, std::string& out) {
-    return read_host_file(p.string(), out);
-}
-
 }  // namespace
 
 std::optional<LuadbImage> LuadbImage::load(std::span<const std::string> paths, std::string& error) {
     LuadbImage image;
     auto add_file = [&](const fs::path& p) -> bool {
         const std::string name = p.filename().string();
-        std::string content;
-        if (!read_file(p, content)) {
+        std::string why;
+        std::optional<std::string> content = read_host_file(p.string(), why);
+        if (!content) {
             error = "cannot read " + p.string();
             return false;
         }
         if (auto it = image.sources_.find(name); it != image.sources_.end()) {
-            if (image.files_[name] == content) {
+            if (image.files_[name] == *content) {
                 image.warnings_.push_back("/luadb/" + name + " is given twice with the same content (" +
                                           it->second + " and " + p.string() + "): flashed once");
                 return true;
@@ -41,7 +38,7 @@ std::optional<LuadbImage> LuadbImage::load(std::span<const std::string> paths, s
             error = "two different files are both /luadb/" + name + ": " + it->second + " and " + p.string();
             return false;
         }
-        image.files_[name] = std::move(content);
+        image.files_[name] = std::move(*content);
         image.sources_[name] = p.string();
         return true;
     };

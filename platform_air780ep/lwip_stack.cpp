@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
-#include <stdexcept>
 
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
@@ -53,15 +52,22 @@ LwipStack* LwipStack::current() {
     return g_current.load();
 }
 
+std::unique_ptr<LwipStack> LwipStack::create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                             FrameLink& link, const LwipStackConfig& config,
+                                             std::string& error) {
+    if (g_current.load() != nullptr) {
+        error =
+            "LwipStack: lwIP is process-global and another LwipStack is alive in this process; "
+            "destroy it first (one simulated cellular stack per process)";
+        return nullptr;
+    }
+    return std::unique_ptr<LwipStack>(new LwipStack(loop, log, link, config));
+}
+
 LwipStack::LwipStack(sys_task::EventLoop& loop, sys_task::Logger& log, FrameLink& link,
                      const LwipStackConfig& config)
     : loop_(loop), log_(log), link_(link), config_(config), netif_(std::make_unique<struct netif>()) {
-    LwipStack* expected = nullptr;
-    if (!g_current.compare_exchange_strong(expected, this)) {
-        throw std::logic_error(
-            "LwipStack: lwIP is process-global and another LwipStack is alive in this process; "
-            "destroy it first (one simulated cellular stack per process)");
-    }
+    g_current.store(this);
     if (!g_lwip_initialised) {
         lwip_init();
         g_lwip_initialised = true;

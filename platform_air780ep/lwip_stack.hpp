@@ -2,11 +2,11 @@
 // attached to a FrameLink (the simulated cellular link).
 //
 // lwIP keeps its state in process globals, so there is at most one LwipStack per process: a second
-// one is refused with std::logic_error while the first lives. The stack object owns lwIP's use:
-// it brings the netif up, feeds it the frames the link delivers, runs lwIP's timers from the event
-// loop (a PollSource whose timeout is lwIP's next timer: no busy polling), flushes the TCP output
-// that streams batch during an iteration in the loop's before-block hook, and on destruction
-// aborts every connection and takes the netif down, so a later LwipStack starts clean.
+// one is refused (create() gives nullptr and says why) while the first lives. The stack object owns lwIP's
+// use: it brings the netif up, feeds it the frames the link delivers, runs lwIP's timers from the event loop
+// (a PollSource whose timeout is lwIP's next timer: no busy polling), flushes the TCP output that streams
+// batch during an iteration in the loop's before-block hook, and on destruction aborts every connection and
+// takes the netif down, so a later LwipStack starts clean.
 //
 // lwIP itself is initialised once per process (lwip_init cannot be undone); its clock, sys_now(),
 // is the monotonic clock the event loops use, never going backwards across stack instances.
@@ -61,9 +61,10 @@ struct TcpOutputInFlight {
 
 class LwipStack final : public sys_task::PollSource {
   public:
-    // Throws std::logic_error if another LwipStack exists in this process.
-    LwipStack(sys_task::EventLoop& loop, sys_task::Logger& log, FrameLink& link,
-              const LwipStackConfig& config = {});
+    // nullptr, with the reason in `error`, if another LwipStack exists in this process.
+    static std::unique_ptr<LwipStack> create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                             FrameLink& link, const LwipStackConfig& config,
+                                             std::string& error);
     ~LwipStack() override;
     LwipStack(const LwipStack&) = delete;
     LwipStack& operator=(const LwipStack&) = delete;
@@ -103,6 +104,8 @@ class LwipStack final : public sys_task::PollSource {
     void dispatch(std::span<const pollfd> fds) override;
 
   private:
+    LwipStack(sys_task::EventLoop& loop, sys_task::Logger& log, FrameLink& link,
+              const LwipStackConfig& config);
     static signed char netif_init(struct netif* nif);
     static signed char link_output(struct netif* nif, struct pbuf* p);
     void input(std::span<const std::uint8_t> frame);

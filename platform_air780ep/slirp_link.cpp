@@ -7,7 +7,6 @@
 #include <climits>
 #include <cstdlib>
 #include <memory>
-#include <stdexcept>
 
 namespace platform_air780ep {
 
@@ -58,6 +57,14 @@ struct SlirpLink::Timer {
     std::optional<std::int64_t> expire_ms;
 };
 
+std::unique_ptr<SlirpLink> SlirpLink::create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                             const HostMap& hosts, const SlirpLinkConfig& config,
+                                             std::string& error) {
+    std::unique_ptr<SlirpLink> link(new SlirpLink(loop, log, hosts, config));
+    if (!link->start(error)) return nullptr;
+    return link;
+}
+
 SlirpLink::SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
                      const SlirpLinkConfig& config)
     : loop_(loop),
@@ -65,7 +72,9 @@ SlirpLink::SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const Hos
       config_(config),
       filter_(config.gateway),
       dns_(hosts, config.gateway),
-      model_(config.link) {
+      model_(config.link) {}
+
+bool SlirpLink::start(std::string& error) {
     SlirpConfig cfg{};
     cfg.version = 4;
     cfg.restricted = 0;
@@ -92,11 +101,16 @@ SlirpLink::SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const Hos
         .timer_new_opaque = nullptr,
     };
     slirp_ = slirp_new(&cfg, &kCallbacks, this);
-    if (slirp_ == nullptr) throw std::runtime_error("libslirp: cannot create the simulated link");
+    if (slirp_ == nullptr) {
+        error = "libslirp: cannot create the simulated link";
+        return false;
+    }
     loop_.add_poll_source(this);
+    return true;
 }
 
 SlirpLink::~SlirpLink() {
+    if (slirp_ == nullptr) return;  // start() failed: nothing was registered
     loop_.remove_poll_source(this);
     slirp_cleanup(slirp_);  // may still call timer_free / unregister_poll_fd on us
 }

@@ -60,9 +60,10 @@ struct SlirpLinkConfig {
 
 class SlirpLink final : public sys_task::PollSource, public FrameLink {
   public:
-    // Throws std::runtime_error if slirp cannot be created.
-    SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
-              const SlirpLinkConfig& config = {});
+    // nullptr, with the reason in `error`, if libslirp refuses to set up the link.
+    static std::unique_ptr<SlirpLink> create(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                             const HostMap& hosts, const SlirpLinkConfig& config,
+                                             std::string& error);
     ~SlirpLink() override;
     SlirpLink(const SlirpLink&) = delete;
     SlirpLink& operator=(const SlirpLink&) = delete;
@@ -100,6 +101,10 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
 
   private:
     struct Timer;
+
+    SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
+              const SlirpLinkConfig& config);
+    bool start(std::string& error);
 
     void to_network(std::span<const std::uint8_t> frame);
     void pump();

@@ -9,16 +9,12 @@
 #include <array>
 #include <cerrno>
 #include <climits>
-#include <system_error>
+#include <cstring>
 #include <utility>
 
 namespace platform_air780ep {
 
 namespace {
-
-[[noreturn]] void fail(const char* what) {
-    throw std::system_error(errno, std::generic_category(), what);
-}
 
 speed_t to_speed(std::uint32_t baud) {
     switch (baud) {
@@ -49,45 +45,53 @@ speed_t to_speed(std::uint32_t baud) {
 
 }  // namespace
 
+std::unique_ptr<UartPort> UartPort::create(sys_task::EventLoop& loop, int id, const UartOptions& options,
+                                           std::string& error) {
+    std::unique_ptr<UartPort> port(new UartPort(loop, id, options));
+    if (!port->open_terminal(error)) return nullptr;  // the destructor closes what was opened
+    port->update_watch();
+    return port;
+}
+
 UartPort::UartPort(sys_task::EventLoop& loop, int id, const UartOptions& options)
-    : loop_(loop), id_(id), options_(options) {
+    : loop_(loop), id_(id), options_(options) {}
+
+bool UartPort::open_terminal(std::string& error) {
+    auto fail = [&error](const char* what) {
+        error = std::string(what) + ": " + std::strerror(errno);
+        return false;
+    };
     master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (master_ < 0) fail("posix_openpt");
-    try {
-        if (::grantpt(master_) != 0 || ::unlockpt(master_) != 0) fail("grantpt/unlockpt");
-        std::array<char, PATH_MAX> name{};
-        if (::ptsname_r(master_, name.data(), name.size()) != 0) fail("ptsname_r");
-        device_path_ = name.data();
-        if (::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK) != 0) fail("fcntl");
-        // Raw mode on the line (termios set through the master applies to the terminal's side).
-        termios t{};
-        if (::tcgetattr(master_, &t) != 0) fail("tcgetattr");
-        ::cfmakeraw(&t);
-        ::cfsetspeed(&t, to_speed(options_.baud));
-        if (::tcsetattr(master_, TCSANOW, &t) != 0) fail("tcsetattr");
-        // Our own handle on the terminal's side: without one, the master reports hang-up (and
-        // EIO on read) whenever no terminal is attached. We never read from it.
-        slave_keeper_ = ::open(device_path_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-        if (slave_keeper_ < 0) fail("open pty slave");
-        if (!options_.link_path.empty()) {
-            struct stat st {};
-            if (::lstat(options_.link_path.c_str(), &st) == 0) {
-                if (!S_ISLNK(st.st_mode)) {
-                    errno = EEXIST;
-                    fail("UART link path exists and is not a symlink");
-                }
-                ::unlink(options_.link_path.c_str());
+    if (master_ < 0) return fail("posix_openpt");
+    if (::grantpt(master_) != 0 || ::unlockpt(master_) != 0) return fail("grantpt/unlockpt");
+    std::array<char, PATH_MAX> name{};
+    if (::ptsname_r(master_, name.data(), name.size()) != 0) return fail("ptsname_r");
+    device_path_ = name.data();
+    if (::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK) != 0) return fail("fcntl");
+    // Raw mode on the line (termios set through the master applies to the terminal's side).
+    termios t{};
+    if (::tcgetattr(master_, &t) != 0) return fail("tcgetattr");
+    ::cfmakeraw(&t);
+    ::cfsetspeed(&t, to_speed(options_.baud));
+    if (::tcsetattr(master_, TCSANOW, &t) != 0) return fail("tcsetattr");
+    // Our own handle on the terminal's side: without one, the master reports hang-up (and
+    // EIO on read) whenever no terminal is attached. We never read from it.
+    slave_keeper_ = ::open(device_path_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (slave_keeper_ < 0) return fail("open pty slave");
+    if (!options_.link_path.empty()) {
+        struct stat st {};
+        if (::lstat(options_.link_path.c_str(), &st) == 0) {
+            if (!S_ISLNK(st.st_mode)) {
+                errno = EEXIST;
+                return fail("UART link path exists and is not a symlink");
             }
-            if (::symlink(device_path_.c_str(), options_.link_path.c_str()) != 0)
-                fail("symlink UART link path");
-            link_path_ = options_.link_path;
+            ::unlink(options_.link_path.c_str());
         }
-    } catch (...) {
-        if (slave_keeper_ >= 0) ::close(slave_keeper_);
-        ::close(master_);
-        throw;
+        if (::symlink(device_path_.c_str(), options_.link_path.c_str()) != 0)
+            return fail("symlink UART link path");
+        link_path_ = options_.link_path;
     }
-    update_watch();
+    return true;
 }
 
 UartPort::~UartPort() {
@@ -101,8 +105,8 @@ UartPort::~UartPort() {
             ::unlink(link_path_.c_str());
         }
     }
-    ::close(slave_keeper_);
-    ::close(master_);
+    if (slave_keeper_ >= 0) ::close(slave_keeper_);
+    if (master_ >= 0) ::close(master_);
 }
 
 void UartPort::update_watch() {

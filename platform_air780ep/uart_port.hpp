@@ -35,8 +35,10 @@ class UartPort {
   public:
     using ReceiveHandler = std::function<void(std::size_t count)>;
 
-    // Opens the pseudo-terminal; throws std::system_error if the system has none to give.
-    UartPort(sys_task::EventLoop& loop, int id, const UartOptions& options = {});
+    // Opens the pseudo-terminal. nullptr, with the failing call and its reason in `error` (e.g.
+    // "posix_openpt: No such device"), if the system has none to give or the link path is taken.
+    static std::unique_ptr<UartPort> create(sys_task::EventLoop& loop, int id, const UartOptions& options,
+                                            std::string& error);
     ~UartPort();
     UartPort(const UartPort&) = delete;
     UartPort& operator=(const UartPort&) = delete;
@@ -57,6 +59,8 @@ class UartPort {
     [[nodiscard]] std::size_t pending_output() const { return tx_.size(); }
 
   private:
+    UartPort(sys_task::EventLoop& loop, int id, const UartOptions& options);
+    bool open_terminal(std::string& error);
     void on_master(short revents);
     void receive();
     void send();

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 
 namespace sys_task {
@@ -13,9 +14,12 @@ Logger::~Logger() {
     if (file_ != nullptr) std::fclose(file_);
 }
 
-bool Logger::open_file(const std::string& path) {
+bool Logger::open_file(const std::string& path, std::string& error) {
     std::FILE* f = std::fopen(path.c_str(), "a");
-    if (f == nullptr) return false;
+    if (f == nullptr) {
+        error = std::strerror(errno);
+        return false;
+    }
     if (file_ != nullptr) std::fclose(file_);
     file_ = f;
     return true;

@@ -28,8 +28,9 @@ class Logger {
     Logger(const Logger&) = delete;
     Logger& operator=(const Logger&) = delete;
 
-    // Also append every line to this file. Returns false (and keeps logging to stdout) on failure.
-    bool open_file(const std::string& path);
+    // Also append every line to this file. False, with the reason in `error`, if it cannot be opened
+    // (the log goes on where it went).
+    bool open_file(const std::string& path, std::string& error);
     void set_stdout(bool on) { to_stdout_ = on; }
     void add_sink(Sink sink) { sinks_.push_back(std::move(sink)); }
 

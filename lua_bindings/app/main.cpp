@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -54,12 +53,9 @@ int usage_error(const std::string& message) {
 
 // What names this device when no --unique-id is given: this machine and where its scripts are.
 std::string identity_seed(const std::vector<std::string>& scripts) {
-    std::string seed;
-    if (platform_air780ep::read_host_file("/etc/machine-id", seed)) {
-        seed.resize(std::min(seed.size(), seed.find('\n')));
-    } else {
-        seed.clear();
-    }
+    std::string error;  // no machine id: the host name instead
+    std::string seed = platform_air780ep::read_host_file("/etc/machine-id", error).value_or("");
+    seed.resize(std::min(seed.size(), seed.find('\n')));
     if (seed.empty()) {
         char host[256] = {};
         ::gethostname(host, sizeof host - 1);
@@ -98,10 +94,8 @@ int main(int argc, char** argv) {
     if (!identity) return usage_error(error);
 
     lua_bindings::Device device(cfg.device, std::move(*identity), std::move(*image));
-    try {
-        lua_bindings::install_network(device, std::move(cfg.network));
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "luatos: %s\n", e.what());
+    if (lua_bindings::install_network(device, std::move(cfg.network), error) == nullptr) {
+        std::fprintf(stderr, "luatos: %s\n", error.c_str());
         return 1;
     }
     stop_on_signals(device);

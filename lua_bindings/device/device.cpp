@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include "lua_bindings/device/device_network.hpp"
+
 namespace lua_bindings {
 
 namespace fs = std::filesystem;
@@ -29,8 +31,9 @@ Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platfo
       adapters_(platform_air780ep::AdapterTable::air780ep()),
       modules_(builtin_modules()) {
     logger_.set_stdout(config_.log_to_stdout);
-    if (!config_.log_file.empty() && !logger_.open_file(config_.log_file)) {
-        logger_.error("main", "cannot open the log file " + config_.log_file);
+    std::string error;
+    if (!config_.log_file.empty() && !logger_.open_file(config_.log_file, error)) {
+        logger_.error("main", "cannot open the log file " + config_.log_file + ": " + error);
     }
     if (config_.data_dir.empty()) {
         data_dir_ = make_temp_data_dir();
@@ -43,12 +46,16 @@ Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platfo
 }
 
 Device::~Device() {
-    while (!services_.empty())
-        services_.pop_back();
+    network_.reset();
     if (owns_data_dir_) {
         std::error_code ec;
         fs::remove_all(data_dir_, ec);
     }
+}
+
+DeviceNetwork& Device::set_network(std::unique_ptr<DeviceNetwork> network) {
+    network_ = std::move(network);
+    return *network_;
 }
 
 void Device::print_banner() {

@@ -14,8 +14,9 @@
 //     dev.logger().add_sink([&](std::string_view line) { lines.emplace_back(line); });
 //     int code = dev.run(std::chrono::milliseconds(500));
 //
-// Later modules (mqtt, uart, socket channels) call add_module() before run(); per-device objects
-// that must survive reboots (the lwIP stack) are kept with emplace_service<T>().
+// Later modules (mqtt, uart, socket channels) call add_module() before run(); the network, which must
+// survive reboots (the lwIP stack, the socket channels, the MQTT hub), is given with set_network()
+// (install_network() does both).
 #pragma once
 
 #include <chrono>
@@ -25,7 +26,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <typeindex>
 #include <utility>
 #include <vector>
 
@@ -39,6 +39,8 @@
 #include "sys_task/vm_exit.hpp"
 
 namespace lua_bindings {
+
+class DeviceNetwork;
 
 struct DeviceConfig {
     std::size_t heap_budget = LuaHeap::kDefaultBudget;  // bytes of Lua heap
@@ -77,21 +79,10 @@ class Device {
     };
     void add_run_end_drain(RunEndDrain drain) { drains_.push_back(std::move(drain)); }
 
-    // Per-device services, destroyed with the Device (in reverse order of creation).
-    template <class T, class... Args>
-    T& emplace_service(Args&&... args) {
-        auto owned = std::make_shared<T>(std::forward<Args>(args)...);
-        T& ref = *owned;
-        services_.emplace_back(std::type_index(typeid(T)), std::move(owned));
-        return ref;
-    }
-    template <class T>
-    T* service() {
-        for (auto& [type, ptr] : services_) {
-            if (type == std::type_index(typeid(T))) return static_cast<T*>(ptr.get());
-        }
-        return nullptr;
-    }
+    // The device's network, kept across runs and destroyed first with the Device (before the loop
+    // and the logger it uses). nullptr until set.
+    DeviceNetwork& set_network(std::unique_ptr<DeviceNetwork> network);
+    DeviceNetwork* network() { return network_.get(); }
 
     sys_task::EventLoop& loop() { return loop_; }
     sys_task::Logger& logger() { return logger_; }
@@ -120,7 +111,7 @@ class Device {
     std::filesystem::path data_dir_;
     bool owns_data_dir_ = false;
     std::vector<LuaModule> modules_;
-    std::vector<std::pair<std::type_index, std::shared_ptr<void>>> services_;
+    std::unique_ptr<DeviceNetwork> network_;
     std::vector<RunEndDrain> drains_;
     RunContext* run_ = nullptr;
     int boots_ = 0;

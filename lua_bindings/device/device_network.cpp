@@ -1,7 +1,5 @@
 #include "lua_bindings/device/device_network.hpp"
 
-#include <stdexcept>
-
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/modules/network_modules.hpp"
 #include "platform_air780ep/cellular_network.hpp"
@@ -11,15 +9,39 @@
 
 namespace lua_bindings {
 
+std::unique_ptr<DeviceNetwork> DeviceNetwork::create(Device& device, NetworkOptions options,
+                                                     std::string& error) {
+    std::unique_ptr<DeviceNetwork> network(new DeviceNetwork(device, std::move(options)));
+    if (!network->start(error)) return nullptr;
+    return network;
+}
+
 DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
-    : device_(device), options_(std::move(options)), channels_(options_.channels) {
-    platform_air780ep::AdapterTable& adapters = device_.adapters();
+    : device_(device), options_(std::move(options)), channels_(options_.channels), mqtt_hub_(device.loop()) {}
+
+bool DeviceNetwork::start(std::string& error) {
     if (options_.cellular) {
         platform_air780ep::SlirpLinkConfig config;
         config.link = options_.link;
-        cellular_ = std::make_unique<platform_air780ep::CellularNetwork>(device_.loop(), device_.logger(),
-                                                                         options_.hosts, config);
+        cellular_ = platform_air780ep::CellularNetwork::create(device_.loop(), device_.logger(),
+                                                               options_.hosts, config, error);
+        if (!cellular_) return false;
         cellular_->link().add_listener(this);
+    }
+    if (!options_.control_path.empty()) {
+        std::string why;
+        control_ = platform_air780ep::ControlServer::create(device_.loop(), device_.logger(),
+                                                            options_.control_path, why);
+        if (!control_) {
+            error = "cannot listen on the control socket " + options_.control_path + ": " + why;
+            return false;
+        }
+        if (cellular_) platform_air780ep::add_link_commands(*control_, cellular_->link());
+    }
+    // Only now that nothing can fail: the device keeps these until it goes.
+    // LWIP_GP's readiness is its link's (or never, without one), not the generic attach timer's.
+    device_.adapters().set_auto_attach(platform_air780ep::kAdapterLwipGp, false);
+    if (cellular_) {
         // A DISCONNECT (and FIN) written just before the run ends must still leave the module.
         device_.add_run_end_drain(Device::RunEndDrain{
             [this] { return cellular_->output_in_flight(); }, [this] { return cellular_->drain_budget_ms(); },
@@ -28,17 +50,7 @@ DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
                                                  std::to_string(waited_ms) + " ms; dropped with the stack");
             }});
     }
-    // LWIP_GP's readiness is its link's (or never, without one), not the generic attach timer's.
-    adapters.set_auto_attach(platform_air780ep::kAdapterLwipGp, false);
-    if (!options_.control_path.empty()) {
-        control_ = std::make_unique<platform_air780ep::ControlServer>(device_.loop(), device_.logger());
-        std::string error;
-        if (!control_->listen(options_.control_path, error)) {
-            throw std::runtime_error("cannot listen on the control socket " + options_.control_path + ": " +
-                                     error);
-        }
-        if (cellular_) platform_air780ep::add_link_commands(*control_, cellular_->link());
-    }
+    return true;
 }
 
 DeviceNetwork::~DeviceNetwork() {
@@ -95,12 +107,14 @@ void DeviceNetwork::cancel_attach() {
     ++attach_generation_;
 }
 
-DeviceNetwork& install_network(Device& device, NetworkOptions options) {
-    DeviceNetwork& network = device.emplace_service<DeviceNetwork>(device, std::move(options));
+DeviceNetwork* install_network(Device& device, NetworkOptions options, std::string& error) {
+    std::unique_ptr<DeviceNetwork> owned = DeviceNetwork::create(device, std::move(options), error);
+    if (!owned) return nullptr;
+    DeviceNetwork& network = device.set_network(std::move(owned));
     device.add_module(LuaModule{"network", [&network](RunContext& run) { network.on_boot(run); }});
     device.add_module(LuaModule{"mqtt", [&network](RunContext& run) { install_mqtt(run, network); }});
     device.add_module(LuaModule{"uart", [&network](RunContext& run) { install_uart(run, network); }});
-    return network;
+    return &network;
 }
 
 }  // namespace lua_bindings

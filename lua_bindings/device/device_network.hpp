@@ -2,7 +2,7 @@
 // lifetime (reboots included), in this order and torn down in reverse:
 //   host map, link settings (the options) -> CellularNetwork (socket.LWIP_GP: the link + lwIP)
 //   -> ChannelPool (the socket channels shared by every adapter: 8, or --channels) -> ControlServer
-//   (--control, with the link commands).
+//   (--control, with the link commands) -> the MQTT hub (the mqtt module's per-device part).
 //
 // It also drives the adapters: socket.ETH0 (host sockets) comes up by the generic simulated attach of
 // each boot; socket.LWIP_GP comes up `attach_delay_ms` after boot *and after each link outage*, and
@@ -21,6 +21,7 @@
 #include <string>
 
 #include "lua_bindings/device/network_options.hpp"
+#include "lua_bindings/modules/mqtt/mqtt_hub.hpp"
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/slirp_link.hpp"
@@ -38,8 +39,9 @@ class RunContext;
 
 class DeviceNetwork final : private platform_air780ep::LinkStateListener {
   public:
-    // Throws std::runtime_error when a part cannot be set up (libslirp, the control socket).
-    DeviceNetwork(Device& device, NetworkOptions options);
+    // nullptr, with the reason in `error`, when a part cannot be set up (the cellular link: libslirp,
+    // or lwIP already in use in this process; the control socket).
+    static std::unique_ptr<DeviceNetwork> create(Device& device, NetworkOptions options, std::string& error);
     ~DeviceNetwork();
     DeviceNetwork(const DeviceNetwork&) = delete;
     DeviceNetwork& operator=(const DeviceNetwork&) = delete;
@@ -50,6 +52,8 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     // nullptr when the device has no cellular link.
     [[nodiscard]] platform_air780ep::CellularNetwork* cellular() { return cellular_.get(); }
     [[nodiscard]] platform_air780ep::ControlServer* control() { return control_.get(); }
+    // How the mqtt clients of every run reach the event loop (it outlives the runs and what they post).
+    [[nodiscard]] MqttHub& mqtt_hub() { return mqtt_hub_; }
 
     // A TCP stream of `adapter` (socket.LWIP_GP or socket.ETH0). nullptr, with the reason in `error`,
     // for an adapter this device does not have.
@@ -59,6 +63,8 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     void on_boot(RunContext& run);
 
   private:
+    DeviceNetwork(Device& device, NetworkOptions options);
+    bool start(std::string& error);
     void on_link_down() override;
     void on_link_up() override;
     void schedule_attach();
@@ -69,11 +75,13 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     std::unique_ptr<platform_air780ep::CellularNetwork> cellular_;
     platform_air780ep::ChannelPool channels_;
     std::unique_ptr<platform_air780ep::ControlServer> control_;
+    MqttHub mqtt_hub_;
     sys_task::EventLoop::TimerId attach_timer_ = 0;
     std::uint64_t attach_generation_ = 0;  // an attach whose message was already queued checks it
 };
 
-// Adds the DeviceNetwork service and the modules mqtt and uart to `device` (before run()).
-DeviceNetwork& install_network(Device& device, NetworkOptions options);
+// Gives `device` its DeviceNetwork and the modules mqtt and uart (before run()). nullptr, with the
+// reason in `error`, when the network cannot be set up; the device is then left as it was.
+DeviceNetwork* install_network(Device& device, NetworkOptions options, std::string& error);
 
 }  // namespace lua_bindings

@@ -1,6 +1,7 @@
 // The base library as LuatOS has it: print through the log (one space between values, LuatOS value
 // formatting, one Luatools line per call), require() finding modules in /luadb/ (chunk name = the
 // file name, so errors read `[string "x.lua"]:3: ...`), loadfile/dofile on the device file system.
+#include <optional>
 #include <string>
 
 #include "lua_bindings/device/device.hpp"
@@ -73,11 +74,14 @@ int load_path(lua_State* L, const char* path, const char* mode, int env) {
         code = *r.image_file;
         chunkname = r.device_path.substr(r.device_path.rfind('/') + 1);
     } else {
-        if (!platform_air780ep::read_host_file(r.host_path.string(), code)) {
+        std::string why;  // LuatOS's message does not say
+        std::optional<std::string> content = platform_air780ep::read_host_file(r.host_path.string(), why);
+        if (!content) {
             luaL_pushfail(L);
             lua_pushfstring(L, "cannot open %s", path);
             return 2;
         }
+        code = std::move(*content);
         chunkname = "@" + r.device_path;
     }
     const std::string_view text = script_text(code);

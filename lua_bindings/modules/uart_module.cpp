@@ -20,7 +20,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "lua_bindings/device/device.hpp"
@@ -140,11 +139,11 @@ int l_setup(lua_State* L) {
         if (link != m.network.options().uart_links.end()) options.link_path = link->second;
         options.baud = baud > 0 && baud <= 0xFFFFFFFF ? static_cast<std::uint32_t>(baud) : 115200;
         options.rx_capacity = static_cast<std::size_t>(std::clamp<lua_Integer>(bufsz, 1024, kMaxReadLength));
-        try {
-            p.port = std::make_unique<platform_air780ep::UartPort>(m.run.device().loop(),
-                                                                   static_cast<int>(id), options);
-        } catch (const std::system_error& e) {
-            log.error("uart", "uart" + std::to_string(id) + ": no pseudo-terminal: " + e.what());
+        std::string error;
+        p.port =
+            platform_air780ep::UartPort::create(m.run.device().loop(), static_cast<int>(id), options, error);
+        if (!p.port) {
+            log.error("uart", "uart" + std::to_string(id) + ": no pseudo-terminal: " + error);
             lua_pushinteger(L, -1);
             return 1;
         }

@@ -88,7 +88,7 @@ std::string parse_certificates(mbedtls_x509_crt& chain, std::string_view data) {
 
 }  // namespace
 
-TlsConfig::TlsConfig(Token) {
+TlsConfig::TlsConfig() {
     mbedtls_ctr_drbg_init(&drbg_);
     mbedtls_x509_crt_init(&ca_chain_);
     mbedtls_x509_crt_init(&client_cert_);
@@ -104,18 +104,19 @@ TlsConfig::~TlsConfig() {
     mbedtls_ctr_drbg_free(&drbg_);
 }
 
-TlsConfigResult TlsConfig::insecure() {
+std::unique_ptr<TlsConfig> TlsConfig::create_insecure(std::string& error) {
     TlsOptions options;
     options.verify = 0;
-    return build(options);
+    std::vector<std::string> warnings;  // verify 0 has none
+    return create(options, warnings, error);
 }
 
-TlsConfigResult TlsConfig::build(const TlsOptions& options) {
-    TlsConfigResult result;
-    auto config = std::make_shared<TlsConfig>(Token{});
-    result.error = config->init(options, result.warnings);
-    if (result.error.empty()) result.config = std::move(config);
-    return result;
+std::unique_ptr<TlsConfig> TlsConfig::create(const TlsOptions& options, std::vector<std::string>& warnings,
+                                             std::string& error) {
+    std::unique_ptr<TlsConfig> config(new TlsConfig());
+    error = config->init(options, warnings);
+    if (!error.empty()) return nullptr;
+    return config;
 }
 
 std::string TlsConfig::init(const TlsOptions& options, std::vector<std::string>& warnings) {

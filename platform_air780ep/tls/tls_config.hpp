@@ -6,9 +6,9 @@
 // exactly as a script gives them: PEM with or without the terminating NUL (LuatOS passes #s + 1),
 // or DER.
 //
-// A config is immutable once built and is shared (std::shared_ptr<const TlsConfig>) by every
-// connection and reconnection of one client. It owns its DRBG, seeded from the kernel (getrandom):
-// no state is shared between configs, so many devices can run in one process. (Not an
+// A config is immutable once created and is shared (std::shared_ptr<const TlsConfig>, made from what
+// create() returns) by every connection and reconnection of one client. It owns its DRBG, seeded from the
+// kernel (getrandom): no state is shared between configs, so many devices can run in one process. (Not an
 // mbedtls_entropy_context: Debian builds it with HAVEGE, 38 KB per instance for nothing getrandom
 // does not already give.)
 #pragma once
@@ -33,7 +33,7 @@ enum class TlsVerify : int {
     kRequired = MBEDTLS_SSL_VERIFY_REQUIRED,  // 2: checked; a failure refuses the server
 };
 
-// The fields of the script's `ssl` table. The views need only live during TlsConfig::build().
+// The fields of the script's `ssl` table. The views need only live during TlsConfig::create().
 struct TlsOptions {
     int verify = 2;
     std::optional<std::string_view> server_cert;
@@ -42,31 +42,20 @@ struct TlsOptions {
     std::optional<std::string_view> client_password;
 };
 
-class TlsConfig;
-
-struct TlsConfigResult {
-    std::shared_ptr<const TlsConfig> config;  // null when the options were refused
-    // Why they were refused: the field, then mbedTLS's reason, e.g. "client_key: PK - Password mismatch".
-    std::string error;
-    // Things ignored as LuatOS ignores them, for a warning line each, e.g. a key without a certificate.
-    std::vector<std::string> warnings;
-};
-
 class TlsConfig {
-    struct Token {  // only build() can construct: std::make_shared needs a public constructor
-        explicit Token() = default;
-    };
-
   public:
-    // `ssl = true`: encrypted, the server certificate is not checked.
-    static TlsConfigResult insecure();
-    // `ssl = {...}`. Refuses: `verify` not 0/1/2; a certificate or key that does not parse; an
+    // `ssl = true`: encrypted, the server certificate is not checked. nullptr, with the reason in
+    // `error`, only if the random generator cannot be seeded.
+    static std::unique_ptr<TlsConfig> create_insecure(std::string& error);
+    // `ssl = {...}`. nullptr, with the field and mbedTLS's reason in `error` (e.g. "client_key: PK -
+    // Password mismatch"), for: `verify` not 0/1/2; a certificate or key that does not parse; an
     // encrypted key with a wrong or missing password; `client_cert` without `client_key` or with a
-    // key that does not match it. Ignores, with a warning: `client_key` / `client_password` without
-    // `client_cert` (LuatOS only reads the key when a certificate is given).
-    static TlsConfigResult build(const TlsOptions& options);
+    // key that does not match it. Ignored as LuatOS ignores them, each with a line appended to
+    // `warnings`: `client_key` / `client_password` without `client_cert` (LuatOS only reads the key
+    // when a certificate is given), verify 2 without `server_cert`.
+    static std::unique_ptr<TlsConfig> create(const TlsOptions& options, std::vector<std::string>& warnings,
+                                             std::string& error);
 
-    explicit TlsConfig(Token);
     ~TlsConfig();
     TlsConfig(const TlsConfig&) = delete;
     TlsConfig& operator=(const TlsConfig&) = delete;
@@ -78,6 +67,7 @@ class TlsConfig {
     [[nodiscard]] const mbedtls_ssl_config* ssl_config() const { return &ssl_conf_; }
 
   private:
+    TlsConfig();
     std::string init(const TlsOptions& options, std::vector<std::string>& warnings);
     std::string load_client_identity(const TlsOptions& options);
 

@@ -47,6 +47,91 @@ TEST_CASE("mqtt and uart constants, the MQTTCTRL* userdata and its methods as mo
                                                 });
 }
 
+TEST_CASE("getmetatable(c) is LuatOS's (__name, __index, no __gc): a script cannot finalise a live client") {
+    const DeviceResult r = run_offline(kTry + R"LUA(
+        local c = mqtt.create(nil, "broker.test", 1883)
+        local mt = getmetatable(c)
+        log.info("mt", type(mt), mt.__name, mt.__index == mqtt, mt.__gc,
+                 mt == getmetatable(mqtt.create(nil, "broker.test", 1883)))
+        try(function() getmetatable(c).__gc(c) end)
+        try(function() getmetatable(c).__gc(c) end)
+        log.info("live", c:state(), c:auth("id"), c:will("t", "p"), tostring(c):match("^MQTTCTRL%*: ") ~= nil)
+        c:close()
+        c = nil
+        collectgarbage()
+        collectgarbage()
+        os.exit(0)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."),
+                Lines{
+                    "I/user.mt table MQTTCTRL* true nil true",
+                    "I/user.e false attempt to call a nil value (field '__gc')",
+                    "I/user.e false attempt to call a nil value (field '__gc')",
+                    "I/user.live 0 true true true",
+                });
+}
+
+TEST_CASE(
+    "the real finaliser (debug.getmetatable) runs once: a finalised client raises one error in every "
+    "method") {
+    const DeviceResult r = run_offline(kTry + R"LUA(
+        local c = mqtt.create(nil, "broker.test", 1883)
+        c:auth("id")
+        local gc = debug.getmetatable(c).__gc
+        gc(c)
+        gc(c)  -- a second run finds nothing to free
+        for _, name in ipairs({"auth", "keepalive", "autoreconn", "on", "connect", "disconnect", "close",
+                               "publish", "subscribe", "unsubscribe", "ready", "state", "will", "debug"}) do
+            try(function() mqtt[name](c, "t", "p") end)
+        end
+        try(function() c:publish("t", "p", 1) end)
+        try(function() gc("not a client") end)
+        log.info("tostring", tostring(c):match("^MQTTCTRL%*: ") ~= nil)
+        -- its socket channel came back: eight more clients fit
+        local n = 0
+        for i = 1, 8 do if mqtt.create(nil, "broker.test", 1883) then n = n + 1 end end
+        log.info("channels", n)
+        c = nil
+        collectgarbage()  -- the collector runs the finaliser again: still harmless
+        collectgarbage()
+        os.exit(0)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    Lines expected(15, "I/user.e false attempt to use a destroyed mqtt client");
+    expected.insert(expected.end(),
+                    {"I/user.e false bad argument #1 to 'gc' (MQTTCTRL* expected, got string)",
+                     "I/user.tostring true", "I/user.channels 8"});
+    CHECK_LINES(lines_with(r.lines, "I/user."), expected);
+}
+
+TEST_CASE("a client finalised by hand inside its own callback: no more events, every method raises") {
+    // Nothing listens on 127.0.0.1:1: the connect fails with error, disconnect, close.
+    const DeviceResult r = run_offline(kTry + R"LUA(
+        local c = mqtt.create(nil, "broker.test", 1883)
+        c:auth("id")
+        c:on(function(client, event, data)
+            log.info("ev", event, data)
+            debug.getmetatable(client).__gc(client)
+            try(function() client:state() end)
+        end)
+        sys.taskInit(function()
+            log.info("connect", c:connect())
+            sys.wait(300)
+            try(function() c:close() end)
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), Lines{
+                                                    "I/user.connect true",
+                                                    "I/user.ev error connect",
+                                                    "I/user.e false attempt to use a destroyed mqtt client",
+                                                    "I/user.e false attempt to use a destroyed mqtt client",
+                                                });
+}
+
 TEST_CASE("every mqtt function given wrong types raises a LuatOS-style argument error, and runs on") {
     const DeviceResult r = run_offline(kTry + R"LUA(
         local c = mqtt.create(nil, "broker.test", 1883)

@@ -401,8 +401,7 @@ TEST_CASE(
         end)
     )LUA",
                                   [](lua_bindings::Device& device, std::string_view line) {
-                                      auto& link =
-                                          device.service<lua_bindings::DeviceNetwork>()->cellular()->link();
+                                      auto& link = device.network()->cellular()->link();
                                       if (line == "I/user.link goes down") link.set_down();
                                       if (line == "I/user.ev disconnect 0 nil") link.set_up();
                                   });

@@ -40,7 +40,7 @@ TEST_CASE("LWIP_GP follows its link: IP_LOSE at an outage, IP_READY after it and
     o.network = network_to(NetPath::kLwip, 1);
     o.on_line = [](lua_bindings::Device& device, std::string_view line) {
         if (line.starts_with("I/user.both up")) {
-            device.service<lua_bindings::DeviceNetwork>()->cellular()->link().outage(300);
+            device.network()->cellular()->link().outage(300);
         }
     };
     const DeviceResult r = run_device(kAdapterWatch, o);

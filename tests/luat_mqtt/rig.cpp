@@ -82,14 +82,14 @@ void Rig::run_until(std::uint64_t t) {
 void Rig::connect_ok(bool session_present) {
     REQUIRE(s.connect());
     REQUIRE(requests() == std::vector<std::string>{"open"});
-    REQUIRE(s.state() == 1);
+    REQUIRE(s.state() == ConnectionState::kConnecting);
     s.on_transport_connected();
-    REQUIRE(s.state() == 2);
+    REQUIRE(s.state() == ConnectionState::kAwaitingConnack);
     const auto packets = sent();
     REQUIRE(packets.size() == 1);
     REQUIRE(packets[0].rfind("CONNECT ", 0) == 0);
     broker_packet(ConnackPacket{session_present, 0});
-    REQUIRE(s.state() == 3);
+    REQUIRE(s.state() == ConnectionState::kReady);
     REQUIRE(events() == std::vector<std::string>{"conack"});
 }
 

@@ -72,6 +72,7 @@ class FakeTransport final : public Transport {
     }
 
     TransportListener* listener = nullptr;
+    int freed = 0;  // times the client destroyed the stream it owns (close() frees it)
     bool open_result = true;
     bool open_ = false;
     int opens = 0;
@@ -83,6 +84,29 @@ class FakeTransport final : public Transport {
     std::vector<std::size_t> write_calls;
     ByteVec inbound;
     std::size_t largest_read = 0;
+};
+
+// What the Client owns: a forwarder to the fixture's FakeTransport, so that a test can still look at
+// the stream after the client has freed it (close() does).
+class OwnedTransport final : public Transport {
+  public:
+    explicit OwnedTransport(FakeTransport& t) : t_(t) {}
+    ~OwnedTransport() override { ++t_.freed; }
+    OwnedTransport(const OwnedTransport&) = delete;
+    OwnedTransport& operator=(const OwnedTransport&) = delete;
+
+    void set_listener(TransportListener* l) override { t_.set_listener(l); }
+    bool open(std::string_view h, std::uint16_t p) override { return t_.open(h, p); }
+    std::size_t write(std::span<const std::uint8_t> data) override { return t_.write(data); }
+    [[nodiscard]] std::size_t writable() const override { return t_.writable(); }
+    [[nodiscard]] std::size_t unsent() const override { return t_.unsent(); }
+    std::size_t read(std::span<std::uint8_t> out) override { return t_.read(out); }
+    [[nodiscard]] std::size_t readable() const override { return t_.readable(); }
+    void close() override { t_.close(); }
+    [[nodiscard]] bool is_open() const override { return t_.is_open(); }
+
+  private:
+    FakeTransport& t_;
 };
 
 class FakeTimer final : public TimerPort {
@@ -100,8 +124,8 @@ class RecordingSink final : public EventSink {
         events.push_back(describe_event(e));
         if (on_event) on_event(e);
     }
-    void on_mqtt_log(int level, std::string_view text) override {
-        logs.push_back(std::to_string(level) + " " + std::string(text));
+    void on_mqtt_log(LogLevel level, std::string_view text) override {
+        logs.push_back(std::string(to_string(level)) + " " + std::string(text));
     }
     Strings take() { return std::exchange(events, {}); }
     Strings events;
@@ -111,9 +135,8 @@ class RecordingSink final : public EventSink {
 
 struct Fixture {
     Fixture() {
-        auto t = std::make_unique<FakeTransport>();
-        transport = t.get();
-        client = std::make_unique<Client>(std::move(t), timer, sink, "broker.example", 1884);
+        client = std::make_unique<Client>(std::make_unique<OwnedTransport>(stream), timer, sink,
+                                          "broker.example", 1884);
         client->auth("dev", "", {}, true);
     }
     // Run the timer up to `t`, firing each armed deadline at its own time.
@@ -135,7 +158,8 @@ struct Fixture {
 
     FakeTimer timer;
     RecordingSink sink;
-    FakeTransport* transport = nullptr;
+    FakeTransport stream;
+    FakeTransport* transport = &stream;
     std::unique_ptr<Client> client;
 };
 
@@ -158,10 +182,10 @@ TEST_CASE("client: open(host, port), CONNECT when the stream is up, conack from 
     CHECK(f.transport->opens == 1);
     CHECK(f.transport->host == "broker.example");
     CHECK(f.transport->port == 1884);
-    CHECK(f.client->state() == 1);
+    CHECK(f.client->state() == ConnectionState::kConnecting);
     CHECK(f.transport->written.empty());
     f.transport->up();
-    CHECK(f.client->state() == 2);
+    CHECK(f.client->state() == ConnectionState::kAwaitingConnack);
     CHECK(f.transport->take_written() == Strings{"CONNECT id=dev clean=1 ka=240"});
     f.transport->receive(hex("20 02 00 00"));
     CHECK(f.client->ready());
@@ -172,7 +196,7 @@ TEST_CASE("client: connect() is false when the transport cannot even start; no e
     Fixture f;
     f.transport->open_result = false;
     CHECK_FALSE(f.client->connect());
-    CHECK(f.client->state() == 0);
+    CHECK(f.client->state() == ConnectionState::kDisconnected);
     CHECK(f.sink.events.empty());
     CHECK_FALSE(f.timer.armed);
     f.transport->open_result = true;
@@ -193,7 +217,7 @@ TEST_CASE("client: reads only what the receive buffer holds; a burst of small pa
     CHECK(f.transport->inbound.empty());
     CHECK(f.sink.take().size() == 500);
     CHECK(f.transport->take_written().size() == 500);  // PUBACKs
-    CHECK(f.client->state() == 3);
+    CHECK(f.client->state() == ConnectionState::kReady);
 }
 
 TEST_CASE("client: writes what the transport accepts, resumes on writable, batches many publishes") {
@@ -245,11 +269,11 @@ TEST_CASE("client: a broken link gives error(other), disconnect(0); the reconnec
     f.connect_ok();
     f.transport->fail(TransportError::kReset);
     CHECK(f.sink.take() == Strings{"error other 0", "disconnect 0"});
-    CHECK(f.client->state() == 0);
+    CHECK(f.client->state() == ConnectionState::kDisconnected);
     CHECK(f.timer.armed == 3000);
     f.run_until(3000);
     CHECK(f.transport->opens == 2);
-    CHECK(f.client->state() == 1);
+    CHECK(f.client->state() == ConnectionState::kConnecting);
     f.transport->fail(TransportError::kConnectFailed);
     CHECK(f.sink.take() == Strings{"error connect 0", "disconnect 0"});
     // A reconnect whose open() is refused at once keeps the chain going.
@@ -280,6 +304,41 @@ TEST_CASE("client: close() sends DISCONNECT before closing the stream, then noth
     CHECK(f.sink.events.empty());
 }
 
+TEST_CASE("client: close() frees the stream at once, and the closed client answers every command") {
+    Fixture f;
+    f.connect_ok();
+    f.client->close();
+    CHECK(f.transport->take_written() == Strings{"DISCONNECT"});
+    CHECK(f.transport->freed == 1);
+    CHECK(f.transport->listener == nullptr);
+    CHECK_FALSE(f.client->connect());
+    CHECK(f.client->disconnect());
+    CHECK(f.client->subscribe("t", 0).refusal == Refusal::kClosed);
+    CHECK(f.client->unsubscribe("t").refusal == Refusal::kClosed);
+    CHECK(f.client->auth("x", "", {}, true) == AuthResult::kClosed);
+    CHECK_FALSE(f.client->set_will("t", {}, 0, 0));
+    f.client->set_autoreconn(true, 1000);
+    f.client->close();
+    CHECK_FALSE(f.client->ready());
+    CHECK(f.transport->opens == 1);
+    CHECK(f.transport->take_written().empty());
+    CHECK(f.sink.events.empty());
+    CHECK_FALSE(f.timer.armed);
+}
+
+TEST_CASE("client: abandon() frees the stream without a DISCONNECT (the device goes away)") {
+    Fixture f;
+    f.client->set_autoreconn(true, 1000);
+    f.connect_ok();
+    f.client->abandon();
+    CHECK(f.transport->take_written().empty());
+    CHECK(f.transport->freed == 1);
+    CHECK_FALSE(f.transport->is_open());
+    CHECK(f.client->session().closed());
+    CHECK(f.sink.events.empty());
+    CHECK_FALSE(f.timer.armed);
+}
+
 TEST_CASE("client: a protocol violation closes the stream; the rest is not read") {
     Fixture f;
     f.connect_ok();
@@ -289,7 +348,7 @@ TEST_CASE("client: a protocol violation closes the stream; the rest is not read"
     f.transport->receive(in);
     CHECK(f.sink.take() == Strings{"disconnect 0", "close", "error connect 98"});
     CHECK(f.transport->closes == 1);
-    CHECK(f.sink.logs == Strings{"3 protocol error 98: PUBLISH with QoS 3"});
+    CHECK(f.sink.logs == Strings{"warn protocol error 98: PUBLISH with QoS 3"});
 }
 
 TEST_CASE("client: events stay in order when the sink calls back into the client") {

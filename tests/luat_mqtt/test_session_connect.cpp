@@ -12,13 +12,13 @@ using Strings = std::vector<std::string>;
 TEST_CASE("connect: states 0 -> 1 -> 2 -> 3, the exact CONNECT, then conack") {
     Rig r;
     REQUIRE(r.s.auth("abc", "user", as_bytes("password"), true) == AuthResult::kOk);
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK(r.s.connect());
-    CHECK(r.s.state() == 1);
+    CHECK(r.s.state() == ConnectionState::kConnecting);
     CHECK(r.requests() == Strings{"open"});
     CHECK(r.s.output().empty());  // nothing before the stream is up
     r.s.on_transport_connected();
-    CHECK(r.s.state() == 2);
+    CHECK(r.s.state() == ConnectionState::kAwaitingConnack);
     const auto raw = r.sent_raw();
     REQUIRE(raw.size() == 1);
     CHECK(
@@ -27,7 +27,7 @@ TEST_CASE("connect: states 0 -> 1 -> 2 -> 3, the exact CONNECT, then conack") {
     CHECK_FALSE(r.s.ready());
     CHECK(r.events().empty());
     r.broker(hex("20 02 00 00"));
-    CHECK(r.s.state() == 3);
+    CHECK(r.s.state() == ConnectionState::kReady);
     CHECK(r.s.ready());
     CHECK(r.events() == Strings{"conack"});
     CHECK(r.requests().empty());
@@ -53,7 +53,7 @@ TEST_CASE("CONNACK rejected, rc 1..5, without auto-reconnect: disconnect(rc), cl
         r.sent();
         r.requests();
         r.broker_packet(ConnackPacket{false, rc});
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
         const std::string n = std::to_string(rc);
         CHECK(r.events() == Strings{"disconnect " + n, "close", "error conack " + n});
         CHECK(r.requests() == Strings{"close"});
@@ -72,12 +72,12 @@ TEST_CASE("CONNACK rejected with auto-reconnect: disconnect(rc), error(conack, r
         r.broker_packet(ConnackPacket{false, 4});
         CHECK(r.events() == Strings{"disconnect 4", "error conack 4"});
         CHECK(r.requests() == Strings{"close"});
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
         CHECK(r.s.next_deadline() == r.clock.now + 3000);
         r.advance(2999);
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
         r.advance(1);
-        CHECK(r.s.state() == 1);
+        CHECK(r.s.state() == ConnectionState::kConnecting);
     }
 }
 
@@ -89,10 +89,10 @@ TEST_CASE("connect timeout: error(timeout, 0), disconnect(0), close; in state 1 
         r.requests();
         if (stream_up) r.s.on_transport_connected();
         r.advance(9999);
-        CHECK(r.s.state() == (stream_up ? 2 : 1));
+        CHECK(r.s.state() == (stream_up ? ConnectionState::kAwaitingConnack : ConnectionState::kConnecting));
         CHECK(r.events().empty());
         r.advance(1);
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
         CHECK(r.events() == Strings{"error timeout 0", "disconnect 0", "close"});
         CHECK(r.requests() == Strings{"close"});
     }
@@ -102,7 +102,7 @@ TEST_CASE("connect timeout is cancelled by CONNACK") {
     Rig r;
     r.connect_ok();
     r.advance(120'000);
-    CHECK(r.s.state() == 3);
+    CHECK(r.s.state() == ConnectionState::kReady);
     CHECK(r.events().empty());
 }
 
@@ -111,7 +111,7 @@ TEST_CASE("transport failure before the stream is up: error(connect, 0), disconn
     REQUIRE(r.s.connect());
     r.requests();
     r.s.on_transport_closed(TransportError::kConnectFailed);
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK(r.events() == Strings{"error connect 0", "disconnect 0", "close"});
     CHECK(r.requests() == Strings{"close"});
 }
@@ -122,7 +122,7 @@ TEST_CASE("peer closes after the stream is up: error(other, 0), disconnect(0), t
         r.connect_ok();
         r.s.on_transport_closed(TransportError::kPeerClosed);
         CHECK(r.events() == Strings{"error other 0", "disconnect 0", "close"});
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
     }
     SECTION("auto-reconnect: reconnects after the period, and conack again") {
         Rig r;
@@ -169,7 +169,7 @@ TEST_CASE("connect() whose transport refuses to start: no event, state 0 (connec
     REQUIRE(r.s.connect());
     CHECK(r.requests() == Strings{"open"});
     r.s.on_transport_open_failed();
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK(r.events().empty());
     CHECK(r.requests().empty());
     CHECK_FALSE(r.s.next_deadline());
@@ -180,7 +180,7 @@ TEST_CASE("connect() while connecting or connected: false, state 0 at once, disc
         Rig r;
         r.connect_ok();
         CHECK_FALSE(r.s.connect());
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
         CHECK(r.events() == Strings{"disconnect 0", "close"});
         CHECK(r.requests() == Strings{"close"});
         CHECK(r.sent().empty());  // the close path sends no DISCONNECT
@@ -191,11 +191,11 @@ TEST_CASE("connect() while connecting or connected: false, state 0 at once, disc
         REQUIRE(r.s.connect());
         r.requests();
         CHECK_FALSE(r.s.connect());
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
         CHECK(r.events() == Strings{"disconnect 0"});
         CHECK(r.requests() == Strings{"close"});
         r.advance(2000);
-        CHECK(r.s.state() == 1);
+        CHECK(r.s.state() == ConnectionState::kConnecting);
     }
 }
 
@@ -203,7 +203,7 @@ TEST_CASE("disconnect(): DISCONNECT, state 0 at once, disconnect(0), close") {
     Rig r;
     r.connect_ok();
     CHECK(r.s.disconnect());
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK_FALSE(r.s.ready());
     CHECK(r.sent() == Strings{"DISCONNECT"});
     CHECK(r.events() == Strings{"disconnect 0", "close"});
@@ -224,7 +224,7 @@ TEST_CASE("disconnect() with auto-reconnect on still reconnects (LuatOS's offici
     CHECK(r.s.disconnect());
     CHECK(r.events() == Strings{"disconnect 0"});
     r.advance(3000);
-    CHECK(r.s.state() == 1);
+    CHECK(r.s.state() == ConnectionState::kConnecting);
     CHECK(r.requests() == Strings{"close", "open"});
 }
 
@@ -234,7 +234,7 @@ TEST_CASE("close(): DISCONNECT, then nothing: no event, no timer, no reconnect, 
     r.connect_ok();
     r.s.close();
     CHECK(r.s.closed());
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK(r.sent() == Strings{"DISCONNECT"});
     CHECK(r.requests() == Strings{"close"});
     CHECK(r.events().empty());
@@ -335,7 +335,7 @@ TEST_CASE("will: in every CONNECT; an invalid will is refused and the old one ke
     r.s.set_autoreconn(true, 1000);
     REQUIRE(r.s.connect());
     for (int i = 0; i < 2; ++i) {
-        REQUIRE(r.s.state() == 1);
+        REQUIRE(r.s.state() == ConnectionState::kConnecting);
         r.s.on_transport_connected();
         CHECK(r.sent() == Strings{"CONNECT id=dev1 clean=1 ka=240 will=dev/status:'offline':q1:r1"});
         r.s.on_transport_closed(TransportError::kPeerClosed);
@@ -351,7 +351,7 @@ TEST_CASE("publish and subscribe while the transport connects are refused; the a
     CHECK(r.s.publish("t", as_bytes("x"), 1, 0).refusal == Refusal::kConnecting);
     CHECK(r.s.subscribe("t", 0).refusal == Refusal::kConnecting);
     CHECK(r.s.unsubscribe("t").refusal == Refusal::kConnecting);
-    CHECK(r.s.state() == 1);
+    CHECK(r.s.state() == ConnectionState::kConnecting);
     CHECK(r.events().empty());
     CHECK(r.requests().empty());
     r.s.on_transport_connected();

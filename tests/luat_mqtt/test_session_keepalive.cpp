@@ -45,7 +45,7 @@ TEST_CASE("PINGREQ every keepalive x 3/4 from CONNACK, not reset by traffic; PIN
     r.run_until(136'000);
     CHECK(r.sent() == Strings{"PINGREQ"});
     CHECK(r.events() == Strings{"pong"});
-    CHECK(r.s.state() == 3);
+    CHECK(r.s.state() == ConnectionState::kReady);
 }
 
 TEST_CASE("the default keepalive 240 s pings every 180 s") {
@@ -63,9 +63,9 @@ TEST_CASE(
     r.run_until(15'000);
     CHECK(r.sent() == Strings{"PINGREQ"});
     r.run_until(29'999);
-    CHECK(r.s.state() == 3);
+    CHECK(r.s.state() == ConnectionState::kReady);
     r.run_until(30'000);
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK(r.events() == Strings{"error other 0", "disconnect 0", "close"});
     CHECK(r.requests() == Strings{"close"});
     CHECK(r.sent().empty());  // no second PINGREQ
@@ -83,7 +83,7 @@ TEST_CASE("dead link with auto-reconnect: error(other), disconnect(0), then a ne
     CHECK(r.requests() == Strings{"close"});
     r.run_until(25'500);
     CHECK(r.requests() == Strings{"open"});
-    CHECK(r.s.state() == 1);
+    CHECK(r.s.state() == ConnectionState::kConnecting);
 }
 
 TEST_CASE("an unanswered PINGREQ is not a dead link if anything else arrived meanwhile") {
@@ -96,11 +96,11 @@ TEST_CASE("an unanswered PINGREQ is not a dead link if anything else arrived mea
     r.broker(publish_bytes("t", "still here"));  // the broker is alive, only the PINGRESP is missing
     r.events();
     r.run_until(30'000);
-    CHECK(r.s.state() == 3);
+    CHECK(r.s.state() == ConnectionState::kReady);
     CHECK(r.sent() == Strings{"PINGREQ"});
     // Now nothing at all for a whole period.
     r.run_until(45'000);
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK(r.events() == Strings{"error other 0", "disconnect 0", "close"});
 }
 

@@ -31,7 +31,7 @@ Strings after_bad_input(const ByteVec& bad, std::size_t rx_size = kDefaultRxSize
     r.connect_ok();
     r.requests();
     r.broker(bad);
-    CHECK(r.s.state() == 0);
+    CHECK(r.s.state() == ConnectionState::kDisconnected);
     CHECK(r.requests() == Strings{"close"});
     return r.events();
 }
@@ -86,7 +86,7 @@ TEST_CASE("a packet other than CONNACK before CONNACK: 96") {
         r.sent();
         r.requests();
         r.broker(hex(first));
-        CHECK(r.s.state() == 0);
+        CHECK(r.s.state() == ConnectionState::kDisconnected);
         CHECK(r.events() == violation(96));
         CHECK(r.requests() == Strings{"close"});
     }
@@ -138,7 +138,7 @@ TEST_CASE("many small packets at once never drop the link, whatever the receive 
     }
     REQUIRE(burst.size() > 20'000);
     CHECK(r.broker(burst) == burst.size());
-    CHECK(r.s.state() == 3);
+    CHECK(r.s.state() == ConnectionState::kReady);
     CHECK(r.events().size() == 1000);
     CHECK(r.sent().size() == 1000);  // a PUBACK each
 }

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <filesystem>
 
 #include "net_test_support.hpp"
 #include "platform_air780ep/control_server.hpp"
@@ -73,14 +74,19 @@ TEST_CASE("control socket commands change the link and status reports it") {
     Logger log(loop.start_time());
     log.set_stdout(false);
     HostMap hosts;
-    SlirpLink link(loop, log, hosts);
+    std::string link_error;
+    const auto owned_link = SlirpLink::create(loop, log, hosts, {}, link_error);
+    REQUIRE(owned_link);
+    SlirpLink& link = *owned_link;
     LinkDownUp listener;
     link.add_listener(&listener);
-    ControlServer server(loop, log);
-    add_link_commands(server, link);
     TempDir dir;
     std::string error;
-    REQUIRE(server.listen(dir.file("device.ctl"), error));
+    const auto listening = ControlServer::create(loop, log, dir.file("device.ctl"), error);
+    REQUIRE(listening);
+    ControlServer& server = *listening;
+    add_link_commands(server, link);
+    CHECK(server.execute("  ") == "error empty command (try help)");
 
     Client client(dir.file("device.ctl"));
     CHECK(
@@ -126,7 +132,6 @@ TEST_CASE("the control socket refuses a path that is not a socket") {
     EventLoop loop;
     Logger log(loop.start_time());
     log.set_stdout(false);
-    ControlServer server(loop, log);
     TempDir dir;
     const std::string file = dir.file("plain");
     {
@@ -134,7 +139,7 @@ TEST_CASE("the control socket refuses a path that is not a socket") {
         std::fclose(f);
     }
     std::string error;
-    CHECK_FALSE(server.listen(file, error));
+    CHECK(ControlServer::create(loop, log, file, error) == nullptr);
     CHECK(error == "control socket path '" + file + "' exists and is not a socket");
-    CHECK(server.execute("  ") == "error empty command (try help)");
+    CHECK(std::filesystem::exists(file));  // left alone
 }

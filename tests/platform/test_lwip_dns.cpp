@@ -25,9 +25,13 @@ TEST_CASE("lwIP DNS: 100 streams resolving one name at once all connect") {
     HostMap hosts;
     std::string error;
     REQUIRE(hosts.add("many.test=127.0.0.1:" + std::to_string(server.port()), error));
-    SlirpLink link(loop, log, hosts, SlirpLinkConfig{});
+    const auto owned_link = SlirpLink::create(loop, log, hosts, SlirpLinkConfig{}, error);
+    REQUIRE(owned_link);
+    SlirpLink& link = *owned_link;
     {
-        LwipStack stack(loop, log, link);
+        const auto owned_stack = LwipStack::create(loop, log, link, {}, error);
+        REQUIRE(owned_stack);
+        LwipStack& stack = *owned_stack;
         struct Client {
             std::unique_ptr<LwipTcpStream> stream;
             std::unique_ptr<RecordingListener> rec;

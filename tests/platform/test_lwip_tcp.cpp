@@ -42,8 +42,11 @@ struct Module {
         auto settings = LinkSettings{}.with(link_spec, error);
         REQUIRE(settings);
         config.link = *settings;
-        link = std::make_unique<SlirpLink>(loop, log, hosts, config);
-        stack = std::make_unique<LwipStack>(loop, log, *link);
+        link = SlirpLink::create(loop, log, hosts, config, error);
+        REQUIRE(link);
+        stack = LwipStack::create(loop, log, *link, {}, error);
+        INFO(error);
+        REQUIRE(stack);
     }
     ~Module() {
         stack.reset();
@@ -269,8 +272,9 @@ TEST_CASE("lwIP: 8 channels connect at once, the ninth is refused until one is g
         c.stream->write(mqtt_connect("chan" + std::to_string(n)));
         clients.push_back(std::move(c));
     };
+    std::string error;
     for (int i = 0; i < 8; ++i) {
-        auto ch = pool.acquire("mqtt");
+        auto ch = pool.acquire("mqtt", error);
         REQUIRE(ch);
         connect_one(std::move(*ch), i);
     }
@@ -283,13 +287,12 @@ TEST_CASE("lwIP: 8 channels connect at once, the ninth is refused until one is g
         5000));
     for (const auto& c : clients)
         CHECK(c.rec->received == kConnack);
-    std::string error;
-    CHECK_FALSE(pool.acquire("mqtt", &error));
+    CHECK_FALSE(pool.acquire("mqtt", error));
     CHECK(error == "no free socket channel for mqtt: all 8 in use (mqtt,mqtt,mqtt,mqtt,mqtt,mqtt,mqtt,mqtt)");
 
     clients.front().stream->close();
     clients.erase(clients.begin());  // its channel goes back with it
-    auto ch = pool.acquire("mqtt");
+    auto ch = pool.acquire("mqtt", error);
     REQUIRE(ch);
     connect_one(std::move(*ch), 8);
     REQUIRE(run_until(
@@ -389,13 +392,11 @@ TEST_CASE("lwIP: one stack per process, and streams survive the stack going firs
     Logger other_log(other_loop.start_time());
     other_log.set_stdout(false);
     HostMap hosts;
-    SlirpLink other_link(other_loop, other_log, hosts);
-    try {
-        LwipStack second(other_loop, other_log, other_link);
-        FAIL("a second LwipStack was created");
-    } catch (const std::logic_error& e) {
-        CHECK(std::string(e.what()).find("another LwipStack is alive in this process") != std::string::npos);
-    }
+    std::string error;
+    const auto other_link = SlirpLink::create(other_loop, other_log, hosts, {}, error);
+    REQUIRE(other_link);
+    CHECK(LwipStack::create(other_loop, other_log, *other_link, {}, error) == nullptr);
+    CHECK(error.find("another LwipStack is alive in this process") != std::string::npos);
 
     LoopServer echo(m.loop);
     auto stream = std::make_unique<LwipTcpStream>(*m.stack, m.hosts);
@@ -412,7 +413,8 @@ TEST_CASE("lwIP: one stack per process, and streams survive the stack going firs
     stream.reset();
 
     // A new stack in the same process starts clean.
-    m.stack = std::make_unique<LwipStack>(m.loop, m.log, *m.link);
+    m.stack = LwipStack::create(m.loop, m.log, *m.link, {}, error);
+    REQUIRE(m.stack);
     LwipTcpStream again(*m.stack, m.hosts);
     RecordingListener rec2(again);
     REQUIRE(again.open("127.0.0.1", echo.port()));
@@ -500,7 +502,9 @@ TEST_CASE("CellularNetwork: link and stack owned as one, streams made for the LW
     REQUIRE(hosts.add("lbsmqtt.airm2m.com=127.0.0.1:" + std::to_string(broker.port()), error));
     SlirpLinkConfig config;
     config.link = *LinkSettings::profile_named("good");
-    CellularNetwork net(loop, log, hosts, config);
+    const auto owned = CellularNetwork::create(loop, log, hosts, config, error);
+    REQUIRE(owned);
+    CellularNetwork& net = *owned;
     CHECK(net.address() == "10.0.2.15");
     CHECK(net.link().settings().profile == "good");
     auto stream = net.make_tcp_stream();

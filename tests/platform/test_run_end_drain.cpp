@@ -29,7 +29,9 @@ struct Cellular {
         auto settings = LinkSettings{}.with(link_spec, error);
         REQUIRE(settings);
         config.link = *settings;
-        net = std::make_unique<CellularNetwork>(loop, log, hosts, config);
+        net = CellularNetwork::create(loop, log, hosts, config, error);
+        INFO(error);
+        REQUIRE(net);
     }
 };
 

@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
+#include <memory>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "net_test_support.hpp"
@@ -51,11 +54,21 @@ std::vector<std::uint8_t> all_byte_values() {
     return v;
 }
 
+// A port that must open (the test fails with the reason otherwise).
+std::unique_ptr<UartPort> open_uart(EventLoop& loop, int id, const UartOptions& options = {}) {
+    std::string error;
+    auto port = UartPort::create(loop, id, options, error);
+    INFO(error);
+    REQUIRE(port);
+    return port;
+}
+
 }  // namespace
 
 TEST_CASE("bytes typed into the terminal arrive with a notification and their count") {
     EventLoop loop;
-    UartPort uart(loop, 1);
+    const auto port = open_uart(loop, 1);
+    UartPort& uart = *port;
     CHECK(uart.device_path().rfind("/dev/pts/", 0) == 0);
     CHECK(uart.path() == uart.device_path());
     std::vector<std::size_t> notifications;
@@ -78,7 +91,8 @@ TEST_CASE("bytes typed into the terminal arrive with a notification and their co
 
 TEST_CASE("binary bytes cross the pseudo-terminal unchanged both ways") {
     EventLoop loop;
-    UartPort uart(loop, 2);
+    const auto port = open_uart(loop, 2);
+    UartPort& uart = *port;
     std::size_t announced = 0;
     uart.set_receive_handler([&](std::size_t n) { announced += n; });
     Terminal term(uart.device_path());
@@ -100,7 +114,8 @@ TEST_CASE("a full receive buffer holds the terminal back without losing bytes") 
     EventLoop loop;
     UartOptions options;
     options.rx_capacity = 100;
-    UartPort uart(loop, 3, options);
+    const auto port = open_uart(loop, 3, options);
+    UartPort& uart = *port;
     std::size_t announced = 0;
     uart.set_receive_handler([&](std::size_t n) { announced += n; });
     Terminal term(uart.device_path());
@@ -127,7 +142,7 @@ TEST_CASE("no terminal attached, or one that comes and goes, breaks nothing") {
     TempDir dir;
     UartOptions options;
     options.link_path = dir.file("ttyAIR1");
-    auto uart = std::make_unique<UartPort>(loop, 1, options);
+    auto uart = open_uart(loop, 1, options);
     CHECK(uart->link_path() == options.link_path);
     CHECK(uart->path() == options.link_path);
     std::size_t announced = 0;
@@ -158,4 +173,20 @@ TEST_CASE("no terminal attached, or one that comes and goes, breaks nothing") {
     // The symlink goes with the port.
     uart.reset();
     CHECK(::access(options.link_path.c_str(), F_OK) != 0);
+}
+
+TEST_CASE(
+    "a link path taken by something else: no port, the failing step and its reason, nothing left open") {
+    EventLoop loop;
+    TempDir dir;
+    UartOptions options;
+    options.link_path = dir.file("not-a-link");
+    { std::ofstream(options.link_path) << "keep me"; }
+    std::string error;
+    CHECK(UartPort::create(loop, 1, options, error) == nullptr);
+    CHECK(error == "UART link path exists and is not a symlink: File exists");
+    std::ifstream kept(options.link_path);
+    std::string content;
+    std::getline(kept, content);
+    CHECK(content == "keep me");
 }

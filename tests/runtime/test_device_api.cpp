@@ -1,8 +1,9 @@
 // The Device API that later modules (mqtt, uart, socket channels) build on: modules installed into
 // every run, native callbacks and publishes in the main context, per-run teardown on reboot/exit,
-// per-device services.
+// the network kept across runs.
 #include <catch2/catch.hpp>
 
+#include "lua_bindings/device/device_network.hpp"
 #include "script_runner.hpp"
 
 using lua_bindings::Device;
@@ -82,32 +83,46 @@ TEST_CASE("modules are installed into every run and torn down at its end, reboot
     CHECK(r.lines == Lines{"I/user.t boot 1 1", "I/user.t boot 2 2"});
 }
 
-TEST_CASE("per-device services outlive runs and are found by type") {
-    struct Stack {
-        int runs = 0;
-    };
+TEST_CASE("the device's network outlives runs, and one that cannot be set up leaves the device without") {
     platform_air780ep::LuadbImage image;
-    image.add("main.lua", "stack_runs() os.exit(0)");
+    image.add("main.lua", "note_network() os.exit(0)");
     lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
     Device device(cfg, tests::test_identity(), std::move(image));
-    Stack& stack = device.emplace_service<Stack>();
-    CHECK(device.service<Stack>() == &stack);
-    CHECK(device.service<int>() == nullptr);
-    device.add_module({"stack", [](RunContext& ctx) {
-                           lua_pushlightuserdata(ctx.state(), ctx.device().service<Stack>());
+    CHECK(device.network() == nullptr);
+
+    lua_bindings::NetworkOptions refused;
+    refused.cellular = false;
+    refused.control_path = "/nonexistent-folder/device.ctl";
+    std::string error;
+    CHECK(lua_bindings::install_network(device, refused, error) == nullptr);
+    CHECK(error.starts_with("cannot listen on the control socket /nonexistent-folder/device.ctl: "));
+    CHECK(device.network() == nullptr);
+
+    lua_bindings::NetworkOptions options;
+    options.cellular = false;
+    lua_bindings::DeviceNetwork* network = lua_bindings::install_network(device, options, error);
+    REQUIRE(network != nullptr);
+    CHECK(device.network() == network);
+    std::vector<lua_bindings::DeviceNetwork*> seen;
+    device.add_module({"note", [&seen](RunContext& ctx) {
+                           lua_pushlightuserdata(ctx.state(), &seen);
+                           lua_pushlightuserdata(ctx.state(), ctx.device().network());
                            lua_pushcclosure(
                                ctx.state(),
                                [](lua_State* S) -> int {
-                                   ++static_cast<Stack*>(lua_touserdata(S, lua_upvalueindex(1)))->runs;
+                                   auto* v = static_cast<std::vector<lua_bindings::DeviceNetwork*>*>(
+                                       lua_touserdata(S, lua_upvalueindex(1)));
+                                   v->push_back(static_cast<lua_bindings::DeviceNetwork*>(
+                                       lua_touserdata(S, lua_upvalueindex(2))));
                                    return 0;
                                },
-                               1);
-                           lua_setglobal(ctx.state(), "stack_runs");
+                               2);
+                           lua_setglobal(ctx.state(), "note_network");
                        }});
     CHECK(device.run() == 0);
     CHECK(device.run() == 0);
-    CHECK(stack.runs == 2);
+    CHECK(seen == std::vector<lua_bindings::DeviceNetwork*>{network, network});
 }
 
 TEST_CASE("run-end drains: the loop runs on after each run while work is under way, within the budget") {

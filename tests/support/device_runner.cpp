@@ -62,7 +62,8 @@ DeviceResult run_device(const DeviceOptions& options) {
         result.lines.emplace_back(line);
         if (options.on_line) options.on_line(device, line);
     });
-    lua_bindings::install_network(device, options.network);
+    if (lua_bindings::install_network(device, options.network, error) == nullptr)
+        throw std::runtime_error("the test device's network: " + error);
     if (options.setup) options.setup(device);
     result.exit_code = device.run(options.run_for);
     return result;

@@ -1,18 +1,38 @@
 // TlsConfig: the `ssl` argument of mqtt.create parsed as LuatOS reads it, with clear refusals.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "platform_air780ep/tls/tls_config.hpp"
 #include "tests/tls/support/test_pki.hpp"
 
 using platform_air780ep::TlsConfig;
-using platform_air780ep::TlsConfigResult;
 using platform_air780ep::TlsOptions;
 using platform_air780ep::TlsVerify;
 using tests::TestPki;
 
 namespace {
+
+// One create()'s whole answer: the config or the refusal, and the warnings.
+struct Built {
+    std::shared_ptr<const TlsConfig> config;
+    std::string error;
+    std::vector<std::string> warnings;
+};
+
+Built build(const TlsOptions& options) {
+    Built b;
+    b.config = TlsConfig::create(options, b.warnings, b.error);
+    return b;
+}
+
+Built insecure() {
+    Built b;
+    b.config = TlsConfig::create_insecure(b.error);
+    return b;
+}
 
 TlsOptions with_ca(std::string_view ca) {
     TlsOptions o;
@@ -21,7 +41,7 @@ TlsOptions with_ca(std::string_view ca) {
 }
 
 // The failure text, or "ok (N CA, client cert yes/no)" for a config that was built.
-std::string outcome(const TlsConfigResult& r) {
+std::string outcome(const Built& r) {
     if (!r.config) {
         REQUIRE_FALSE(r.error.empty());
         return r.error;
@@ -34,7 +54,7 @@ std::string outcome(const TlsConfigResult& r) {
 }  // namespace
 
 TEST_CASE("ssl = true: verify 0, no certificates, no warnings", "[tls][config]") {
-    const TlsConfigResult r = TlsConfig::insecure();
+    const Built r = insecure();
     REQUIRE(r.config);
     CHECK(r.config->verify() == TlsVerify::kNone);
     CHECK(outcome(r) == "ok (0 CA, client cert no)");
@@ -45,15 +65,15 @@ TEST_CASE("ssl table: verify defaults to 2 and takes 0, 1, 2 only", "[tls][confi
     const TestPki pki;
     const std::string ca = pki.read("ca.pem");
     TlsOptions o = with_ca(ca);
-    CHECK(TlsConfig::build(o).config->verify() == TlsVerify::kRequired);
+    CHECK(build(o).config->verify() == TlsVerify::kRequired);
     o.verify = 1;
-    CHECK(TlsConfig::build(o).config->verify() == TlsVerify::kOptional);
+    CHECK(build(o).config->verify() == TlsVerify::kOptional);
     o.verify = 0;
-    CHECK(TlsConfig::build(o).config->verify() == TlsVerify::kNone);
+    CHECK(build(o).config->verify() == TlsVerify::kNone);
     o.verify = 3;
-    CHECK(outcome(TlsConfig::build(o)) == "verify: must be 0 (none), 1 (optional) or 2 (required), not 3");
+    CHECK(outcome(build(o)) == "verify: must be 0 (none), 1 (optional) or 2 (required), not 3");
     o.verify = -1;
-    CHECK(outcome(TlsConfig::build(o)) == "verify: must be 0 (none), 1 (optional) or 2 (required), not -1");
+    CHECK(outcome(build(o)) == "verify: must be 0 (none), 1 (optional) or 2 (required), not -1");
 }
 
 TEST_CASE("server_cert: PEM with or without the NUL, a PEM chain, DER, a DER chain", "[tls][config]") {
@@ -63,11 +83,11 @@ TEST_CASE("server_cert: PEM with or without the NUL, a PEM chain, DER, a DER cha
     const std::string chain = pki.read("wrong_ca.pem") + ca;
     const std::string der = pki.read("ca.der");
     const std::string der_chain = der + der;
-    CHECK(outcome(TlsConfig::build(with_ca(ca))) == "ok (1 CA, client cert no)");
-    CHECK(outcome(TlsConfig::build(with_ca(ca_with_nul))) == "ok (1 CA, client cert no)");
-    CHECK(outcome(TlsConfig::build(with_ca(chain))) == "ok (2 CA, client cert no)");
-    CHECK(outcome(TlsConfig::build(with_ca(der))) == "ok (1 CA, client cert no)");
-    CHECK(outcome(TlsConfig::build(with_ca(der_chain))) == "ok (2 CA, client cert no)");
+    CHECK(outcome(build(with_ca(ca))) == "ok (1 CA, client cert no)");
+    CHECK(outcome(build(with_ca(ca_with_nul))) == "ok (1 CA, client cert no)");
+    CHECK(outcome(build(with_ca(chain))) == "ok (2 CA, client cert no)");
+    CHECK(outcome(build(with_ca(der))) == "ok (1 CA, client cert no)");
+    CHECK(outcome(build(with_ca(der_chain))) == "ok (2 CA, client cert no)");
 }
 
 TEST_CASE("server_cert that does not parse: refused, naming the field and mbedTLS's reason",
@@ -81,29 +101,28 @@ TEST_CASE("server_cert that does not parse: refused, naming the field and mbedTL
     const std::string der = pki.read("ca.der");
     const std::string der_truncated = der.substr(0, der.size() - 10);
 
-    CHECK(outcome(TlsConfig::build(with_ca(bad_base64))) ==
+    CHECK(outcome(build(with_ca(bad_base64))) ==
           "server_cert: PEM - PEM string is not as expected : BASE64 - Invalid character in input");
-    CHECK(outcome(TlsConfig::build(with_ca(truncated))) ==
-          "server_cert: X509 - Format not recognized as DER or PEM");
-    CHECK(outcome(TlsConfig::build(with_ca(chain_with_bad))) ==
+    CHECK(outcome(build(with_ca(truncated))) == "server_cert: X509 - Format not recognized as DER or PEM");
+    CHECK(outcome(build(with_ca(chain_with_bad))) ==
           "server_cert: 1 certificate in the PEM text could not be parsed");
-    CHECK(outcome(TlsConfig::build(with_ca("hello"))) ==
+    CHECK(outcome(build(with_ca("hello"))) ==
           "server_cert: X509 - The CRT/CRL/CSR format is invalid, e.g. different type expected");
-    CHECK(outcome(TlsConfig::build(with_ca(der_truncated))) ==
+    CHECK(outcome(build(with_ca(der_truncated))) ==
           "server_cert: X509 - The CRT/CRL/CSR format is invalid, e.g. different type expected");
-    CHECK(outcome(TlsConfig::build(with_ca(""))) == "server_cert: empty");
+    CHECK(outcome(build(with_ca(""))) == "server_cert: empty");
 }
 
 TEST_CASE("verify 2 without server_cert is built with a warning (every handshake will fail)",
           "[tls][config]") {
-    const TlsConfigResult r = TlsConfig::build(TlsOptions{});
+    const Built r = build(TlsOptions{});
     CHECK(outcome(r) == "ok (0 CA, client cert no)");
     CHECK(r.warnings ==
           std::vector<std::string>{"ssl: verify = 2 without server_cert: no CA to check the server "
                                    "against, every handshake will be refused"});
     TlsOptions optional;
     optional.verify = 1;
-    CHECK(TlsConfig::build(optional).warnings.empty());
+    CHECK(build(optional).warnings.empty());
 }
 
 TEST_CASE("client_cert + client_key, PEM or DER key", "[tls][config]") {
@@ -115,11 +134,11 @@ TEST_CASE("client_cert + client_key, PEM or DER key", "[tls][config]") {
     TlsOptions o = with_ca(ca);
     o.client_cert = cert;
     o.client_key = key;
-    CHECK(outcome(TlsConfig::build(o)) == "ok (1 CA, client cert yes)");
+    CHECK(outcome(build(o)) == "ok (1 CA, client cert yes)");
     o.client_key = key_der;
-    CHECK(outcome(TlsConfig::build(o)) == "ok (1 CA, client cert yes)");
+    CHECK(outcome(build(o)) == "ok (1 CA, client cert yes)");
     o.client_password = "unused";  // a password for a clear key is ignored, as by mbedTLS
-    CHECK(outcome(TlsConfig::build(o)) == "ok (1 CA, client cert yes)");
+    CHECK(outcome(build(o)) == "ok (1 CA, client cert yes)");
 }
 
 TEST_CASE("encrypted client_key: right password, wrong password, no password", "[tls][config]") {
@@ -136,14 +155,14 @@ TEST_CASE("encrypted client_key: right password, wrong password, no password", "
     o.client_cert = cert;
     o.client_key = key;
     o.client_password = TestPki::kClientKeyPassword;
-    CHECK(outcome(TlsConfig::build(o)) == "ok (1 CA, client cert yes)");
+    CHECK(outcome(build(o)) == "ok (1 CA, client cert yes)");
     o.client_password = "not-the-password";
-    CHECK(outcome(TlsConfig::build(o)) ==
+    CHECK(outcome(build(o)) ==
           "client_key: PK - Given private key password does not allow for correct decryption");
     o.client_password.reset();
-    CHECK(outcome(TlsConfig::build(o)) == "client_key: PK - Private key password can't be empty");
+    CHECK(outcome(build(o)) == "client_key: PK - Private key password can't be empty");
     o.client_password = "";
-    CHECK(outcome(TlsConfig::build(o)) == "client_key: PK - Private key password can't be empty");
+    CHECK(outcome(build(o)) == "client_key: PK - Private key password can't be empty");
 }
 
 TEST_CASE("a wrong password is reported as such even when the padding checks out by chance",
@@ -164,7 +183,7 @@ TEST_CASE("a wrong password is reported as such even when the padding checks out
     for (int i = 0; i < 400; ++i) {
         const std::string wrong = "wrong-" + std::to_string(i);
         o.client_password = wrong;
-        const std::string got = outcome(TlsConfig::build(o));
+        const std::string got = outcome(build(o));
         if (got == "client_key: PK - Given private key password does not allow for correct decryption") {
             ++mismatches;
         } else {
@@ -182,13 +201,13 @@ TEST_CASE("client_cert without a usable key is refused, naming client_key", "[tl
     const std::string other_key = pki.read("server.key");
     TlsOptions o = with_ca(ca);
     o.client_cert = cert;
-    CHECK(outcome(TlsConfig::build(o)) == "client_key: missing (client_cert needs its private key)");
+    CHECK(outcome(build(o)) == "client_key: missing (client_cert needs its private key)");
     o.client_key = "garbage";
-    CHECK(outcome(TlsConfig::build(o)) == "client_key: PK - Invalid key tag or value");
+    CHECK(outcome(build(o)) == "client_key: PK - Invalid key tag or value");
     o.client_key = "";
-    CHECK(outcome(TlsConfig::build(o)) == "client_key: empty");
+    CHECK(outcome(build(o)) == "client_key: empty");
     o.client_key = other_key;
-    CHECK(outcome(TlsConfig::build(o)) ==
+    CHECK(outcome(build(o)) ==
           "client_key: does not match client_cert (ECP - Bad input parameters to function)");
 }
 
@@ -200,7 +219,7 @@ TEST_CASE("client_cert that does not parse is refused, naming client_cert", "[tl
     TlsOptions o;
     o.client_cert = cert;
     o.client_key = key;
-    CHECK(outcome(TlsConfig::build(o)) ==
+    CHECK(outcome(build(o)) ==
           "client_cert: PEM - PEM string is not as expected : BASE64 - Invalid character in input");
 }
 
@@ -210,19 +229,19 @@ TEST_CASE("client_key without client_cert is ignored as LuatOS does, with a warn
     TlsOptions o = with_ca(ca);
     o.client_key = "not even parsed";
     o.client_password = "x";
-    const TlsConfigResult r = TlsConfig::build(o);
+    const Built r = build(o);
     CHECK(outcome(r) == "ok (1 CA, client cert no)");
     CHECK(r.warnings ==
           std::vector<std::string>{"ssl: client_key given without client_cert: ignored (as LuatOS)"});
     o.client_key.reset();
-    CHECK(TlsConfig::build(o).warnings ==
+    CHECK(build(o).warnings ==
           std::vector<std::string>{"ssl: client_password given without client_cert and client_key: ignored"});
 }
 
 TEST_CASE("a config does not depend on the strings it was built from", "[tls][config]") {
     const TestPki pki;
     std::string ca = pki.read("ca.pem");
-    const TlsConfigResult r = TlsConfig::build(with_ca(ca));
+    const Built r = build(with_ca(ca));
     ca.assign(ca.size(), 'x');  // the script's string may be collected right after mqtt.create
     REQUIRE(r.config);
     CHECK(r.config->trusted_ca_count() == 1);
@@ -241,14 +260,14 @@ TEST_CASE("every truncation and many corruptions of an encrypted key are refused
         const std::string truncated = key.substr(0, n);
         o.client_key = truncated;
         CAPTURE(n);
-        CHECK_FALSE(TlsConfig::build(o).config);
+        CHECK_FALSE(build(o).config);
     }
     std::size_t refused = 0;
     for (std::size_t i = 0; i < key.size(); ++i) {
         std::string corrupt = key;
         corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5A);
         o.client_key = corrupt;
-        const TlsConfigResult r = TlsConfig::build(o);
+        const Built r = build(o);
         if (!r.config)
             ++refused;
         else

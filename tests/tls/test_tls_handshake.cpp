@@ -15,6 +15,7 @@ using tests::Bytes;
 using tests::mqtt_connect;
 using tests::mqtt_publish;
 using tests::must_build;
+using tests::must_insecure;
 using tests::TestPki;
 using tests::TlsClient;
 using tests::TlsWorld;
@@ -37,7 +38,7 @@ TlsOptions trusting(const std::string& ca, int verify = 2) {
 TEST_CASE("ssl = true: encrypted without a certificate check, the broker answers CONNECT",
           "[tls][handshake]") {
     TlsWorld w;
-    TlsClient c(w.loop, TlsConfig::insecure().config);
+    TlsClient c(w.loop, must_insecure());
     CHECK(c.connect("localhost", w.broker.port("tls")));
     CHECK(c.probe.events == kConnected);
     CHECK(c.stream->session_description().rfind("TLSv1.2 TLS-ECDHE-ECDSA-WITH-", 0) == 0);
@@ -186,8 +187,10 @@ TEST_CASE("mutual TLS with an encrypted client key and its password", "[tls][han
     CHECK(c.connect("localhost", w.broker.port("mtls")));
     CHECK(c.exchange(mqtt_connect("encrypted-key")) == kConnack);
     o.client_password = "wrong";
-    CHECK(TlsConfig::build(o).error ==
-          "client_key: PK - Given private key password does not allow for correct decryption");
+    std::vector<std::string> warnings;
+    std::string error;
+    CHECK(TlsConfig::create(o, warnings, error) == nullptr);
+    CHECK(error == "client_key: PK - Given private key password does not allow for correct decryption");
 }
 
 TEST_CASE("no client certificate where the broker requires one: refused", "[tls][handshake]") {
@@ -216,7 +219,7 @@ TEST_CASE("a client certificate from a CA the broker does not trust: refused", "
 
 TEST_CASE("TLS to a plain MQTT port: the handshake fails when the broker hangs up", "[tls][handshake]") {
     TlsWorld w;
-    TlsClient c(w.loop, TlsConfig::insecure().config);
+    TlsClient c(w.loop, must_insecure());
     CHECK_FALSE(c.connect("localhost", w.broker.port("plain")));
     CHECK(c.probe.events == kRefused);
     CHECK(c.probe.close_error == TransportError::kTlsHandshake);
@@ -233,7 +236,7 @@ TEST_CASE("TLS to a plain MQTT port: the handshake fails when the broker hangs u
 TEST_CASE("nothing listening: the inner stream's connect failure comes through unchanged",
           "[tls][handshake]") {
     sys_task::EventLoop loop;
-    TlsClient c(loop, TlsConfig::insecure().config);
+    TlsClient c(loop, must_insecure());
     const std::string port = std::to_string(tests::free_loopback_port());
     CHECK_FALSE(c.connect("localhost", static_cast<std::uint16_t>(std::stoi(port))));
     CHECK(c.probe.events == kRefused);

@@ -6,6 +6,34 @@
 
 namespace lua_bindings {
 
+lua_Integer lua_state_value(luat_mqtt::ConnectionState state) {
+    switch (state) {
+        case luat_mqtt::ConnectionState::kDisconnected:
+            return 0;
+        case luat_mqtt::ConnectionState::kConnecting:
+            return 1;
+        case luat_mqtt::ConnectionState::kAwaitingConnack:
+            return 2;
+        case luat_mqtt::ConnectionState::kReady:
+            return 3;
+    }
+    return 0;
+}
+
+sys_task::LogLevel logger_level(luat_mqtt::LogLevel level) {
+    switch (level) {
+        case luat_mqtt::LogLevel::kDebug:
+            return sys_task::kLogDebug;
+        case luat_mqtt::LogLevel::kInfo:
+            return sys_task::kLogInfo;
+        case luat_mqtt::LogLevel::kWarn:
+            return sys_task::kLogWarn;
+        case luat_mqtt::LogLevel::kError:
+            return sys_task::kLogError;
+    }
+    return sys_task::kLogError;
+}
+
 void MqttClientSet::shutdown_all() {
     // shutdown() removes each client from the set.
     while (!clients_.empty())
@@ -36,6 +64,12 @@ void LuaMqttClient::pin(lua_State* L, int index) {
     self_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
+void LuaMqttClient::unpin(lua_State* L) {
+    if (callback_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, callback_ref_);
+    if (self_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, self_ref_);
+    callback_ref_ = self_ref_ = LUA_NOREF;
+}
+
 void LuaMqttClient::set_callback(lua_State* L, int index) {
     if (callback_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, callback_ref_);
     callback_ref_ = LUA_NOREF;
@@ -52,16 +86,15 @@ void LuaMqttClient::set_debug(bool on) {
 void LuaMqttClient::close(lua_State* L) {
     if (closed()) return;
     closing_ = true;
-    client_->close();  // DISCONNECT if connected, then the close path (its events go nowhere)
+    client_->close();  // DISCONNECT if connected, the close path (its events go nowhere), the stream freed
     release();
-    if (callback_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, callback_ref_);
-    if (self_ref_ != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, self_ref_);
-    callback_ref_ = self_ref_ = LUA_NOREF;
+    unpin(L);
 }
 
 void LuaMqttClient::shutdown() {
     if (closed()) return;
     closing_ = true;
+    client_->abandon();  // the stream freed (TLS included), no DISCONNECT
     release();
     // The registry references die with the Lua state.
     callback_ref_ = self_ref_ = LUA_NOREF;
@@ -70,7 +103,6 @@ void LuaMqttClient::shutdown() {
 void LuaMqttClient::release() {
     hub_.remove(serial_);  // queued events and a pending timer expiry find nothing now
     cancel();
-    client_.reset();  // closes and frees the stream (TLS included)
     stream_ = nullptr;
     tls_ = nullptr;
     channel_.release();
@@ -98,7 +130,7 @@ void LuaMqttClient::cancel() {
 
 void LuaMqttClient::on_timer_fired() {
     timer_ = 0;
-    if (client_) client_->on_timer();
+    client_->on_timer();
 }
 
 void LuaMqttClient::on_mqtt_event(const luat_mqtt::Event& event) {
@@ -111,8 +143,8 @@ void LuaMqttClient::on_mqtt_event(const luat_mqtt::Event& event) {
     hub_.post_event(serial_, event);
 }
 
-void LuaMqttClient::on_mqtt_log(int level, std::string_view text) {
-    log_.log(level, "mqtt", text);
+void LuaMqttClient::on_mqtt_log(luat_mqtt::LogLevel level, std::string_view text) {
+    log_.log(logger_level(level), "mqtt", text);
 }
 
 void LuaMqttClient::deliver(const PendingMqttEvent& e) {
@@ -167,12 +199,15 @@ void LuaMqttClient::deliver(const PendingMqttEvent& e) {
         case luat_mqtt::EventType::kClose:
             break;
     }
+    // The callback may destroy this client (its finaliser called by hand): nothing of `this` is used
+    // after the call.
+    sys_task::Scheduler& scheduler = scheduler_;
     // As LuatOS: an error in the callback is not caught; it ends sys.run().
     lua_call(L, nargs, 0);
     if (e.type == luat_mqtt::EventType::kPong) {
         lua_pushliteral(L, "MQTT_PONG");
         lua_pushvalue(L, self);
-        scheduler_.publish(L, 2);
+        scheduler.publish(L, 2);
     }
     lua_settop(L, top);
 }

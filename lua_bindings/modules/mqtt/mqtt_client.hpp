@@ -1,17 +1,23 @@
-// One `mqtt.create` client as Lua sees it. The MQTTCTRL* userdata *is* this object (constructed in
-// the userdata's memory, destroyed by its __gc): the engine's Client over an AdapterStream, the socket
-// channel it holds, the Lua callback, and the glue to the device's MqttHub.
+// One `mqtt.create` client as Lua sees it. The MQTTCTRL* userdata holds this object (constructed in
+// the userdata's memory as an MqttClientSlot, destroyed by its finaliser): the engine's Client over an
+// AdapterStream, the socket channel it holds, the Lua callback, and the glue to the device's MqttHub.
 //
 // Lifetime, as LuatOS: the userdata is pinned in the registry from create until close(), so dropping
 // the last Lua reference changes nothing. close() sends DISCONNECT, gives back the socket channel and
 // frees the stream at once, unpins the userdata and stops every event (queued ones included); the
-// emptied object stays until the garbage collector takes it, and its methods answer as a closed
-// client does (publish -> nothing, state() -> 0, ...). When the run ends (reboot, exit) the clients
-// not closed are shut down without a DISCONNECT, as a module that loses power or reboots.
+// engine stays, closed, until the garbage collector takes the userdata, and answers every method as a
+// closed client does (LuatOS keeps its released control block the same way: publish -> nothing,
+// state() -> 0, close() again -> nothing...). When the run ends (reboot, exit) the clients not closed
+// are shut down without a DISCONNECT, as a module that loses power or reboots.
+//
+// LuatOS's MQTTCTRL* has no finaliser at all; ours frees the engine and must survive being called by
+// hand (debug.getmetatable(c).__gc(c)): it runs once, and a client it destroyed is an empty slot that
+// every method recognises (docs/modules/mqtt.md, "A closed or destroyed client").
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -30,6 +36,11 @@ class TlsStream;
 namespace lua_bindings {
 
 inline constexpr const char* kMqttClientType = "MQTTCTRL*";
+
+// The engine's enums at the edge: mqtt.STATE_* (LuatOS's MQTT_STATE_DISCONNECT 0, SCONNECT 1, MQTT 2,
+// READY 3) for a connection state, and the device log's level for an engine diagnostic line.
+lua_Integer lua_state_value(luat_mqtt::ConnectionState state);
+sys_task::LogLevel logger_level(luat_mqtt::LogLevel level);
 
 class LuaMqttClient;
 
@@ -69,14 +80,17 @@ class LuaMqttClient final : public luat_mqtt::TimerPort, public luat_mqtt::Event
     LuaMqttClient(const LuaMqttClient&) = delete;
     LuaMqttClient& operator=(const LuaMqttClient&) = delete;
 
-    // The engine, or nullptr once closed (or the run ended).
-    [[nodiscard]] luat_mqtt::Client* engine() { return client_.get(); }
-    [[nodiscard]] bool closed() const { return client_ == nullptr; }
+    // The engine; after close() (or the run's end) a closed one, which answers as LuatOS's closed
+    // client does.
+    [[nodiscard]] luat_mqtt::Client& engine() { return *client_; }
+    [[nodiscard]] bool closed() const { return client_->session().closed(); }
     [[nodiscard]] const std::string& host() const { return host_; }
     [[nodiscard]] std::uint16_t port() const { return port_; }
 
     // Pin the userdata at `index` (this object) in the registry until close().
     void pin(lua_State* L, int index);
+    // Let go of the registry references (the pin and the callback); close() does it too.
+    void unpin(lua_State* L);
     // c:on(): a function replaces the callback; anything else removes it.
     void set_callback(lua_State* L, int index);
     void set_debug(bool on);
@@ -102,7 +116,7 @@ class LuaMqttClient final : public luat_mqtt::TimerPort, public luat_mqtt::Event
     void cancel() override;
     // luat_mqtt::EventSink
     void on_mqtt_event(const luat_mqtt::Event& event) override;
-    void on_mqtt_log(int level, std::string_view text) override;
+    void on_mqtt_log(luat_mqtt::LogLevel level, std::string_view text) override;
 
   private:
     void release();
@@ -113,7 +127,7 @@ class LuaMqttClient final : public luat_mqtt::TimerPort, public luat_mqtt::Event
     MqttClientSet* set_;
     std::uint64_t serial_ = 0;
     platform_air780ep::Channel channel_;
-    platform_air780ep::AdapterStream* stream_;  // owned by client_
+    platform_air780ep::AdapterStream* stream_;  // owned by client_; null once closed
     const platform_air780ep::TlsStream* tls_;   // owned by client_, through the stream
     std::string host_;
     std::uint16_t port_;
@@ -125,5 +139,8 @@ class LuaMqttClient final : public luat_mqtt::TimerPort, public luat_mqtt::Event
     luat_mqtt::Refusal last_refusal_ = luat_mqtt::Refusal::kNone;
     std::string last_refused_topic_;
 };
+
+// What the MQTTCTRL* userdata holds: the client until its finaliser runs, then nothing.
+using MqttClientSlot = std::optional<LuaMqttClient>;
 
 }  // namespace lua_bindings

@@ -1,5 +1,5 @@
-// How MQTT clients reach the sys loop: one per device (a Device service, so it outlives every run and
-// every native message it posts).
+// How MQTT clients reach the sys loop: one per device (the DeviceNetwork's, so it outlives every run
+// and every native message it posts).
 //
 // Each engine event becomes one native message, as on LuatOS, and cheaply: the event is copied into a
 // reused slot of one FIFO ring (a "recv" topic and payload into the slot's strings, which keep their

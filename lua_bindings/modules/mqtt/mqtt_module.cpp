@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_network.hpp"
@@ -43,8 +44,14 @@ sys_task::Logger& logger_of(lua_State* L) {
     return module_of(L).run.device().logger();
 }
 
+// Argument 1 as a client, as liolib's tofile: anything but an MQTTCTRL* raises luaL_checkudata's
+// argument error, a client whose finaliser ran raises one error of its own. A closed client is a
+// client: LuatOS answers its methods (state 0, publish nothing, close again nothing), and so does
+// the closed engine.
 LuaMqttClient& check_client(lua_State* L) {
-    return *static_cast<LuaMqttClient*>(luaL_checkudata(L, 1, kMqttClientType));
+    auto* slot = static_cast<MqttClientSlot*>(luaL_checkudata(L, 1, kMqttClientType));
+    if (!slot->has_value()) luaL_error(L, "attempt to use a destroyed mqtt client");
+    return **slot;
 }
 
 // C strings in LuatOS: an embedded NUL ends the text (libemqtt uses strlen).
@@ -72,10 +79,13 @@ void report_refusal(lua_State* L, LuaMqttClient& c, const char* what, luat_mqtt:
 
 // ---- mqtt.create ---------------------------------------------------------------------------------
 
+// mqtt.create's arguments as LuatOS reads them. The views are into strings of the Lua stack (the
+// arguments, the `ssl` table), valid during the call.
 struct CreateOptions {
     int adapter = 0;
     std::string_view host;
-    std::uint16_t port = 0;
+    lua_Integer port_argument = 0;  // checked once the channel is taken, as LuatOS does
+    std::uint16_t port = 0;         // then
     enum class Ssl { kNone, kInsecure, kTable } ssl = Ssl::kNone;
     platform_air780ep::TlsOptions tls;
     std::optional<lua_Integer> rx_size;
@@ -129,25 +139,22 @@ void read_opts(lua_State* L, int index, CreateOptions& o) {
     o.conn_timeout = number("conn_timeout");
 }
 
-// mqtt.create(adapter, host, port, ssl, opts) -> client | nothing
-int l_create(lua_State* L) {
-    MqttModule& m = module_of(L);
-    Device& device = m.run.device();
-    sys_task::Logger& log = device.logger();
-
-    // 1. Argument checks, before anything is taken (a raised error must leak nothing).
+// Step 1 of mqtt.create: the arguments. Wrong types raise here, before anything is taken (a raised
+// error must leak nothing); what LuatOS refuses before it takes a channel gives nullopt after its
+// log line.
+std::optional<CreateOptions> read_create_arguments(lua_State* L, Device& device, sys_task::Logger& log) {
     CreateOptions o;
     const lua_Integer adapter = luaL_optinteger(L, 1, device.adapters().default_id());
     if (lua_isinteger(L, 2)) {
         // LuatOS takes an integer as a raw IPv4 address and then fails to connect to it.
         log.error("mqtt", "mqtt.create: the host must be a name or an address as text, not the number " +
                               std::to_string(lua_tointeger(L, 2)));
-        return 0;
+        return std::nullopt;
     }
     std::size_t host_len = 0;
     const char* host = luaL_checklstring(L, 2, &host_len);
     o.host = c_text(host, host_len);
-    const lua_Integer port = luaL_checkinteger(L, 3);
+    o.port_argument = luaL_checkinteger(L, 3);
     if (lua_isboolean(L, 4) && lua_toboolean(L, 4) != 0) {
         o.ssl = CreateOptions::Ssl::kInsecure;
     } else if (lua_istable(L, 4)) {
@@ -155,79 +162,111 @@ int l_create(lua_State* L) {
         read_ssl_table(L, 4, o.tls);
     }
     read_opts(L, 5, o);
-
     if (adapter < 0 || adapter >= platform_air780ep::kAdapterCount) {
         log.error("mqtt", "mqtt.create: no network adapter " + std::to_string(adapter));
-        return 0;
+        return std::nullopt;
     }
     o.adapter = static_cast<int>(adapter);
+    return o;
+}
 
-    // 2. The socket channel (8 shared by every link of the module).
+// Step 3: what LuatOS refuses once it holds the channel (the caller's Channel handle gives it back).
+// Sets o.port; false after the log line.
+bool check_endpoint(CreateOptions& o, sys_task::Logger& log) {
+    if (o.host.size() > kMaxHostLength) {
+        log.error("mqtt", "mqtt.create: host is " + std::to_string(o.host.size()) + " bytes, longer than " +
+                              std::to_string(kMaxHostLength));
+        return false;
+    }
+    if (o.host.starts_with("ws://") || o.host.starts_with("wss://")) {
+        log.error("mqtt", "mqtt.create: MQTT over WebSocket (" + std::string(o.host) + ") is not supported");
+        return false;
+    }
+    if (o.port_argument < 1 || o.port_argument > 65535) {
+        log.error("mqtt",
+                  "mqtt.create: port " + std::to_string(o.port_argument) + " is not a TCP port (1..65535)");
+        return false;
+    }
+    o.port = static_cast<std::uint16_t>(o.port_argument);
+    if (o.ipv6) log.warn("mqtt", "mqtt.create: IPv6 is not available on this device, IPv4 is used");
+    return true;
+}
+
+// The client's stream, built once the arguments are known good.
+struct ClientStream {
+    std::unique_ptr<platform_air780ep::AdapterStream> stream;
+    const platform_air780ep::TlsStream* tls = nullptr;  // inside `stream`, when the client uses TLS
+};
+
+// Steps 4 and 5: the TLS configuration, the adapter's TCP stream, TLS over it, all inside the
+// AdapterStream that logs the socket's happenings. nullopt after the log line.
+std::optional<ClientStream> build_stream(MqttModule& m, const CreateOptions& o, std::size_t channel_index) {
+    Device& device = m.run.device();
+    sys_task::Logger& log = device.logger();
     std::string error;
-    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", &error);
+    std::shared_ptr<const platform_air780ep::TlsConfig> tls_config;
+    if (o.ssl != CreateOptions::Ssl::kNone) {
+        std::vector<std::string> warnings;
+        tls_config = o.ssl == CreateOptions::Ssl::kInsecure
+                         ? platform_air780ep::TlsConfig::create_insecure(error)
+                         : platform_air780ep::TlsConfig::create(o.tls, warnings, error);
+        for (const std::string& w : warnings)
+            log.warn("mqtt", w);
+        if (!tls_config) {
+            log.error("mqtt", "mqtt.create: ssl." + error);
+            return std::nullopt;
+        }
+    }
+    std::unique_ptr<luat_mqtt::Transport> transport = m.network.make_tcp_stream(o.adapter, error);
+    if (!transport) {
+        log.error("mqtt", "mqtt.create: " + error);
+        return std::nullopt;
+    }
+    ClientStream out;
+    if (tls_config) {
+        auto t = std::make_unique<platform_air780ep::TlsStream>(device.loop(), std::move(tls_config),
+                                                                std::move(transport));
+        out.tls = t.get();
+        transport = std::move(t);
+    }
+    out.stream = std::make_unique<platform_air780ep::AdapterStream>(log, device.adapters(), o.adapter,
+                                                                    std::move(transport), channel_index,
+                                                                    out.tls != nullptr ? "TLS" : "TCP");
+    return out;
+}
+
+// Step 6: the userdata is the client; its __gc is set before anything else can raise.
+void push_client(lua_State* L, MqttModule& m, const CreateOptions& o, platform_air780ep::Channel channel,
+                 ClientStream stream) {
+    void* memory = lua_newuserdatauv(L, sizeof(MqttClientSlot), 0);
+    auto* slot = new (memory) MqttClientSlot(
+        std::in_place,
+        LuaMqttClient::Parts{m.hub, m.run.device().logger(), m.run.scheduler(), m.clients, std::move(channel),
+                             std::move(stream.stream), stream.tls, std::string(o.host), o.port});
+    luaL_setmetatable(L, kMqttClientType);
+    LuaMqttClient& client = **slot;
+    client.pin(L, -1);
+    if (o.rx_size) client.engine().set_rx_size(*o.rx_size);
+    if (o.conn_timeout) client.engine().set_connect_timeout(*o.conn_timeout);
+}
+
+// mqtt.create(adapter, host, port, ssl, opts) -> client | nothing
+int l_create(lua_State* L) {
+    MqttModule& m = module_of(L);
+    sys_task::Logger& log = m.run.device().logger();
+    std::optional<CreateOptions> o = read_create_arguments(L, m.run.device(), log);
+    if (!o) return 0;
+    // Step 2: the socket channel (8 shared by every link of the module).
+    std::string error;
+    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", error);
     if (!channel) {
         log.error("mqtt", "mqtt.create: " + error);
         return 0;
     }
-
-    // 3. What LuatOS refuses after taking the channel (released again by the Channel handle).
-    if (o.host.size() > kMaxHostLength) {
-        log.error("mqtt", "mqtt.create: host is " + std::to_string(o.host.size()) + " bytes, longer than " +
-                              std::to_string(kMaxHostLength));
-        return 0;
-    }
-    if (o.host.starts_with("ws://") || o.host.starts_with("wss://")) {
-        log.error("mqtt", "mqtt.create: MQTT over WebSocket (" + std::string(o.host) + ") is not supported");
-        return 0;
-    }
-    if (port < 1 || port > 65535) {
-        log.error("mqtt", "mqtt.create: port " + std::to_string(port) + " is not a TCP port (1..65535)");
-        return 0;
-    }
-    o.port = static_cast<std::uint16_t>(port);
-    if (o.ipv6) log.warn("mqtt", "mqtt.create: IPv6 is not available on this device, IPv4 is used");
-
-    // 4. TLS.
-    std::shared_ptr<const platform_air780ep::TlsConfig> tls_config;
-    if (o.ssl != CreateOptions::Ssl::kNone) {
-        platform_air780ep::TlsConfigResult r = o.ssl == CreateOptions::Ssl::kInsecure
-                                                   ? platform_air780ep::TlsConfig::insecure()
-                                                   : platform_air780ep::TlsConfig::build(o.tls);
-        for (const std::string& w : r.warnings)
-            log.warn("mqtt", w);
-        if (!r.config) {
-            log.error("mqtt", "mqtt.create: ssl." + r.error);
-            return 0;
-        }
-        tls_config = std::move(r.config);
-    }
-
-    // 5. The transport of the adapter.
-    std::unique_ptr<luat_mqtt::Transport> stream = m.network.make_tcp_stream(o.adapter, error);
-    if (!stream) {
-        log.error("mqtt", "mqtt.create: " + error);
-        return 0;
-    }
-    const platform_air780ep::TlsStream* tls = nullptr;
-    if (tls_config) {
-        auto t = std::make_unique<platform_air780ep::TlsStream>(device.loop(), std::move(tls_config),
-                                                                std::move(stream));
-        tls = t.get();
-        stream = std::move(t);
-    }
-    const std::size_t channel_index = channel->index();
-    auto adapter_stream = std::make_unique<platform_air780ep::AdapterStream>(
-        log, device.adapters(), o.adapter, std::move(stream), channel_index, tls != nullptr ? "TLS" : "TCP");
-
-    // 6. The userdata is the client; its __gc is set before anything else can raise.
-    void* memory = lua_newuserdatauv(L, sizeof(LuaMqttClient), 0);
-    auto* client = new (memory)
-        LuaMqttClient(LuaMqttClient::Parts{m.hub, log, m.run.scheduler(), m.clients, std::move(*channel),
-                                           std::move(adapter_stream), tls, std::string(o.host), o.port});
-    luaL_setmetatable(L, kMqttClientType);
-    client->pin(L, -1);
-    if (o.rx_size) client->engine()->set_rx_size(*o.rx_size);
-    if (o.conn_timeout) client->engine()->set_connect_timeout(*o.conn_timeout);
+    if (!check_endpoint(*o, log)) return 0;
+    std::optional<ClientStream> stream = build_stream(m, *o, channel->index());
+    if (!stream) return 0;
+    push_client(L, m, *o, std::move(*channel), std::move(*stream));
     return 1;
 }
 
@@ -242,11 +281,12 @@ int l_auth(lua_State* L) {
     const char* pass = luaL_optlstring(L, 4, "", &pass_len);
     // Only an explicit false turns clean session off.
     const bool clean = !(lua_isboolean(L, 5) && lua_toboolean(L, 5) == 0);
-    if (c.closed()) return 0;
-    const luat_mqtt::AuthResult r = c.engine()->auth(c_text(id, id_len), c_text(user, user_len),
-                                                     luat_mqtt::as_bytes(c_text(pass, pass_len)), clean);
+    const luat_mqtt::AuthResult r = c.engine().auth(c_text(id, id_len), c_text(user, user_len),
+                                                    luat_mqtt::as_bytes(c_text(pass, pass_len)), clean);
     if (!luat_mqtt::accepted(r)) {
-        logger_of(L).error("mqtt", std::string("auth: ") + luat_mqtt::to_string(r));
+        // A closed client answers nothing, quietly; a refused setting is the script's mistake.
+        if (r != luat_mqtt::AuthResult::kClosed)
+            logger_of(L).error("mqtt", std::string("auth: ") + luat_mqtt::to_string(r));
         return 0;
     }
     if (r == luat_mqtt::AuthResult::kPasswordWithoutUsername) {
@@ -261,7 +301,7 @@ int l_auth(lua_State* L) {
 int l_keepalive(lua_State* L) {
     LuaMqttClient& c = check_client(L);
     const lua_Integer seconds = luaL_optinteger(L, 2, luat_mqtt::kDefaultKeepaliveS);
-    if (!c.closed()) c.engine()->set_keepalive(seconds);
+    c.engine().set_keepalive(seconds);
     return 0;
 }
 
@@ -271,7 +311,7 @@ int l_autoreconn(lua_State* L) {
     std::optional<bool> enable;
     if (lua_isboolean(L, 2)) enable = lua_toboolean(L, 2) != 0;
     const lua_Integer period = luaL_optinteger(L, 3, luat_mqtt::kDefaultReconnectPeriodMs);
-    if (!c.closed()) c.engine()->set_autoreconn(enable, period);
+    c.engine().set_autoreconn(enable, period);
     return 0;
 }
 
@@ -289,14 +329,12 @@ int l_will(lua_State* L) {
     const char* payload = luaL_checklstring(L, 3, &payload_len);
     const lua_Integer qos = luaL_optinteger(L, 4, 0);
     const lua_Integer retain = luaL_optinteger(L, 5, 0);
-    bool ok = false;
-    if (!c.closed()) {
-        ok = c.engine()->set_will(c_text(topic, topic_len),
-                                  luat_mqtt::as_bytes(std::string_view(payload, payload_len)), qos, retain);
-        if (!ok)
-            logger_of(L).error("mqtt", "will: refused (topic '" + std::string(topic) + "', " +
-                                           std::to_string(payload_len) + " bytes)");
-    }
+    const bool ok = c.engine().set_will(
+        c_text(topic, topic_len), luat_mqtt::as_bytes(std::string_view(payload, payload_len)), qos, retain);
+    // A closed client refuses quietly; a bad topic or payload is the script's mistake.
+    if (!ok && !c.closed())
+        logger_of(L).error("mqtt", "will: refused (topic '" + std::string(topic) + "', " +
+                                       std::to_string(payload_len) + " bytes)");
     lua_pushboolean(L, ok ? 1 : 0);
     return 1;
 }
@@ -313,14 +351,13 @@ int l_debug(lua_State* L) {
 // c:connect() -> boolean
 int l_connect(lua_State* L) {
     LuaMqttClient& c = check_client(L);
-    lua_pushboolean(L, !c.closed() && c.engine()->connect() ? 1 : 0);
+    lua_pushboolean(L, c.engine().connect() ? 1 : 0);
     return 1;
 }
 
 // c:disconnect() -> true
 int l_disconnect(lua_State* L) {
-    LuaMqttClient& c = check_client(L);
-    if (!c.closed()) c.engine()->disconnect();
+    check_client(L).engine().disconnect();
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -350,8 +387,7 @@ int l_publish(lua_State* L) {
     }
     const lua_Integer qos = luaL_optinteger(L, 4, 0);
     const lua_Integer retain = luaL_optinteger(L, 5, 0);
-    if (c.closed()) return 0;
-    const luat_mqtt::SendResult r = c.engine()->publish(topic, luat_mqtt::as_bytes(payload), qos, retain);
+    const luat_mqtt::SendResult r = c.engine().publish(topic, luat_mqtt::as_bytes(payload), qos, retain);
     if (!r.ok()) {
         report_refusal(L, c, "publish", r.refusal, topic);
         return 0;
@@ -368,8 +404,7 @@ int l_subscribe(lua_State* L) {
         std::size_t len = 0;
         const char* t = lua_tolstring(L, 2, &len);
         const lua_Integer qos = luaL_optinteger(L, 3, 0);
-        if (c.closed()) return 0;
-        const luat_mqtt::SendResult r = c.engine()->subscribe(c_text(t, len), qos);
+        const luat_mqtt::SendResult r = c.engine().subscribe(c_text(t, len), qos);
         if (!r.ok()) {
             report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
             return 0;
@@ -403,16 +438,12 @@ int l_subscribe(lua_State* L) {
                                                      luaL_typename(L, -2)));
             }
         }
-        if (!c.closed()) {
-            const luat_mqtt::SendResult r = c.engine()->subscribe(c_text(t, len), qos);
-            if (r.ok()) {
-                last_id = r.id;
-            } else {
-                all_sent = false;
-                report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
-            }
+        const luat_mqtt::SendResult r = c.engine().subscribe(c_text(t, len), qos);
+        if (r.ok()) {
+            last_id = r.id;
         } else {
             all_sent = false;
+            report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
         }
         lua_pop(L, 2);
     }
@@ -425,11 +456,7 @@ int l_subscribe(lua_State* L) {
 int l_unsubscribe(lua_State* L) {
     LuaMqttClient& c = check_client(L);
     auto one = [&](std::string_view topic, bool& all_sent, lua_Integer& last_id) {
-        if (c.closed()) {
-            all_sent = false;
-            return;
-        }
-        const luat_mqtt::SendResult r = c.engine()->unsubscribe(topic);
+        const luat_mqtt::SendResult r = c.engine().unsubscribe(topic);
         if (r.ok()) {
             last_id = r.id;
         } else {
@@ -468,32 +495,30 @@ int l_unsubscribe(lua_State* L) {
 
 // c:ready() -> boolean
 int l_ready(lua_State* L) {
-    LuaMqttClient& c = check_client(L);
-    lua_pushboolean(L, !c.closed() && c.engine()->ready() ? 1 : 0);
+    lua_pushboolean(L, check_client(L).engine().ready() ? 1 : 0);
     return 1;
 }
 
-// c:state() -> 0..3
+// c:state() -> mqtt.STATE_*
 int l_state(lua_State* L) {
-    LuaMqttClient& c = check_client(L);
-    lua_pushinteger(L, c.closed() ? 0 : c.engine()->state());
+    lua_pushinteger(L, lua_state_value(check_client(L).engine().state()));
     return 1;
 }
 
-// __gc (only MQTTCTRL* userdata have this metatable): the collector took a closed client, or the
-// Lua state is being closed at the end of the run.
+// __gc: the collector took a closed client, the Lua state is being closed at the end of the run, or
+// a script called it by hand (debug.getmetatable). Runs once; later calls find an empty slot.
 int l_gc(lua_State* L) {
-    static_cast<LuaMqttClient*>(lua_touserdata(L, 1))->~LuaMqttClient();
+    auto* slot = static_cast<MqttClientSlot*>(luaL_checkudata(L, 1, kMqttClientType));
+    if (!slot->has_value()) return 0;
+    (*slot)->unpin(L);  // only a live client finalised by hand still has its references
+    slot->reset();      // the storage itself is Lua's: the optional is never destroyed as such
     return 0;
 }
 
 }  // namespace
 
 void install_mqtt(RunContext& run, DeviceNetwork& network) {
-    Device& device = run.device();
-    MqttHub* hub = device.service<MqttHub>();
-    if (hub == nullptr) hub = &device.emplace_service<MqttHub>(device.loop());
-    auto module = std::make_shared<MqttModule>(run, network, *hub);
+    auto module = std::make_shared<MqttModule>(run, network, network.mqtt_hub());
     // At the end of the run the clients not closed are shut down, before the Lua state goes.
     run.on_close([module]() mutable { module.reset(); });
 
@@ -518,9 +543,14 @@ void install_mqtt(RunContext& run, DeviceNetwork& network) {
         {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());
-    static const IntConstant kConstants[] = {
-        {"STATE_DISCONNECT", 0}, {"STATE_SCONNECT", 1}, {"STATE_MQTT", 2},      {"STATE_READY", 3},
-        {"VERIFY_NONE", 0},      {"VERIFY_OPTION", 1},  {"VERIFY_REQUIRED", 2},
+    const IntConstant kConstants[] = {
+        {"STATE_DISCONNECT", lua_state_value(luat_mqtt::ConnectionState::kDisconnected)},
+        {"STATE_SCONNECT", lua_state_value(luat_mqtt::ConnectionState::kConnecting)},
+        {"STATE_MQTT", lua_state_value(luat_mqtt::ConnectionState::kAwaitingConnack)},
+        {"STATE_READY", lua_state_value(luat_mqtt::ConnectionState::kReady)},
+        {"VERIFY_NONE", 0},
+        {"VERIFY_OPTION", 1},
+        {"VERIFY_REQUIRED", 2},
     };
     set_int_constants(L, kConstants);
 
@@ -529,6 +559,14 @@ void install_mqtt(RunContext& run, DeviceNetwork& network) {
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, l_gc);
     lua_setfield(L, -2, "__gc");
+    // What getmetatable(c) gives: LuatOS's MQTTCTRL* metatable has __name and __index and no
+    // finaliser, so a script gets the same, and never ours.
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, kMqttClientType);
+    lua_setfield(L, -2, "__name");
+    lua_pushvalue(L, -3);  // the module table
+    lua_setfield(L, -2, "__index");
+    lua_setfield(L, -2, "__metatable");
     lua_pop(L, 2);
 }
 

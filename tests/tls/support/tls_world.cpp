@@ -21,9 +21,20 @@ std::vector<BrokerListener> tls_listeners(const TestPki& pki) {
 }
 
 std::shared_ptr<const platform_air780ep::TlsConfig> must_build(const platform_air780ep::TlsOptions& options) {
-    platform_air780ep::TlsConfigResult r = platform_air780ep::TlsConfig::build(options);
-    if (!r.config) throw std::runtime_error("TlsConfig refused: " + r.error);
-    return r.config;
+    std::vector<std::string> warnings;
+    std::string error;
+    std::shared_ptr<const platform_air780ep::TlsConfig> config =
+        platform_air780ep::TlsConfig::create(options, warnings, error);
+    if (!config) throw std::runtime_error("TlsConfig refused: " + error);
+    return config;
+}
+
+std::shared_ptr<const platform_air780ep::TlsConfig> must_insecure() {
+    std::string error;
+    std::shared_ptr<const platform_air780ep::TlsConfig> config =
+        platform_air780ep::TlsConfig::create_insecure(error);
+    if (!config) throw std::runtime_error("TlsConfig refused: " + error);
+    return config;
 }
 
 platform_air780ep::HostMap tls_test_hosts() {

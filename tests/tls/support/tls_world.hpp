@@ -31,8 +31,11 @@ struct TlsWorld {
     sys_task::EventLoop loop;
 };
 
-// Builds a config that must be accepted (throws with the error otherwise).
+// A config that must be accepted (throws with the error otherwise: a fixture that cannot be set up
+// fails its test).
 std::shared_ptr<const platform_air780ep::TlsConfig> must_build(const platform_air780ep::TlsOptions& options);
+// `ssl = true`'s config (throws if it cannot be made).
+std::shared_ptr<const platform_air780ep::TlsConfig> must_insecure();
 
 // The names the TLS tests connect to, all sent to this host's 127.0.0.1 by the host map, so that no
 // lookup leaves the machine (127.0.0.2 too: an address the certificate does not carry).
