@@ -1,7 +1,7 @@
 // gmssl (components/gmssl/bind/luat_lib_gmssl.c of LuatOS; docs/modules/gmssl.md): the Chinese
 // national algorithms SM2 (encryption, signatures, key generation and the point arithmetic of the
 // GB/T 32918.3 key exchange), SM3 (hash, HMAC) and SM4 (ECB, CBC with the module's paddings), with
-// the binding's checks, log lines and returns, on OpenSSL 3 (sm_crypto.cpp).
+// the binding's checks, log lines and returns, on libgcrypt (sm_crypto.cpp).
 #include <cstdio>
 #include <cstring>
 #include <string>

@@ -1,18 +1,47 @@
 #include "lua_bindings/modules/gmssl/sm_crypto.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
+// Without the short mpi_* macros and the deprecated declarations of gcrypt.h.
+#define GCRYPT_NO_MPI_MACROS
+#define GCRYPT_NO_DEPRECATED
+#include <gcrypt.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <vector>
+
+#include "lua_bindings/modules/crypto/crypto_internal.hpp"
 
 namespace lua_bindings {
 
 namespace {
+
+// libgcrypt must be initialised once per process before any other call, and what that sets up (its
+// FIPS-mode flag, hardware features, allocator and secure-memory settings) is process-wide state of
+// the library that it never lets go. It is this backend's one global, for the same reason as lwIP's
+// are the stack's: the library has it, not us; nothing of a device is kept in it (every handle,
+// number and point below lives for one call). It is set up on first use, not at start-up, so that a
+// run that never calls gmssl never initialises it, and std::call_once makes that first use safe when
+// devices of one process run on several threads (docs/modules/gmssl.md, "The backend: libgcrypt").
+bool gcrypt_ready() {
+    static std::once_flag once;
+    static bool ready = false;
+    std::call_once(once, [] {
+        if (gcry_check_version(GCRYPT_VERSION) == nullptr) return;
+        // Not in FIPS mode, whatever the host's /proc/sys/crypto/fips_enabled, /etc/gcrypt/fips_enabled
+        // or LIBGCRYPT_FORCE_FIPS_MODE say: FIPS mode refuses SM3 and SM4, which the module has. 1.10
+        // checks the host during gcry_check_version even when told before it, so it is said here, after
+        // it and before INITIALIZATION_FINISHED (the last point at which libgcrypt accepts it).
+        gcry_control(GCRYCTL_NO_FIPS_MODE, 0);
+        // No secure-memory pool (a locked mmap, and privileges dropped if the process is root): the keys
+        // arrive as Lua strings in ordinary memory anyway.
+        gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+        gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+        ready = gcry_fips_mode_active() == 0;
+    });
+    return ready;
+}
 
 template <auto Free>
 struct Deleter {
@@ -21,102 +50,172 @@ struct Deleter {
         Free(p);
     }
 };
-using Bn = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using BnCtx = std::unique_ptr<BN_CTX, Deleter<BN_CTX_free>>;
-using Group = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP_free>>;
-using Point = std::unique_ptr<EC_POINT, Deleter<EC_POINT_free>>;
-using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, Deleter<EVP_CIPHER_CTX_free>>;
-using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
-using Params = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
-using Sig = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG_free>>;
+using Mpi = std::unique_ptr<gcry_mpi, Deleter<gcry_mpi_release>>;
+using Point = std::unique_ptr<gcry_mpi_point, Deleter<gcry_mpi_point_release>>;
+using Context = std::unique_ptr<gcry_context, Deleter<gcry_ctx_release>>;
+using Cipher = std::unique_ptr<gcry_cipher_handle, Deleter<gcry_cipher_close>>;
 
-const unsigned char* u8(std::string_view v) {
-    return reinterpret_cast<const unsigned char*>(v.data());
+Mpi mpi(const Bytes32& b) {
+    gcry_mpi_t m = nullptr;
+    if (gcry_mpi_scan(&m, GCRYMPI_FMT_USG, b.data(), b.size(), nullptr) != 0) return nullptr;
+    return Mpi(m);
 }
 
-Group sm2_group() {
-    return Group(EC_GROUP_new_by_curve_name(NID_sm2));
+// A secret scalar (a private key, an ephemeral k): flagged "secure", for which libgcrypt's point
+// multiplication is constant-time (with secure memory disabled it stays in ordinary memory).
+Mpi secret_mpi(const Bytes32& b) {
+    Mpi m = mpi(b);
+    if (m) gcry_mpi_set_flag(m.get(), GCRYMPI_FLAG_SECURE);
+    return m;
 }
 
-Bn bn(const Bytes32& b) {
-    return Bn(BN_bin2bn(b.data(), static_cast<int>(b.size()), nullptr));
+Mpi new_mpi() {
+    return Mpi(gcry_mpi_new(0));
 }
 
-Bytes32 bytes32(const BIGNUM* v) {
+// The low 256 bits of a non-negative number, big-endian.
+Bytes32 bytes32(gcry_mpi_t v) {
+    Mpi low(gcry_mpi_copy(v));
+    gcry_mpi_clear_highbit(low.get(), 256);
+    unsigned char buf[32];
+    size_t n = 0;
     Bytes32 out{};
-    BN_bn2binpad(v, out.data(), static_cast<int>(out.size()));
+    if (gcry_mpi_print(GCRYMPI_FMT_USG, buf, sizeof buf, &n, low.get()) == 0 && n <= out.size())
+        std::copy(buf, buf + n, out.end() - static_cast<std::ptrdiff_t>(n));
     return out;
 }
 
-Point to_point(const EC_GROUP* g, const Sm2Point& p, BN_CTX* ctx) {
-    Point pt(EC_POINT_new(g));
-    const Bn x = bn(p.x);
-    const Bn y = bn(p.y);
-    if (!pt || EC_POINT_set_affine_coordinates(g, pt.get(), x.get(), y.get(), ctx) != 1) return nullptr;
-    return pt;
+bool is_zero(gcry_mpi_t v) {
+    return gcry_mpi_cmp_ui(v, 0) == 0;
 }
 
-std::optional<Sm2Point> from_point(const EC_GROUP* g, const EC_POINT* p, BN_CTX* ctx) {
-    if (EC_POINT_is_at_infinity(g, p) == 1) return Sm2Point{};
-    const Bn x(BN_new());
-    const Bn y(BN_new());
-    if (EC_POINT_get_affine_coordinates(g, p, x.get(), y.get(), ctx) != 1) return std::nullopt;
-    return Sm2Point{bytes32(x.get()), bytes32(y.get())};
-}
-
-std::string md(const EVP_MD* type, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), out, &len, type, nullptr);
-    return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string sm4(const EVP_CIPHER* cipher, bool encrypt, std::string_view key, const unsigned char* iv,
-                std::string_view data) {
-    CipherCtx ctx(EVP_CIPHER_CTX_new());
-    std::string out(data.size() + 16, '\0');
-    int len = 0;
-    int fin = 0;
-    if (!ctx || EVP_CipherInit_ex(ctx.get(), cipher, nullptr, u8(key), iv, encrypt ? 1 : 0) != 1) return {};
-    EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
-    EVP_CipherUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, u8(data),
-                     static_cast<int>(data.size()));
-    EVP_CipherFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &fin);
-    out.resize(static_cast<std::size_t>(len + fin));
+// SM3 of the concatenated pieces; with `hmac`, the first piece is the key.
+std::string sm3_of(std::initializer_list<std::string_view> pieces, bool hmac = false) {
+    if (!gcrypt_ready()) return {};
+    std::vector<gcry_buffer_t> iov;
+    for (const auto p : pieces)
+        iov.push_back(gcry_buffer_t{p.size(), 0, p.size(), const_cast<char*>(p.data())});
+    std::string out(32, '\0');
+    if (gcry_md_hash_buffers(GCRY_MD_SM3, hmac ? GCRY_MD_FLAG_HMAC : 0, out.data(), iov.data(),
+                             static_cast<int>(iov.size())) != 0)
+        return {};
     return out;
 }
 
-std::string uncompressed(const Sm2Point& p) {
-    std::string s(1, '\x04');
-    s.append(reinterpret_cast<const char*>(p.x.data()), 32);
-    s.append(reinterpret_cast<const char*>(p.y.data()), 32);
-    return s;
+std::string_view view(const Bytes32& b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
-// An EVP_PKEY of the SM2 curve with the public point and/or the private scalar.
-Pkey sm2_pkey(const Sm2Point* pub, const Bytes32* priv) {
-    ParamBld bld(OSSL_PARAM_BLD_new());
-    if (!bld) return nullptr;
-    OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, SN_sm2, 0);
-    const std::string pub_octets = pub != nullptr ? uncompressed(*pub) : std::string();
-    if (pub != nullptr)
-        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub_octets.data(),
-                                         pub_octets.size());
-    Bn d;
-    if (priv != nullptr) {
-        d = bn(*priv);
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get());
+// The SM2 curve of GB/T 32918.5 (libgcrypt's "sm2p256v1") for one computation.
+class Curve {
+  public:
+    static std::optional<Curve> create() {
+        gcry_ctx_t ctx = nullptr;
+        if (!gcrypt_ready() || gcry_mpi_ec_new(&ctx, nullptr, "sm2p256v1") != 0) return std::nullopt;
+        Curve c(ctx);
+        if (!c.p_ || !c.n_ || !c.g_) return std::nullopt;
+        return c;
     }
-    Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-    PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr));
-    EVP_PKEY* key = nullptr;
-    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-        EVP_PKEY_fromdata(ctx.get(), &key, priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                          params.get()) != 1)
+
+    [[nodiscard]] gcry_ctx_t ctx() const { return ctx_.get(); }
+    // The order n and the generator G.
+    [[nodiscard]] gcry_mpi_t n() const { return n_.get(); }
+    [[nodiscard]] gcry_mpi_point_t g() const { return g_.get(); }
+    // A parameter of the curve ("a", "b"...), a copy.
+    [[nodiscard]] Mpi param(const char* name) const { return Mpi(gcry_mpi_ec_get_mpi(name, ctx(), 1)); }
+
+    // The affine point (x, y), if it is on the curve. Coordinates are read modulo p, as GmSSL's field
+    // arithmetic takes them (libgcrypt refuses a coordinate of p or more).
+    [[nodiscard]] Point point(const Sm2Point& p) const {
+        Mpi x = mpi(p.x);
+        Mpi y = mpi(p.y);
+        if (!x || !y) return nullptr;
+        gcry_mpi_mod(x.get(), x.get(), p_.get());
+        gcry_mpi_mod(y.get(), y.get(), p_.get());
+        Point pt(gcry_mpi_point_snatch_set(nullptr, x.release(), y.release(), gcry_mpi_set_ui(nullptr, 1)));
+        if (gcry_mpi_ec_curve_point(pt.get(), ctx()) != 1) return nullptr;
+        return pt;
+    }
+
+    // The affine coordinates; the point at infinity is (0, 0), as GmSSL writes it.
+    [[nodiscard]] Sm2Point affine(gcry_mpi_point_t p) const {
+        const Mpi x = new_mpi();
+        const Mpi y = new_mpi();
+        if (gcry_mpi_ec_get_affine(x.get(), y.get(), p, ctx()) != 0) return Sm2Point{};
+        return Sm2Point{bytes32(x.get()), bytes32(y.get())};
+    }
+
+    [[nodiscard]] Sm2Point mul(gcry_mpi_t k, gcry_mpi_point_t p) const {
+        const Point r(gcry_mpi_point_new(0));
+        gcry_mpi_ec_mul(r.get(), k, p, ctx());
+        return affine(r.get());
+    }
+
+    // A uniformly random scalar in [1, n - 1], from the host's kernel random source as the rest of
+    // the runtime's randomness (crypto.trng, the TLS DRBG's seed); nullptr if that failed.
+    [[nodiscard]] Mpi random_scalar() const {
+        for (int tries = 0; tries < 100; ++tries) {
+            Bytes32 b{};
+            if (!host_random(b.data(), b.size())) return nullptr;
+            Mpi k = secret_mpi(b);
+            if (k && !is_zero(k.get()) && gcry_mpi_cmp(k.get(), n()) < 0) return k;
+        }
         return nullptr;
-    return Pkey(key);
+    }
+
+    // d in [1, n - 1].
+    [[nodiscard]] bool in_range(gcry_mpi_t d) const { return !is_zero(d) && gcry_mpi_cmp(d, n()) < 0; }
+
+    // v mod n.
+    [[nodiscard]] Mpi mod_n(gcry_mpi_t v) const {
+        Mpi r = new_mpi();
+        gcry_mpi_mod(r.get(), v, n());
+        return r;
+    }
+
+  private:
+    // (gcry_mpi_ec_get_mpi and _get_point give copies of the curve's values, to be released.)
+    explicit Curve(gcry_ctx_t ctx)
+        : ctx_(ctx),
+          p_(gcry_mpi_ec_get_mpi("p", ctx, 1)),
+          n_(gcry_mpi_ec_get_mpi("n", ctx, 1)),
+          g_(gcry_mpi_ec_get_point("g", ctx, 1)) {}
+    Context ctx_;
+    Mpi p_;
+    Mpi n_;
+    Point g_;
+};
+
+// KDF of GB/T 32918.4: SM3(Z || counter) for counter = 1, 2, ... (32-bit big-endian), `len` bytes.
+std::string kdf(std::string_view z, std::size_t len) {
+    std::string out;
+    out.reserve(len + 32);
+    for (std::uint32_t counter = 1; out.size() < len; ++counter) {
+        const char ct[4] = {static_cast<char>(counter >> 24), static_cast<char>(counter >> 16),
+                            static_cast<char>(counter >> 8), static_cast<char>(counter)};
+        const std::string block = sm3_of({z, std::string_view(ct, 4)});
+        if (block.empty()) return {};
+        out += block;
+    }
+    out.resize(len);
+    return out;
+}
+
+bool all_zero(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c == '\0'; });
+}
+
+std::string sm4(int mode, bool encrypt, std::string_view key, std::string_view iv, std::string_view data) {
+    if (!gcrypt_ready() || key.size() != 16 || data.size() % 16 != 0) return {};
+    gcry_cipher_hd_t h = nullptr;
+    if (gcry_cipher_open(&h, GCRY_CIPHER_SM4, mode, 0) != 0) return {};
+    const Cipher cipher(h);
+    if (gcry_cipher_setkey(h, key.data(), key.size()) != 0) return {};
+    if (!iv.empty() && gcry_cipher_setiv(h, iv.data(), iv.size()) != 0) return {};
+    std::string out(data);
+    const auto rc = encrypt ? gcry_cipher_encrypt(h, out.data(), out.size(), nullptr, 0)
+                            : gcry_cipher_decrypt(h, out.data(), out.size(), nullptr, 0);
+    return rc == 0 ? out : std::string();
 }
 
 // DER pieces of the SM2 ciphertext.
@@ -186,161 +285,159 @@ std::optional<Bytes32> der_read_integer(std::string_view& p) {
     return out;
 }
 
-// SM2's order n, read from OpenSSL on first use (not at start-up: that would initialise OpenSSL in
-// every run, gmssl or not).
-const Bytes32& sm2_order() {
-    static const Bytes32 n = [] {
-        const Group g = sm2_group();
-        return g ? bytes32(EC_GROUP_get0_order(g.get())) : Bytes32{};
-    }();
-    return n;
-}
-
 }  // namespace
 
 std::string sm3(std::string_view data) {
-    return md(EVP_sm3(), data);
+    return sm3_of({data});
 }
 
 std::string sm3_hmac(std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    size_t len = 0;
-    EVP_Q_mac(nullptr, "HMAC", nullptr, "SM3", nullptr, key.data(), key.size(), u8(data), data.size(), out,
-              sizeof out, &len);
-    return std::string(reinterpret_cast<const char*>(out), len);
+    return sm3_of({key, data}, true);
 }
 
 std::string sm4_ecb(bool encrypt, std::string_view key, std::string_view data) {
-    return sm4(EVP_sm4_ecb(), encrypt, key, nullptr, data);
+    return sm4(GCRY_CIPHER_MODE_ECB, encrypt, key, {}, data);
 }
 
 std::string sm4_cbc(bool encrypt, std::string_view key, std::string_view iv, std::string_view data) {
-    return sm4(EVP_sm4_cbc(), encrypt, key, u8(iv), data);
+    if (iv.size() != 16) return {};
+    return sm4(GCRY_CIPHER_MODE_CBC, encrypt, key, iv, data);
 }
 
 bool sm2_on_curve(const Sm2Point& p) {
-    const Group g = sm2_group();
-    const BnCtx ctx(BN_CTX_new());
-    return g && to_point(g.get(), p, ctx.get()) != nullptr;
+    const auto curve = Curve::create();
+    return curve && curve->point(p) != nullptr;
 }
 
 std::optional<Sm2Point> sm2_mul(const Bytes32& k, const Sm2Point& p) {
-    const Group g = sm2_group();
-    const BnCtx ctx(BN_CTX_new());
-    if (!g || !ctx) return std::nullopt;
-    const Point pt = to_point(g.get(), p, ctx.get());
-    if (!pt) return std::nullopt;
-    Point r(EC_POINT_new(g.get()));
-    const Bn kk = bn(k);
-    if (!r || EC_POINT_mul(g.get(), r.get(), nullptr, pt.get(), kk.get(), ctx.get()) != 1)
-        return std::nullopt;
-    return from_point(g.get(), r.get(), ctx.get());
+    const auto curve = Curve::create();
+    if (!curve) return std::nullopt;
+    const Point pt = curve->point(p);
+    const Mpi kk = secret_mpi(k);
+    if (!pt || !kk) return std::nullopt;
+    return curve->mul(kk.get(), pt.get());
 }
 
 std::optional<Sm2Point> sm2_mul_generator(const Bytes32& k) {
-    const Group g = sm2_group();
-    const BnCtx ctx(BN_CTX_new());
-    if (!g || !ctx) return std::nullopt;
-    Point r(EC_POINT_new(g.get()));
-    const Bn kk = bn(k);
-    if (!r || EC_POINT_mul(g.get(), r.get(), kk.get(), nullptr, nullptr, ctx.get()) != 1) return std::nullopt;
-    return from_point(g.get(), r.get(), ctx.get());
+    const auto curve = Curve::create();
+    const Mpi kk = secret_mpi(k);
+    if (!curve || !kk) return std::nullopt;
+    return curve->mul(kk.get(), curve->g());
 }
 
 std::optional<Sm2Point> sm2_add(const Sm2Point& p, const Sm2Point& q) {
-    const Group g = sm2_group();
-    const BnCtx ctx(BN_CTX_new());
-    if (!g || !ctx) return std::nullopt;
-    const Point a = to_point(g.get(), p, ctx.get());
-    const Point b = to_point(g.get(), q, ctx.get());
-    Point r(EC_POINT_new(g.get()));
-    if (!a || !b || !r || EC_POINT_add(g.get(), r.get(), a.get(), b.get(), ctx.get()) != 1)
-        return std::nullopt;
-    return from_point(g.get(), r.get(), ctx.get());
+    const auto curve = Curve::create();
+    if (!curve) return std::nullopt;
+    const Point a = curve->point(p);
+    const Point b = curve->point(q);
+    if (!a || !b) return std::nullopt;
+    const Point r(gcry_mpi_point_new(0));
+    gcry_mpi_ec_add(r.get(), a.get(), b.get(), curve->ctx());
+    return curve->affine(r.get());
 }
 
 bool sm2_private_in_range(const Bytes32& d) {
-    bool zero = true;
-    for (const auto b : d)
-        zero = zero && b == 0;
-    return !zero && d < sm2_order();
+    const auto curve = Curve::create();
+    const Mpi dd = mpi(d);
+    return curve && dd && curve->in_range(dd.get());
 }
 
 std::optional<std::pair<Bytes32, Sm2Point>> sm2_keygen() {
-    const Group g = sm2_group();
-    const Bn d(BN_new());
-    if (!g || !d || BN_priv_rand_range(d.get(), EC_GROUP_get0_order(g.get())) != 1) return std::nullopt;
-    if (BN_is_zero(d.get())) BN_one(d.get());
-    const Bytes32 priv = bytes32(d.get());
-    const auto pub = sm2_mul_generator(priv);
-    if (!pub) return std::nullopt;
-    return std::pair{priv, *pub};
+    const auto curve = Curve::create();
+    if (!curve) return std::nullopt;
+    const Mpi d = curve->random_scalar();
+    if (!d) return std::nullopt;
+    return std::pair{bytes32(d.get()), curve->mul(d.get(), curve->g())};
 }
 
 Bytes32 sm2_z(const Sm2Point& pub, std::string_view id) {
-    const Group g = sm2_group();
-    const Bn a(BN_new());
-    const Bn b(BN_new());
-    const Bn p(BN_new());
-    EC_GROUP_get_curve(g.get(), p.get(), a.get(), b.get(), nullptr);
-    const auto gen = from_point(g.get(), EC_GROUP_get0_generator(g.get()), nullptr);
-    std::string zin;
-    const std::size_t bits = id.size() * 8;
-    zin += static_cast<char>((bits >> 8) & 0xFF);
-    zin += static_cast<char>(bits & 0xFF);
-    zin.append(id);
-    for (const Bytes32& v : {bytes32(a.get()), bytes32(b.get()), gen->x, gen->y, pub.x, pub.y})
-        zin.append(reinterpret_cast<const char*>(v.data()), v.size());
-    const std::string z = sm3(zin);
     Bytes32 out{};
+    const auto curve = Curve::create();
+    if (!curve) return out;
+    const Mpi a_param = curve->param("a");
+    const Mpi b_param = curve->param("b");
+    if (!a_param || !b_param) return out;
+    const Bytes32 a = bytes32(a_param.get());
+    const Bytes32 b = bytes32(b_param.get());
+    const Sm2Point g = curve->affine(curve->g());
+    const std::size_t bits = id.size() * 8;
+    const char entl[2] = {static_cast<char>((bits >> 8) & 0xFF), static_cast<char>(bits & 0xFF)};
+    const std::string z = sm3_of(
+        {std::string_view(entl, 2), id, view(a), view(b), view(g.x), view(g.y), view(pub.x), view(pub.y)});
     std::copy(z.begin(), z.end(), out.begin());
     return out;
 }
 
-std::optional<std::string> sm2_sign_digest(const Bytes32& d, const Bytes32& digest) {
-    const auto pub = sm2_mul_generator(d);
-    if (!pub) return std::nullopt;
-    const Pkey key = sm2_pkey(&*pub, &d);
-    PkeyCtx ctx(key ? EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr) : nullptr);
-    unsigned char der[128];
-    size_t der_len = sizeof der;
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-        EVP_PKEY_sign(ctx.get(), der, &der_len, digest.data(), digest.size()) != 1)
-        return std::nullopt;
-    const unsigned char* p = der;
-    const Sig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
-    if (!sig) return std::nullopt;
-    const Bytes32 r = bytes32(ECDSA_SIG_get0_r(sig.get()));
-    const Bytes32 s = bytes32(ECDSA_SIG_get0_s(sig.get()));
-    std::string out(reinterpret_cast<const char*>(r.data()), 32);
-    out.append(reinterpret_cast<const char*>(s.data()), 32);
-    return out;
+// GB/T 32918.2 as GmSSL's sm2_do_sign has it: e = digest, k random in [1, n - 1], (x1, y1) = kG,
+// r = (e + x1) mod n (again if r = 0 or r + k = n), s = (1 + d)^-1 (k - r d) mod n (again if 0).
+std::optional<std::string> sm2_sign_digest(const Bytes32& d_bytes, const Bytes32& digest) {
+    const auto curve = Curve::create();
+    if (!curve) return std::nullopt;
+    gcry_mpi_t n = curve->n();
+    const Mpi d = secret_mpi(d_bytes);
+    const Mpi e_full = mpi(digest);
+    if (!d || !e_full || !curve->in_range(d.get())) return std::nullopt;
+    const Mpi e = curve->mod_n(e_full.get());
+    // (1 + d)^-1 mod n; d = n - 1 has none (GmSSL fails there too)
+    const Mpi d1_inv = new_mpi();
+    gcry_mpi_add_ui(d1_inv.get(), d.get(), 1);
+    gcry_mpi_mod(d1_inv.get(), d1_inv.get(), n);
+    if (is_zero(d1_inv.get()) || gcry_mpi_invm(d1_inv.get(), d1_inv.get(), n) == 0) return std::nullopt;
+    const Mpi r = new_mpi();
+    const Mpi s = new_mpi();
+    const Mpi t = new_mpi();
+    for (int tries = 0; tries < 100; ++tries) {
+        const Mpi k = curve->random_scalar();
+        if (!k) return std::nullopt;
+        const Sm2Point p = curve->mul(k.get(), curve->g());
+        const Mpi x1 = mpi(p.x);
+        gcry_mpi_addm(r.get(), e.get(), x1.get(), n);
+        gcry_mpi_add(t.get(), r.get(), k.get());
+        if (is_zero(r.get()) || gcry_mpi_cmp(t.get(), n) == 0) continue;
+        gcry_mpi_mulm(t.get(), r.get(), d.get(), n);
+        gcry_mpi_subm(t.get(), k.get(), t.get(), n);
+        gcry_mpi_mulm(s.get(), d1_inv.get(), t.get(), n);
+        if (is_zero(s.get())) continue;
+        const Bytes32 rb = bytes32(r.get());
+        const Bytes32 sb = bytes32(s.get());
+        return std::string(view(rb)) + std::string(view(sb));
+    }
+    return std::nullopt;
 }
 
+// GmSSL's sm2_do_verify: r, s in [1, n - 1], t = (r + s) mod n not 0, (x1, y1) = sG + tP,
+// accepted if (e + x1) mod n = r. P must be on the curve (GmSSL computes with any point).
 bool sm2_verify_digest(const Sm2Point& pub, const Bytes32& digest, std::string_view sig64) {
-    const Pkey key = sm2_pkey(&pub, nullptr);
-    PkeyCtx ctx(key ? EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr) : nullptr);
-    if (!ctx || sig64.size() != 64) return false;
-    Sig sig(ECDSA_SIG_new());
-    BIGNUM* r = BN_bin2bn(u8(sig64), 32, nullptr);
-    BIGNUM* s = BN_bin2bn(u8(sig64) + 32, 32, nullptr);
-    if (!sig || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-        BN_free(r);
-        BN_free(s);
-        return false;
-    }
-    unsigned char* der = nullptr;
-    const int der_len = i2d_ECDSA_SIG(sig.get(), &der);
-    const bool ok =
-        der_len > 0 && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-        EVP_PKEY_verify(ctx.get(), der, static_cast<size_t>(der_len), digest.data(), digest.size()) == 1;
-    OPENSSL_free(der);
-    return ok;
+    if (sig64.size() != 64) return false;
+    const auto curve = Curve::create();
+    if (!curve) return false;
+    gcry_mpi_t n = curve->n();
+    const Point p = curve->point(pub);
+    Bytes32 rb{};
+    Bytes32 sb{};
+    std::copy(sig64.begin(), sig64.begin() + 32, rb.begin());
+    std::copy(sig64.begin() + 32, sig64.end(), sb.begin());
+    const Mpi r = mpi(rb);
+    const Mpi s = mpi(sb);
+    const Mpi e_full = mpi(digest);
+    if (!p || !r || !s || !e_full || !curve->in_range(r.get()) || !curve->in_range(s.get())) return false;
+    const Mpi t = new_mpi();
+    gcry_mpi_addm(t.get(), r.get(), s.get(), n);
+    if (is_zero(t.get())) return false;
+    const Point sg(gcry_mpi_point_new(0));
+    const Point tp(gcry_mpi_point_new(0));
+    gcry_mpi_ec_mul(sg.get(), s.get(), curve->g(), curve->ctx());
+    gcry_mpi_ec_mul(tp.get(), t.get(), p.get(), curve->ctx());
+    gcry_mpi_ec_add(sg.get(), sg.get(), tp.get(), curve->ctx());
+    const Mpi x1 = mpi(curve->affine(sg.get()).x);  // 0 at infinity, as GmSSL's sm2_jacobian_point_get_xy
+    const Mpi e = curve->mod_n(e_full.get());
+    gcry_mpi_addm(t.get(), e.get(), x1.get(), n);
+    return gcry_mpi_cmp(t.get(), r.get()) == 0;
 }
 
 std::string sm2_ciphertext_to_der(const Sm2Ciphertext& c) {
     std::string body = der_integer(c.point.x) + der_integer(c.point.y);
-    der_tlv(body, '\x04', std::string_view(reinterpret_cast<const char*>(c.hash.data()), 32));
+    der_tlv(body, '\x04', view(c.hash));
     der_tlv(body, '\x04', c.ciphertext);
     std::string out;
     der_tlv(out, '\x30', body);
@@ -365,62 +462,74 @@ std::optional<Sm2Ciphertext> sm2_ciphertext_from_der(std::string_view der) {
     return c;
 }
 
+// GB/T 32918.4 as GmSSL's sm2_do_encrypt has it: k random in [1, n - 1], C1 = kG, (x2, y2) = kP,
+// t = KDF(x2 || y2, len) (again if all zero), C2 = M xor t, C3 = SM3(x2 || M || y2).
 std::optional<Sm2Ciphertext> sm2_encrypt(const Sm2Point& pub, std::string_view data) {
     if (data.empty() || data.size() > 16384) return std::nullopt;
-    const Pkey key = sm2_pkey(&pub, nullptr);
-    PkeyCtx ctx(key ? EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr) : nullptr);
-    size_t len = 0;
-    if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
-        EVP_PKEY_encrypt(ctx.get(), nullptr, &len, u8(data), data.size()) != 1)
-        return std::nullopt;
-    std::vector<unsigned char> out(len);
-    if (EVP_PKEY_encrypt(ctx.get(), out.data(), &len, u8(data), data.size()) != 1) return std::nullopt;
-    return sm2_ciphertext_from_der(std::string_view(reinterpret_cast<const char*>(out.data()), len));
+    const auto curve = Curve::create();
+    if (!curve) return std::nullopt;
+    const Point p = curve->point(pub);
+    if (!p) return std::nullopt;
+    for (int tries = 0; tries < 100; ++tries) {
+        const Mpi k = curve->random_scalar();
+        if (!k) return std::nullopt;
+        Sm2Ciphertext c;
+        c.point = curve->mul(k.get(), curve->g());
+        const Sm2Point kp = curve->mul(k.get(), p.get());
+        std::string t = kdf(std::string(view(kp.x)) + std::string(view(kp.y)), data.size());
+        if (t.size() != data.size()) return std::nullopt;
+        if (all_zero(t)) continue;
+        for (std::size_t i = 0; i < t.size(); ++i)
+            t[i] = static_cast<char>(t[i] ^ data[i]);
+        c.ciphertext = std::move(t);
+        const std::string hash = sm3_of({view(kp.x), data, view(kp.y)});
+        if (hash.size() != 32) return std::nullopt;
+        std::copy(hash.begin(), hash.end(), c.hash.begin());
+        return c;
+    }
+    return std::nullopt;
 }
 
+// GmSSL's sm2_do_decrypt: C1 on the curve, (x2, y2) = d C1, t = KDF(x2 || y2, len) not all zero,
+// M = C2 xor t, accepted if SM3(x2 || M || y2) = C3.
 std::optional<std::string> sm2_decrypt(const Bytes32& d_raw, const Sm2Ciphertext& c) {
+    const auto curve = Curve::create();
+    if (!curve) return std::nullopt;
     // GmSSL multiplies by the 256-bit value as it is, which is the same as by it modulo n.
-    const Bn full = bn(d_raw);
-    const Bn n = bn(sm2_order());
-    const Bn reduced(BN_new());
-    const BnCtx bctx(BN_CTX_new());
-    BN_nnmod(reduced.get(), full.get(), n.get(), bctx.get());
-    const Bytes32 d = bytes32(reduced.get());
-    if (!sm2_private_in_range(d) || !sm2_on_curve(c.point)) return std::nullopt;
-    const auto pub = sm2_mul_generator(d);
-    const Pkey key = pub ? sm2_pkey(&*pub, &d) : nullptr;
-    PkeyCtx ctx(key ? EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr) : nullptr);
-    const std::string der = sm2_ciphertext_to_der(c);
-    size_t len = 0;
-    if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 ||
-        EVP_PKEY_decrypt(ctx.get(), nullptr, &len, u8(der), der.size()) != 1)
-        return std::nullopt;
-    std::string out(len, '\0');
-    if (EVP_PKEY_decrypt(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, u8(der),
-                         der.size()) != 1)
-        return std::nullopt;
-    out.resize(len);
-    return out;
+    const Mpi full = secret_mpi(d_raw);
+    if (!full) return std::nullopt;
+    const Mpi d = curve->mod_n(full.get());
+    gcry_mpi_set_flag(d.get(), GCRYMPI_FLAG_SECURE);
+    const Point c1 = curve->point(c.point);
+    if (!curve->in_range(d.get()) || !c1) return std::nullopt;
+    const Sm2Point kp = curve->mul(d.get(), c1.get());
+    std::string m = kdf(std::string(view(kp.x)) + std::string(view(kp.y)), c.ciphertext.size());
+    if (m.size() != c.ciphertext.size() || all_zero(m)) return std::nullopt;
+    for (std::size_t i = 0; i < m.size(); ++i)
+        m[i] = static_cast<char>(m[i] ^ c.ciphertext[i]);
+    const std::string hash = sm3_of({view(kp.x), m, view(kp.y)});
+    if (hash != view(c.hash)) return std::nullopt;
+    return m;
 }
 
 Bytes32 sm2_fn_add(const Bytes32& a, const Bytes32& b) {
-    const Bn x = bn(a);
-    const Bn y = bn(b);
-    const Bn n = bn(sm2_order());
-    const Bn r(BN_new());
-    BN_add(r.get(), x.get(), y.get());
-    if (BN_cmp(r.get(), n.get()) >= 0) BN_sub(r.get(), r.get(), n.get());
-    BN_mask_bits(r.get(), 256);
-    return bytes32(r.get());
+    const auto curve = Curve::create();
+    const Mpi x = mpi(a);
+    const Mpi y = mpi(b);
+    if (!curve || !x || !y) return Bytes32{};
+    const Mpi r = new_mpi();
+    gcry_mpi_add(r.get(), x.get(), y.get());
+    if (gcry_mpi_cmp(r.get(), curve->n()) >= 0) gcry_mpi_sub(r.get(), r.get(), curve->n());
+    return bytes32(r.get());  // kept to 256 bits
 }
 
 Bytes32 sm2_fn_mul(const Bytes32& a, const Bytes32& b) {
-    const Bn x = bn(a);
-    const Bn y = bn(b);
-    const Bn n = bn(sm2_order());
-    const Bn r(BN_new());
-    const BnCtx ctx(BN_CTX_new());
-    BN_mod_mul(r.get(), x.get(), y.get(), n.get(), ctx.get());
+    const auto curve = Curve::create();
+    const Mpi x = mpi(a);
+    const Mpi y = mpi(b);
+    if (!curve || !x || !y) return Bytes32{};
+    const Mpi r = new_mpi();
+    gcry_mpi_mulm(r.get(), x.get(), y.get(), curve->n());
     return bytes32(r.get());
 }
 

@@ -1,5 +1,6 @@
-// SM2 / SM3 / SM4 on OpenSSL 3's libcrypto (Debian's libssl-dev; its default provider has all three),
-// shaped as GmSSL's functions that LuatOS's gmssl binding calls (docs/modules/gmssl.md).
+// SM2 / SM3 / SM4 on libgcrypt 1.10 (Debian's libgcrypt20-dev: SM3, HMAC-SM3, SM4 and the SM2 curve's
+// point arithmetic; the SM2 schemes of GB/T 32918 are written here on its numbers and points), shaped
+// as GmSSL's functions that LuatOS's gmssl binding calls (docs/modules/gmssl.md).
 #pragma once
 
 #include <array>
