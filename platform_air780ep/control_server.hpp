@@ -31,7 +31,10 @@ class ControlServer {
     bool listen(const std::string& path, std::string& error);
     [[nodiscard]] const std::string& path() const { return path_; }
 
+    // Register (or replace) the command `verb`.
     void add_command(std::string verb, std::string help, Handler handler);
+    // The handler registered for `verb` (empty if none): lets a command extend an earlier one.
+    [[nodiscard]] Handler handler(const std::string& verb) const;
     // Run one command line as a client would (also usable without a socket).
     std::string execute(std::string_view line);
 

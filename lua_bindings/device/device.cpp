@@ -27,6 +27,7 @@ Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platfo
       logger_(loop_.start_time()),
       vm_exit_(loop_),
       adapters_(platform_air780ep::AdapterTable::air780ep()),
+      board_(logger_),
       modules_(builtin_modules()) {
     logger_.set_stdout(config_.log_to_stdout);
     if (!config_.log_file.empty() && !logger_.open_file(config_.log_file)) {
@@ -99,6 +100,7 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         loop_.reset_stop();
         vm_exit_.clear();
         adapters_.reset_all_down();
+        board_.reset_module_state();  // the module's pins and PWM restart; the outside world stays
         logger_.set_level(sys_task::kLogDebug);  // a restart forgets log.setLevel, as the module does
         ++boots_;
         print_banner();

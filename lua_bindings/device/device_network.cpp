@@ -4,6 +4,7 @@
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/modules/network_modules.hpp"
+#include "platform_air780ep/board_commands.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/control_server.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
@@ -38,6 +39,7 @@ DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
                                      error);
         }
         if (cellular_) platform_air780ep::add_link_commands(*control_, cellular_->link());
+        platform_air780ep::add_board_commands(*control_, device_.board());
     }
 }
 
