@@ -30,13 +30,11 @@ std::optional<long> parse_int(std::string_view s) {
     return v;
 }
 
-// Splits on `sep`, honouring backslash escapes (kept for unescape_text, except an escaped separator).
+// Splits on `sep`; a backslash escape stays for unescape_text (so "\," survives a split on ';').
 std::vector<std::string> split_escaped(std::string_view s, char sep) {
     std::vector<std::string> out(1);
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == ',' || s[i + 1] == ';')) {
-            out.back() += s[++i];
-        } else if (s[i] == '\\' && i + 1 < s.size()) {
+        if (s[i] == '\\' && i + 1 < s.size()) {
             out.back() += s[i];
             out.back() += s[++i];
         } else if (s[i] == sep) {
