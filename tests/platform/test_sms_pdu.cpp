@@ -172,3 +172,75 @@ TEST_CASE("sms pdu: malformed PDUs are refused, not read past their end") {
     CHECK_FALSE(parse_submit(Bytes{0x00, 0x01, 0x00, 0x05, 0x81, 0x01}, error));
     CHECK(error == "PDU too short for its destination");
 }
+
+// The PDUs of LuatOS's own SMS testcase (testcase/func/network/sms/scripts/sms_test.lua), captured
+// from real networks, through the same unpacking and text decoding the sms module uses.
+namespace {
+
+struct Decoded {
+    std::string phone;
+    std::string text;
+    int ref = 0;
+    int max = 0;
+    int seq = 0;
+};
+
+Decoded decode_hex(const std::string& hex_pdu) {
+    std::vector<std::uint8_t> bytes;
+    for (std::size_t i = 0; i + 1 < hex_pdu.size(); i += 2)
+        bytes.push_back(static_cast<std::uint8_t>(std::stoi(hex_pdu.substr(i, 2), nullptr, 16)));
+    const auto r = unpack(bytes);
+    REQUIRE(r);
+    return Decoded{r->phone, r->alphabet == 0 ? r->buffer : luatos_ucs2_hex_to_utf8(r->buffer), r->ref, r->max,
+                   r->seq};
+}
+
+}  // namespace
+
+TEST_CASE("sms pdu: LuatOS's testcase PDUs: a GSM SMS, UCS2 in three scripts, long SMS with 8- and 16-bit references") {
+    const Decoded single = decode_hex("07919761989900F0040B919761564321F60000911060317391800AE8329BFD4697D9EC37");
+    CHECK(single.phone == "79166534126");
+    CHECK(single.text == "hellohello");
+    CHECK(single.max == 0);
+
+    CHECK(decode_hex("00040B911732547698F00008621070819583000C041F04400438043204350442").text ==
+          "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");  // Привет
+    const Decoded ja = decode_hex("00040C911809214365870008621070819583000A30533093306B306B3061");
+    CHECK(ja.phone == "819012345678");
+    CHECK(ja.text == "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xab\xe3\x81\xa1");  // こんににち
+    CHECK(decode_hex("00040C912801214365870008621070819583000AC548B155D558C138C694").text ==
+          "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8\xec\x9a\x94");  // 안녕하세요
+
+    const std::vector<std::string> english = {
+        "00040A912143658709000862107021000000800500036A02010054006800690073002000690073002000610020006C006F006E006700"
+        "200045006E0067006C00690073006800200053004D00530020006D006500730073006100670065002000740068006100740020007300"
+        "700061006E0073002000740077006F002000700061007200740073002E00200050006100720074",
+        "00040A912143658709000862107021000000820500036A020200200031002F0032003A0020004C006F00720065006D0020006900700073"
+        "0075006D00200064006F006C006F0072002000730069007400200061006D00650074002C00200063006F006E00730065006300740065"
+        "007400750072002000610064006900700069007300630069006E006700200065006C00690074002E"};
+    std::string joined;
+    for (const auto& p : english) {
+        const Decoded d = decode_hex(p);
+        CHECK(d.phone == "1234567890");
+        CHECK(d.ref == 0x6A);
+        CHECK(d.max == 2);
+        joined += d.text;
+    }
+    CHECK(joined ==
+          "This is a long English SMS message that spans two parts. Part 1/2: Lorem ipsum dolor sit amet, "
+          "consectetur adipiscing elit.");
+
+    // A five-part message from China Mobile with a 16-bit reference; the testcase saw refNum 48160.
+    const Decoded part = decode_hex(
+        "0891683108200955F1640AA0015688000300086210708195832321060804BC2005054E2D56FD79FB52A80058652F4ED85B9D53CC00564F"
+        "1A54583011");
+    CHECK(part.phone == "1065880030");
+    CHECK(part.ref == 48160);
+    CHECK(part.max == 5);
+    CHECK(part.seq == 5);
+    CHECK(part.text ==
+          "\xe4\xb8\xad\xe5\x9b\xbd\xe7\xa7\xbb\xe5\x8a\xa8X\xe6\x94\xaf\xe4\xbb\x98\xe5\xae\x9d\xe5\x8f\x8c"
+          "V\xe4\xbc\x9a\xe5\x91\x98\xe3\x80\x91");  // 中国移动X支付宝双V会员】
+
+    CHECK_FALSE(unpack(std::vector<std::uint8_t>{0x00, 0x11, 0x22, 0x33}));
+}
