@@ -2,7 +2,7 @@
 // lifetime (reboots included), in this order and torn down in reverse:
 //   host map, link settings (the options) -> CellularNetwork (socket.LWIP_GP: the link + lwIP)
 //   -> ChannelPool (the socket channels shared by every adapter: 8, or --channels) -> ControlServer
-//   (--control, with the link commands).
+//   (--control, with the link commands and the board's, board_commands.hpp).
 //
 // It also drives the adapters: socket.ETH0 (host sockets) comes up by the generic simulated attach of
 // each boot; socket.LWIP_GP comes up `attach_delay_ms` after boot *and after each link outage*, and

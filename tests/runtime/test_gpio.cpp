@@ -104,6 +104,7 @@ TEST_CASE("gpio: interrupts from the board call the setup callback with (level, 
         gpio.setup(25, function(level, pin) log.info("t", "rising", level, pin) end, gpio.PULLDOWN, gpio.RISING)
         gpio.setup(26, function(level, pin) log.info("t", "falling", level, pin) end, gpio.PULLUP, gpio.FALLING)
         gpio.setup(gpio.WAKEUP0, function(level, pin) log.info("t", "wakeup", level, pin) end, nil, gpio.HIGH_IRQ)
+        gpio.setup(28, function(level, pin) log.info("t", "high", level, pin) end, gpio.PULLDOWN, gpio.HIGH_IRQ)
         gpio.setup(30, function() os.exit(0) end, gpio.PULLDOWN, gpio.RISING)
         sys.run()
     )LUA",
@@ -114,9 +115,13 @@ TEST_CASE("gpio: interrupts from the board call the setup callback with (level, 
                                                             {std::chrono::milliseconds(5), drive(26, 0)},
                                                             {std::chrono::milliseconds(5), drive(26, 1)},
                                                             {std::chrono::milliseconds(5), drive(39, 1)},
+                                                            {std::chrono::milliseconds(5), drive(28, 1)},
+                                                            {std::chrono::milliseconds(20), drive(28, 0)},
+                                                            {std::chrono::milliseconds(5), drive(28, 1)},
                                                             {std::chrono::milliseconds(5), drive(30, 1)}})});
+    // A level interrupt: once each time the level is entered.
     CHECK(relevant(r) == Lines{"I/user.t both 0 24 false 0", "I/user.t both 1 24 false 1", "I/user.t rising 1 25",
-                               "I/user.t falling 0 26"});
+                               "I/user.t falling 0 26", "I/user.t high 1 28", "I/user.t high 1 28"});
 }
 
 TEST_CASE("gpio: gpio.count counts edges without callbacks; close stops the interrupts") {
