@@ -117,8 +117,9 @@ void Board::pulse(int pin, std::span<const std::uint8_t> data, std::size_t bits)
     bits = std::min(bits, data.size() * 8);
     if (bits == 0) return;
     if (drives(pin)) {
-        log_.debug("board", "gpio" + std::to_string(pin) + " pulse " + sms_pdu::to_hex(data.first((bits + 7) / 8)) +
-                                " (" + std::to_string(bits) + " bits)");
+        log_.debug("board", "gpio" + std::to_string(pin) + " pulse " +
+                                sms_pdu::to_hex(data.first((bits + 7) / 8)) + " (" + std::to_string(bits) +
+                                " bits)");
     }
     const std::size_t last = bits - 1;
     set_output(pin, (data[last / 8] >> (7 - last % 8)) & 1);
@@ -183,7 +184,8 @@ void Board::set_pwm(int channel, const PwmOutput& out) {
         std::snprintf(line, sizeof line, "pwm%d %u Hz duty %u/1000 pulses %u", channel, next.freq_hz,
                       next.duty_permille, next.pulses);
     } else {
-        std::snprintf(line, sizeof line, "pwm%d %u Hz duty %u/1000", channel, next.freq_hz, next.duty_permille);
+        std::snprintf(line, sizeof line, "pwm%d %u Hz duty %u/1000", channel, next.freq_hz,
+                      next.duty_permille);
     }
     log_.debug("board", line);
 }

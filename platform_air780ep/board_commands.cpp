@@ -101,8 +101,8 @@ std::string describe_scan_list(const std::vector<WifiAccessPoint>& list) {
     for (const WifiAccessPoint& ap : list) {
         if (!s.empty()) s += "; ";
         char bssid[24];
-        std::snprintf(bssid, sizeof bssid, "%02X:%02X:%02X:%02X:%02X:%02X", ap.bssid[0], ap.bssid[1], ap.bssid[2],
-                      ap.bssid[3], ap.bssid[4], ap.bssid[5]);
+        std::snprintf(bssid, sizeof bssid, "%02X:%02X:%02X:%02X:%02X:%02X", ap.bssid[0], ap.bssid[1],
+                      ap.bssid[2], ap.bssid[3], ap.bssid[4], ap.bssid[5]);
         s += "\"" + escape_text(ap.ssid) + "\" " + bssid + " " + std::to_string(ap.rssi) + " dBm";
         if (ap.channel != 0) s += " ch " + std::to_string(ap.channel);
     }
@@ -141,8 +141,8 @@ std::string adc_command(Board& board, std::string_view args) {
         std::string s;
         for (int ch = 0; ch < kAdcChannelCount; ++ch)
             s += "adc" + std::to_string(ch) + " " + std::to_string(board.adc_input_mv(ch)) + " mV, ";
-        return s + "vbat " + std::to_string(board.vbat_mv()) + " mV, cpu " + std::to_string(board.cpu_celsius()) +
-               " C";
+        return s + "vbat " + std::to_string(board.vbat_mv()) + " mV, cpu " +
+               std::to_string(board.cpu_celsius()) + " C";
     };
     if (args.empty()) return "ok " + show();
     const auto [ch_text, value_text] = split_word(args);
@@ -188,7 +188,8 @@ std::string sms_command(Board& board, std::string_view args) {
     bool ok = !digits.empty() && digits.size() <= 20;
     for (const char c : digits)
         ok = ok && c >= '0' && c <= '9';
-    if (!ok) return "error sms FROM must be 1..20 digits, optionally after '+', got '" + std::string(from) + "'";
+    if (!ok)
+        return "error sms FROM must be 1..20 digits, optionally after '+', got '" + std::string(from) + "'";
     if (rest.empty()) return "error sms FROM TEXT needs a text";
     std::string error;
     const std::optional<std::string> text = unescape_text(rest, error);
@@ -242,8 +243,7 @@ std::optional<std::string> unescape_text(std::string_view text, std::string& err
             case 'x': {
                 unsigned v = 0;
                 const char* begin = text.data() + i + 1;
-                if (i + 2 >= text.size() ||
-                    std::from_chars(begin, begin + 2, v, 16).ptr != begin + 2) {
+                if (i + 2 >= text.size() || std::from_chars(begin, begin + 2, v, 16).ptr != begin + 2) {
                     error = "\\x needs two hex digits";
                     return std::nullopt;
                 }
@@ -308,9 +308,11 @@ void add_board_commands(ControlServer& server, Board& board) {
                        [&board](std::string_view args) { return gpio_command(board, args); });
     server.add_command("adc", "adc [CH VALUE]: show or set an ADC input (CH 0..3 and vbat in mV, cpu in C)",
                        [&board](std::string_view args) { return adc_command(board, args); });
-    server.add_command("sms", "sms [FROM TEXT | outbox]: send TEXT from FROM to the module, or show what it sent",
+    server.add_command("sms",
+                       "sms [FROM TEXT | outbox]: send TEXT from FROM to the module, or show what it sent",
                        [&board](std::string_view args) { return sms_command(board, args); });
-    server.add_command("wlan", "wlan [scan-list SSID,BSSID,RSSI[,CH];...]: show or set what a Wi-Fi scan finds",
+    server.add_command("wlan",
+                       "wlan [scan-list SSID,BSSID,RSSI[,CH];...]: show or set what a Wi-Fi scan finds",
                        [&board](std::string_view args) { return wlan_command(board, args); });
     ControlServer::Handler previous = server.handler("status");
     server.add_command("status", "status: link state, settings and counters; the board's pins, ADC, PWM, SMS",

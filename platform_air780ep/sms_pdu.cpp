@@ -256,7 +256,8 @@ std::string utf16be_to_utf8(std::span<const std::uint8_t> bytes) {
 }
 
 // The standard unpacking of `count` septets, `first_bit` bits into `ud`.
-std::vector<std::uint8_t> unpack_septets(std::span<const std::uint8_t> ud, std::size_t first_bit, std::size_t count) {
+std::vector<std::uint8_t> unpack_septets(std::span<const std::uint8_t> ud, std::size_t first_bit,
+                                         std::size_t count) {
     std::vector<std::uint8_t> out;
     for (std::size_t k = 0; k < count; ++k) {
         const std::size_t bit = first_bit + k * 7;
@@ -311,7 +312,9 @@ std::vector<std::uint8_t> pack_gsm7(std::span<const std::uint8_t> septets, std::
 
 std::vector<std::uint8_t> luatos_utf8_to_ucs2(std::string_view text) {
     std::vector<std::uint8_t> out;
-    auto at = [&](std::size_t i) -> unsigned { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+    auto at = [&](std::size_t i) -> unsigned {
+        return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
+    };
     for (std::size_t i = 0; i < text.size(); ++i) {
         const unsigned b = at(i);
         if ((b & 0x80) != 0) {
@@ -338,7 +341,8 @@ std::string luatos_ucs2_hex_to_utf8(std::string_view hex) {
         bytes.push_back(static_cast<std::uint8_t>((nibble(hex[i]) << 4) + nibble(hex[i + 1])));
     std::string out;
     for (std::size_t i = 0; i < bytes.size(); i += 2) {
-        const unsigned u = (static_cast<unsigned>(bytes[i]) << 8) | (i + 1 < bytes.size() ? bytes[i + 1] : 0u);
+        const unsigned u =
+            (static_cast<unsigned>(bytes[i]) << 8) | (i + 1 < bytes.size() ? bytes[i + 1] : 0u);
         if (u == 0) break;
         if (u <= 0x7F) {
             out += static_cast<char>(u);
@@ -413,8 +417,8 @@ std::vector<std::uint8_t> build_submit(const SubmitPart& part) {
     return pdu;
 }
 
-SubmitMessage prepare_submit(std::string_view phone, std::string_view text, bool auto_phone, bool status_report,
-                             std::uint8_t& next_long_ref) {
+SubmitMessage prepare_submit(std::string_view phone, std::string_view text, bool auto_phone,
+                             bool status_report, std::uint8_t& next_long_ref) {
     SubmitPart first;
     first.phone = std::string(phone);
     first.auto_phone = auto_phone;
@@ -558,7 +562,8 @@ std::vector<std::vector<std::uint8_t>> build_deliver(std::string_view from, std:
         } else {
             for (std::size_t i = 0; i < coded.size();) {
                 std::size_t n = std::min(kLongUcs2Bytes, coded.size() - i);
-                if (i + n < coded.size() && (coded[i + n - 2] & 0xFC) == 0xD8) n -= 2;  // a high surrogate last
+                if (i + n < coded.size() && (coded[i + n - 2] & 0xFC) == 0xD8)
+                    n -= 2;  // a high surrogate last
                 pieces.emplace_back(coded.begin() + static_cast<std::ptrdiff_t>(i),
                                     coded.begin() + static_cast<std::ptrdiff_t>(i + n));
                 i += n;
@@ -570,14 +575,19 @@ std::vector<std::vector<std::uint8_t>> build_deliver(std::string_view from, std:
     for (std::size_t k = 0; k < pieces.size(); ++k) {
         std::vector<std::uint8_t> pdu;
         pdu.push_back(0x00);  // SMSC address left out
-        pdu.push_back(static_cast<std::uint8_t>(0x04 | (concatenated ? 0x40 : 0x00)));  // DELIVER, no more messages
+        pdu.push_back(
+            static_cast<std::uint8_t>(0x04 | (concatenated ? 0x40 : 0x00)));  // DELIVER, no more messages
         pdu.push_back(static_cast<std::uint8_t>(digits.size()));
         pdu.push_back(toa);
         append_semi_octets(pdu, digits);
         pdu.push_back(0x00);
         pdu.push_back(gsm ? kDcsGsm7 : kDcsUcs2);
         append_timestamp(pdu, time);
-        const std::uint8_t udh[] = {0x05, 0x00, 0x03, concatenation_ref, static_cast<std::uint8_t>(pieces.size()),
+        const std::uint8_t udh[] = {0x05,
+                                    0x00,
+                                    0x03,
+                                    concatenation_ref,
+                                    static_cast<std::uint8_t>(pieces.size()),
                                     static_cast<std::uint8_t>(k + 1)};
         if (gsm) {
             pdu.push_back(static_cast<std::uint8_t>(pieces[k].size() + (concatenated ? 7 : 0)));
@@ -594,9 +604,9 @@ std::vector<std::vector<std::uint8_t>> build_deliver(std::string_view from, std:
     return pdus;
 }
 
-std::vector<std::uint8_t> build_status_report(std::uint8_t mr, std::string_view recipient, std::uint8_t type_of_address,
-                                              const Timestamp& submitted, const Timestamp& discharged,
-                                              std::uint8_t status) {
+std::vector<std::uint8_t> build_status_report(std::uint8_t mr, std::string_view recipient,
+                                              std::uint8_t type_of_address, const Timestamp& submitted,
+                                              const Timestamp& discharged, std::uint8_t status) {
     std::vector<std::uint8_t> pdu;
     pdu.push_back(0x00);
     pdu.push_back(0x06);  // SMS-STATUS-REPORT, no more messages
@@ -675,7 +685,8 @@ std::optional<Received> unpack(std::span<const std::uint8_t> pdu) {
     pos += 7;
     if (pos >= pdu.size()) return std::nullopt;
     // LuatOS copies at most 160 bytes of user data, its length byte included.
-    const std::span<const std::uint8_t> payload = pdu.subspan(pos, std::min<std::size_t>(pdu.size() - pos, 160));
+    const std::span<const std::uint8_t> payload =
+        pdu.subspan(pos, std::min<std::size_t>(pdu.size() - pos, 160));
     const std::size_t udl = payload[0];
     bool long_msg = (type & 0x40) != 0;
     if (!long_msg && payload.size() >= 7) {

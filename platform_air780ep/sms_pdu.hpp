@@ -52,7 +52,7 @@ struct SubmitPart {
     int seq_num = 1;
     int ref_num = 0;
     std::uint8_t dcs = kDcsGsm7;
-    std::size_t udl = 0;       // TP-UDL; 0: the payload length (+6 for a part of a long one)
+    std::size_t udl = 0;  // TP-UDL; 0: the payload length (+6 for a part of a long one)
     bool status_report = false;
     std::uint8_t validity = 0;  // relative TP-VP; 0: none
     std::vector<std::uint8_t> payload;
@@ -107,8 +107,8 @@ std::vector<std::uint8_t> build_status_report(std::uint8_t mr, std::string_view 
 // luat_sms_recv_msg_t after luat_sms_pdu_message_unpack.
 struct Received {
     bool status_report = false;
-    std::string phone;   // the number as LuatOS reads it (digits, no '+')
-    std::string buffer;  // sms_buffer: the text for GSM 7-bit and 8-bit, a hex string for UCS2
+    std::string phone;          // the number as LuatOS reads it (digits, no '+')
+    std::string buffer;         // sms_buffer: the text for GSM 7-bit and 8-bit, a hex string for UCS2
     std::uint8_t alphabet = 0;  // dcs_info.alpha_bet: the DCS coding group (0, 4 or 8)
     int ref = 0;
     int max = 0;

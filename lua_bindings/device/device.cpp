@@ -100,7 +100,8 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         loop_.reset_stop();
         vm_exit_.clear();
         adapters_.reset_all_down();
-        board_.reset_module_state();  // the module's pins and PWM restart; the outside world stays
+        // The module's pins and PWM restart; what the outside world drives stays.
+        board_.reset_module_state();
         logger_.set_level(sys_task::kLogDebug);  // a restart forgets log.setLevel, as the module does
         ++boots_;
         print_banner();

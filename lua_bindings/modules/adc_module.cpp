@@ -110,15 +110,16 @@ std::optional<std::pair<lua_Integer, lua_Integer>> read(AdcModule& m, lua_Intege
     if (s == kSlotCpu) {
         // The port converts the thermal code to whole degrees and multiplies by 1000.
         const int celsius = board.cpu_celsius();
-        const auto raw = static_cast<lua_Integer>(std::clamp((celsius + 273) * kRawMax / kCoreFullScaleMv, 0, kRawMax));
+        const auto raw =
+            static_cast<lua_Integer>(std::clamp((celsius + 273) * kRawMax / kCoreFullScaleMv, 0, kRawMax));
         return std::pair{raw, static_cast<lua_Integer>(celsius) * 1000};
     }
     int input_mv = s == kSlotVbat ? board.vbat_mv() : board.adc_input_mv(static_cast<int>(s));
     if (s != kSlotVbat) input_mv = std::min(input_mv, kPadMaxMv);
     input_mv = std::max(input_mv, 0);
     // The divider brings the input down to the core, which saturates at its full scale.
-    const long long core_uv =
-        std::min<long long>(static_cast<long long>(input_mv) * 1000 * slot.p2 / slot.p1, kCoreFullScaleMv * 1000LL);
+    const long long core_uv = std::min<long long>(static_cast<long long>(input_mv) * 1000 * slot.p2 / slot.p1,
+                                                  kCoreFullScaleMv * 1000LL);
     const auto raw = static_cast<lua_Integer>(core_uv * kRawMax / (kCoreFullScaleMv * 1000LL));
     lua_Integer value = static_cast<lua_Integer>(core_uv * slot.p1 / slot.p2 / 1000);
     if (raw == 0 && s != kSlotVbat) value = 0;
@@ -192,9 +193,15 @@ void install_adc(RunContext& run) {
     };
     set_funcs(L, kFunctions, module.get());
     static const IntConstant kConstants[] = {
-        {"ADC_RANGE_3_6", 1}, {"ADC_RANGE_1_8", 0},          {"ADC_RANGE_3_8", kRange3_8},
-        {"ADC_RANGE_1_2", 0}, {"ADC_RANGE_MAX", kRangeMax},  {"ADC_RANGE_MIN", 0},
-        {"CH_CPU", kChannelCpu}, {"CH_VBAT", kChannelVbat}, {"T1", 16},
+        {"ADC_RANGE_3_6", 1},
+        {"ADC_RANGE_1_8", 0},
+        {"ADC_RANGE_3_8", kRange3_8},
+        {"ADC_RANGE_1_2", 0},
+        {"ADC_RANGE_MAX", kRangeMax},
+        {"ADC_RANGE_MIN", 0},
+        {"CH_CPU", kChannelCpu},
+        {"CH_VBAT", kChannelVbat},
+        {"T1", 16},
         {"T2", 32},
     };
     set_int_constants(L, kConstants);

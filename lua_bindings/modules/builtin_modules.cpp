@@ -9,10 +9,10 @@ std::vector<LuaModule> builtin_modules() {
         {"base", install_base},     {"log", install_log},           {"os", install_os},
         {"io", install_io},         {"string", install_string_ext}, {"json", install_json},
         {"crypto", install_crypto}, {"rtos", install_rtos},         {"mcu", install_mcu},
-        {"mobile", install_mobile}, {"socket", install_socket},
-        {"gpio", install_gpio},     {"adc", install_adc},           {"pwm", install_pwm},
-        {"i2c", install_i2c},       {"spi", install_spi},           {"onewire", install_onewire},
-        {"sms", install_sms},       {"wlan", install_wlan},
+        {"mobile", install_mobile}, {"socket", install_socket},     {"gpio", install_gpio},
+        {"adc", install_adc},       {"pwm", install_pwm},           {"i2c", install_i2c},
+        {"spi", install_spi},       {"onewire", install_onewire},   {"sms", install_sms},
+        {"wlan", install_wlan},
     };
 }
 

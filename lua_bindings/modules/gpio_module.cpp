@@ -99,7 +99,8 @@ struct GpioModule : std::enable_shared_from_this<GpioModule> {
 
     std::uint64_t tick64() const {
         const auto elapsed = std::chrono::steady_clock::now() - run.device().loop().start_time();
-        return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()) *
+        return static_cast<std::uint64_t>(
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()) *
                kTicksPerUs / 1000;
     }
 
@@ -146,7 +147,8 @@ struct GpioModule : std::enable_shared_from_this<GpioModule> {
         if (p.conf_tick > 0) {
             if (p.debounce_mode == 0) {
                 const auto ticks = static_cast<std::uint32_t>(run.device().loop().now_ms());
-                const std::uint32_t diff = ticks > p.latest_tick ? ticks - p.latest_tick : p.latest_tick - ticks;
+                const std::uint32_t diff =
+                    ticks > p.latest_tick ? ticks - p.latest_tick : p.latest_tick - ticks;
                 if (diff < p.conf_tick) return;
                 p.latest_tick = ticks;
             } else if (p.debounce_mode == 1) {
@@ -257,7 +259,8 @@ GpioModule& module_of(lua_State* L) {
 
 void warn_range(lua_State* L, lua_Integer pin) {
     char line[64];
-    std::snprintf(line, sizeof line, "id out of range 0 ~ %d, but %lld", kPinMax, static_cast<long long>(pin));
+    std::snprintf(line, sizeof line, "id out of range 0 ~ %d, but %lld", kPinMax,
+                  static_cast<long long>(pin));
     module_of(L).log().warn("gpio", line);
 }
 
@@ -445,9 +448,10 @@ int l_pulse(lua_State* L) {
         return 0;
     }
     if (bits > 0) {
-        m.board.pulse(static_cast<int>(pin),
-                      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(level.data()), level.size()),
-                      static_cast<std::size_t>(bits));
+        m.board.pulse(
+            static_cast<int>(pin),
+            std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(level.data()), level.size()),
+            static_cast<std::size_t>(bits));
     }
     return 0;
 }
@@ -502,16 +506,11 @@ void install_gpio(RunContext& run) {
     lua_State* L = run.state();
     push_module_table(L, "gpio");
     static const luaL_Reg kFunctions[] = {
-        {"setup", l_setup},
-        {"set", l_set},
-        {"get", l_get},
-        {"close", l_close},
-        {"toggle", l_toggle},
-        {"debounce", l_debounce},
-        {"pulse", l_pulse},
-        {"setDefaultPull", l_set_default_pull},
-        {"count", l_count},
-        {"caplevel", l_caplevel},
+        {"setup", l_setup},   {"set", l_set},
+        {"get", l_get},       {"close", l_close},
+        {"toggle", l_toggle}, {"debounce", l_debounce},
+        {"pulse", l_pulse},   {"setDefaultPull", l_set_default_pull},
+        {"count", l_count},   {"caplevel", l_caplevel},
         {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());

@@ -27,9 +27,9 @@ using platform_air780ep::PinPull;
 
 constexpr const char* kSoftType = "EI2C*";  // LUAT_EI2C_TYPE
 constexpr const char* kZbuffType = "ZBUFF*";
-constexpr lua_Integer kBuses = 2;                 // I2C_MAX on the EC718
-constexpr int kNoAck = -1;                         // -ERROR_NO_SUCH_ID
-constexpr lua_Integer kXferErrorCode = 0xFFFF;     // the driver's -1 in the upper half of its result word
+constexpr lua_Integer kBuses = 2;               // I2C_MAX on the EC718
+constexpr int kNoAck = -1;                      // -ERROR_NO_SUCH_ID
+constexpr lua_Integer kXferErrorCode = 0xFFFF;  // the driver's -1 in the upper half of its result word
 
 // luat_ei2c_t
 struct SoftI2c {
@@ -327,7 +327,9 @@ int l_read_sht30(lua_State* L) {
         return 1;
     }
     // Plain chars, unsigned on the module's ARM core.
-    const auto c = [&](int i) { return static_cast<double>(static_cast<unsigned char>(buff[static_cast<std::size_t>(i)])); };
+    const auto c = [&](int i) {
+        return static_cast<double>(static_cast<unsigned char>(buff[static_cast<std::size_t>(i)]));
+    };
     const double temp = (((c(0) * 256) + c(1)) * 175) / 6553.5 - 450;
     const double hum = (((c(3) * 256) + c(4)) * 100) / 6553.5;
     lua_pushboolean(L, 1);
@@ -438,11 +440,21 @@ void install_i2c(RunContext& run) {
     lua_State* L = run.state();
     push_module_table(L, "i2c");
     static const luaL_Reg kFunctions[] = {
-        {"exist", l_exist},         {"setup", l_setup},           {"config", l_config},
-        {"createSoft", l_create_soft}, {"send", l_send},          {"recv", l_recv},
-        {"transfer", l_transfer},   {"writeReg", l_write_reg},    {"readReg", l_read_reg},
-        {"close", l_close},         {"readDHT12", l_read_dht12},  {"readSHT30", l_read_sht30},
-        {"xfer", l_xfer},           {"scan", l_scan},             {nullptr, nullptr},
+        {"exist", l_exist},
+        {"setup", l_setup},
+        {"config", l_config},
+        {"createSoft", l_create_soft},
+        {"send", l_send},
+        {"recv", l_recv},
+        {"transfer", l_transfer},
+        {"writeReg", l_write_reg},
+        {"readReg", l_read_reg},
+        {"close", l_close},
+        {"readDHT12", l_read_dht12},
+        {"readSHT30", l_read_sht30},
+        {"xfer", l_xfer},
+        {"scan", l_scan},
+        {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());
     static const IntConstant kConstants[] = {

@@ -28,7 +28,7 @@ struct OnewireModule {
 
     // The result of a transfer (luat_onewire_reset / write_byte / read_byte): 0 or a negative error.
     [[nodiscard]] int transfer(bool need_reset, bool need_ack) const {
-        if (!initialised) return -2;             // -ERROR_PERMISSION_DENIED
+        if (!initialised) return -2;            // -ERROR_PERMISSION_DENIED
         if (need_reset && need_ack) return -1;  // no presence pulse: -ERROR_NO_SUCH_ID
         return 0;
     }
@@ -138,7 +138,7 @@ void install_onewire(RunContext& run) {
     lua_State* L = run.state();
     push_module_table(L, "onewire");
     static const luaL_Reg kFunctions[] = {
-        {"init", l_init}, {"timing", l_timing}, {"reset", l_reset}, {"bit", l_bit},     {"tx", l_tx},
+        {"init", l_init}, {"timing", l_timing}, {"reset", l_reset},   {"bit", l_bit},     {"tx", l_tx},
         {"rx", l_rx},     {"debug", l_debug},   {"deinit", l_deinit}, {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());

@@ -151,7 +151,8 @@ Conf read_conf(lua_State* L) {
     conf.channel = luaL_checkinteger(L, 1);
     conf.period = as_size(luaL_checkinteger(L, 2));
     const lua_Number pulse = luaL_optnumber(L, 3, 0);
-    conf.pulse = pulse <= 0 ? 0 : (pulse >= 1e18 ? 1000000000000000000ULL : static_cast<std::uint64_t>(pulse));
+    conf.pulse =
+        pulse <= 0 ? 0 : (pulse >= 1e18 ? 1000000000000000000ULL : static_cast<std::uint64_t>(pulse));
     if (lua_isnumber(L, 4)) conf.pnum = as_size(luaL_checkinteger(L, 4));
     if (lua_isnumber(L, 5)) conf.precision = as_size(luaL_checkinteger(L, 5));
     return conf;
@@ -267,9 +268,9 @@ void install_pwm(RunContext& run) {
     lua_State* L = run.state();
     push_module_table(L, "pwm");
     static const luaL_Reg kFunctions[] = {
-        {"open", l_open},   {"close", l_close},      {"capture", l_capture},  {"setup", l_setup},
-        {"start", l_start}, {"stop", l_stop},        {"setDuty", l_set_duty}, {"setFreq", l_set_freq},
-        {nullptr, nullptr},
+        {"open", l_open},        {"close", l_close},      {"capture", l_capture},
+        {"setup", l_setup},      {"start", l_start},      {"stop", l_stop},
+        {"setDuty", l_set_duty}, {"setFreq", l_set_freq}, {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());
     lua_pop(L, 1);

@@ -28,8 +28,8 @@ namespace {
 
 namespace pdu = platform_air780ep::sms_pdu;
 
-constexpr std::uint64_t kPartMs = 100;    // the network's answer to a submitted part
-constexpr std::uint64_t kReportMs = 200;  // delivery to the recipient, then the status report
+constexpr std::uint64_t kPartMs = 100;      // the network's answer to a submitted part
+constexpr std::uint64_t kReportMs = 200;    // delivery to the recipient, then the status report
 constexpr std::size_t kMaxFragments = 128;  // LONG_SMS_CMAX
 constexpr lua_Integer kInvalidData = 550;   // SMS_INVALID_DATA
 
@@ -41,16 +41,16 @@ std::string status_text(std::uint8_t st) {
     if (st <= 0x01) return st == 0x00 ? "SUCCESS" : "FORWARDED";
     if (st <= 0x1F) return "RESERVED";
     if (st <= 0x3F) {
-        static const char* const kTemp[] = {"FAILED_TEMP_CONGESTION", "FAILED_TEMP_SME_BUSY",
+        static const char* const kTemp[] = {"FAILED_TEMP_CONGESTION",  "FAILED_TEMP_SME_BUSY",
                                             "FAILED_TEMP_NO_RESPONSE", "FAILED_TEMP_REJECTED",
                                             "FAILED_TEMP_QOS",         "FAILED_TEMP_SME_ERROR"};
         return st <= 0x25 ? kTemp[st - 0x20] : "FAILED_TEMP";
     }
     if (st <= 0x7F) {
-        static const char* const kPerm[] = {"FAILED_REMOTE_PROC",    "FAILED_INCOMPAT_DEST",  "FAILED_CONN_REJECTED",
-                                            "FAILED_NOT_OBTAINABLE", "FAILED_QOS",            "FAILED_NO_INTERWORKING",
-                                            "FAILED_EXPIRED",        "FAILED_DELETED_BY_SME", "FAILED_DELETED_BY_SC",
-                                            "FAILED_NOT_EXIST"};
+        static const char* const kPerm[] = {
+            "FAILED_REMOTE_PROC",   "FAILED_INCOMPAT_DEST",   "FAILED_CONN_REJECTED", "FAILED_NOT_OBTAINABLE",
+            "FAILED_QOS",           "FAILED_NO_INTERWORKING", "FAILED_EXPIRED",       "FAILED_DELETED_BY_SME",
+            "FAILED_DELETED_BY_SC", "FAILED_NOT_EXIST"};
         return st <= 0x49 ? kPerm[st - 0x40] : "FAILED_PERM";
     }
     return "FAILED_TEMP_FINAL";
@@ -116,7 +116,8 @@ struct SmsModule : std::enable_shared_from_this<SmsModule> {
         const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(tz) * 60;
         std::tm tm{};
         gmtime_r(&t, &tm);
-        return pdu::Timestamp{tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tz / 15};
+        return pdu::Timestamp{tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                              tm.tm_min,        tm.tm_sec,     tz / 15};
     }
 
     // luat_sms_pdu_message_unpack's debug line, then the unpacked message.
@@ -157,7 +158,8 @@ struct SmsModule : std::enable_shared_from_this<SmsModule> {
     void part_sent(int ret, std::uint8_t mr) {
         if (max_num == 0) return;
         if (seq_num > 0 && seq_num <= static_cast<int>(kMaxFragments)) {
-            if (msg_refs.size() < static_cast<std::size_t>(seq_num)) msg_refs.resize(static_cast<std::size_t>(seq_num));
+            if (msg_refs.size() < static_cast<std::size_t>(seq_num))
+                msg_refs.resize(static_cast<std::size_t>(seq_num));
             msg_refs[static_cast<std::size_t>(seq_num - 1)] = mr;
             msg_refs.resize(static_cast<std::size_t>(seq_num));
         }
@@ -312,9 +314,9 @@ struct SmsModule : std::enable_shared_from_this<SmsModule> {
         }
         lua_createtable(L, 0, 10);
         const std::pair<const char*, int> fields[] = {
-            {"refNum", sms.ref},   {"seqNum", sms.seq},     {"maxNum", sms.max}, {"year", sms.year},
-            {"mon", sms.month},    {"day", sms.day},        {"hour", sms.hour},  {"min", sms.minute},
-            {"sec", sms.second},   {"tz", 0},  // the unpacker leaves the zone out
+            {"refNum", sms.ref}, {"seqNum", sms.seq}, {"maxNum", sms.max}, {"year", sms.year},
+            {"mon", sms.month},  {"day", sms.day},    {"hour", sms.hour},  {"min", sms.minute},
+            {"sec", sms.second}, {"tz", 0},  // the unpacker leaves the zone out
         };
         for (const auto& [name, value] : fields) {
             lua_pushinteger(L, value);
@@ -336,7 +338,8 @@ struct SmsModule : std::enable_shared_from_this<SmsModule> {
                 return;
             }
             fragments.push_back(Fragment{sms.ref, sms.max, sms.seq, text});
-            std::size_t counter = static_cast<std::size_t>(sms.max + 1) * static_cast<std::size_t>(sms.max) / 2;
+            std::size_t counter =
+                static_cast<std::size_t>(sms.max + 1) * static_cast<std::size_t>(sms.max) / 2;
             for (const Fragment& f : fragments) {
                 if (f.ref == sms.ref) counter -= static_cast<std::size_t>(f.seq);
             }
@@ -509,14 +512,9 @@ void install_sms(RunContext& run) {
     lua_State* L = run.state();
     push_module_table(L, "sms");
     static const luaL_Reg kFunctions[] = {
-        {"send", l_send},
-        {"sendLong", l_send_long},
-        {"setNewSmsCb", l_set_new_sms_cb},
-        {"autoLong", l_auto_long},
-        {"clearLong", l_clear_long},
-        {"setReportCb", l_set_report_cb},
-        {"debug", l_debug},
-        {nullptr, nullptr},
+        {"send", l_send},          {"sendLong", l_send_long},   {"setNewSmsCb", l_set_new_sms_cb},
+        {"autoLong", l_auto_long}, {"clearLong", l_clear_long}, {"setReportCb", l_set_report_cb},
+        {"debug", l_debug},        {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());
     lua_pop(L, 1);

@@ -163,7 +163,8 @@ int l_close(lua_State* L) {
 int l_transfer(lua_State* L) {
     SpiModule& m = module_of(L);
     std::string send = data_arg(L, 2);
-    const auto length = static_cast<std::size_t>(luaL_optinteger(L, 3, static_cast<lua_Integer>(send.size())));
+    const auto length =
+        static_cast<std::size_t>(luaL_optinteger(L, 3, static_cast<lua_Integer>(send.size())));
     if (length <= send.size()) send.resize(length);
     const lua_Integer recv_len = luaL_optinteger(L, 4, 1);
     if (send.empty()) {
@@ -403,7 +404,7 @@ void install_spi(RunContext& run) {
     };
     set_funcs(L, kFunctions, raw);
     static const IntConstant kConstants[] = {
-        {"MSB", 1},   {"LSB", 0},   {"master", 1}, {"slave", 0}, {"full", 1}, {"half", 0},
+        {"MSB", 1},   {"LSB", 0},   {"master", 1}, {"slave", 0}, {"full", 1},  {"half", 0},
         {"SPI_0", 0}, {"SPI_1", 1}, {"SPI_2", 2},  {"SPI_3", 3}, {"SPI_4", 4}, {"HSPI_0", 5},
     };
     set_int_constants(L, kConstants);

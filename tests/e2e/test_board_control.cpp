@@ -15,7 +15,12 @@ class ControlledDevice {
     explicit ControlledDevice(const std::string& main_lua, std::vector<std::string> files = {})
         : dir_("e2e-board"), control_((dir_.path() / "device.ctl").string()) {
         write_file(dir_.path() / "main.lua", main_lua);
-        std::vector<std::string> args{"--control", control_, "--attach-delay", "50", "--run-for", "60s",
+        std::vector<std::string> args{"--control",
+                                      control_,
+                                      "--attach-delay",
+                                      "50",
+                                      "--run-for",
+                                      "60s",
                                       (dir_.path() / "main.lua").string()};
         for (auto& f : files)
             args.push_back(std::move(f));
@@ -55,15 +60,18 @@ TEST_CASE("board control: `gpio 24 0` from the control socket interrupts the scr
     CHECK(device.control("gpio 24 0") == "ok gpio24 irq pullup reads 0 (driven 0)");
     REQUIRE(device.process().wait_for_line("D/board gpio27 out 1", 10s));
     const std::string status = device.control("status");
-    CHECK(status.find(" | board: gpio: gpio24 irq pullup reads 0 (driven 0), gpio27 out 1; adc:") != std::string::npos);
+    CHECK(status.find(" | board: gpio: gpio24 irq pullup reads 0 (driven 0), gpio27 out 1; adc:") !=
+          std::string::npos);
     CHECK(device.control("gpio") == "ok gpio24 irq pullup reads 0 (driven 0), gpio27 out 1");
     CHECK(device.control("gpio 24 z") == "ok gpio24 irq pullup reads 1");
     CHECK(device.process().wait(20s) == 0);
     CHECK(device.board_and_script() == Lines{"D/board gpio27 out 0", "I/user.t ready", "I/user.key 0 24",
-                                             "D/board gpio27 out 1", "I/user.key 1 24", "D/board gpio27 out 0"});
+                                             "D/board gpio27 out 1", "I/user.key 1 24",
+                                             "D/board gpio27 out 0"});
 }
 
-TEST_CASE("board control: an SMS sent from the control socket reaches SMS_INC; the answer lands in the outbox") {
+TEST_CASE(
+    "board control: an SMS sent from the control socket reaches SMS_INC; the answer lands in the outbox") {
     ControlledDevice device(R"LUA(
         sys.subscribe("SMS_INC", function(num, txt, metas)
             log.info("sms", "from", num, txt, metas.maxNum)
@@ -87,6 +95,6 @@ TEST_CASE("board control: an SMS sent from the control socket reaches SMS_INC; t
         if (l.starts_with("I/user.") || l.starts_with("I/board")) seen.push_back(l);
     }
     CHECK(seen == Lines{"I/user.t ready", "I/user.sms from 8613800138000 hello from control 0",
-                        "I/board sms to 8613800138000: got: hello from control", "I/user.sms sent true SUCCESS 0",
-                        "I/user.sms from 10086 bye 0"});
+                        "I/board sms to 8613800138000: got: hello from control",
+                        "I/user.sms sent true SUCCESS 0", "I/user.sms from 10086 bye 0"});
 }

@@ -23,12 +23,13 @@ std::optional<std::filesystem::path> official_demo(const std::string& name) {
     return p;
 }
 
-#define OFFICIAL_DEMO(var, name)                                                                            \
-    const std::optional<std::filesystem::path> var = official_demo(name);                                  \
-    if (!var) {                                                                                             \
-        WARN("skipped: the official LuatOS demo '" name "' is not in ../shared/luatos/demo/ beside the " \
-             "repository");                                                                                 \
-        return;                                                                                             \
+#define OFFICIAL_DEMO(var, name)                                          \
+    const std::optional<std::filesystem::path> var = official_demo(name); \
+    if (!var) {                                                           \
+        WARN("skipped: the official LuatOS demo '" name                   \
+             "' is not in ../shared/luatos/demo/ beside the "             \
+             "repository");                                               \
+        return;                                                           \
     }
 
 // The script's lines and the board's (and, with `with_errors`, every E/ line), in order.
@@ -65,7 +66,8 @@ class DemoProcess {
     DemoProcess(const std::string& main_lua, const std::vector<std::filesystem::path>& files)
         : dir_("e2e-demo"), control_((dir_.path() / "device.ctl").string()) {
         write_file(dir_.path() / "main.lua", main_lua);
-        std::vector<std::string> args{"--control", control_, "--run-for", "60s", (dir_.path() / "main.lua").string()};
+        std::vector<std::string> args{"--control", control_, "--run-for", "60s",
+                                      (dir_.path() / "main.lua").string()};
         for (const auto& f : files)
             args.push_back(f.string());
         process_.emplace(args);
@@ -103,7 +105,8 @@ TEST_CASE("demo gpio (unchanged, 20 s): GPIO27's LED blinks, on the board and in
     const Lines seen = script_and_board(r.lines);
     REQUIRE(seen.size() > 20);
     CHECK(seen == repeated({"I/user.main project name is  GPIO_testdemo version is  001.999.000"},
-                           {"D/board gpio27 out 1", "I/user.GPIO 点亮 LED", "D/board gpio27 out 0", "I/user.GPIO 熄灭 LED"},
+                           {"D/board gpio27 out 1", "I/user.GPIO 点亮 LED", "D/board gpio27 out 0",
+                            "I/user.GPIO 熄灭 LED"},
                            seen.size()));
 }
 
@@ -115,8 +118,8 @@ TEST_CASE("demo led_blink (unchanged, 20 s): the network LED once a second") {
     const Lines seen = script_and_board(r.lines);
     REQUIRE(seen.size() > 10);
     CHECK(seen == repeated({"I/user.main led_blink_app 001.999.000", "D/board gpio27 out 0"},
-                           {"I/user.led_blink_app led： off", "D/board gpio27 out 1", "I/user.led_blink_app led： on",
-                            "D/board gpio27 out 0"},
+                           {"I/user.led_blink_app led： off", "D/board gpio27 out 1",
+                            "I/user.led_blink_app led： on", "D/board gpio27 out 0"},
                            seen.size()));
 }
 
@@ -140,9 +143,12 @@ TEST_CASE("demo adc (unchanged, 20 s): the four channels in their ranges, CPU te
     const Lines seen = script_and_board(r.lines);
     REQUIRE(seen.size() > 6 * 3);
     CHECK(seen == repeated({"I/user.main ADC_DEMO 001.999.000"},
-                           {"I/user.adc通道0 处理值: 1200.00 mV (样本数:10)", "I/user.adc通道1 处理值: 1200.00 mV (样本数:10)",
-                            "I/user.adc通道2 处理值: 3300.00 mV (样本数:10)", "I/user.adc通道3 处理值: 1500.00 mV (样本数:10)",
-                            "I/user.CPU TEMP 温度值: 34.00 ℃(样本数:10)", "I/user.VBAT 处理值: 4414.00 mV (样本数:10)"},
+                           {"I/user.adc通道0 处理值: 1200.00 mV (样本数:10)",
+                            "I/user.adc通道1 处理值: 1200.00 mV (样本数:10)",
+                            "I/user.adc通道2 处理值: 3300.00 mV (样本数:10)",
+                            "I/user.adc通道3 处理值: 1500.00 mV (样本数:10)",
+                            "I/user.CPU TEMP 温度值: 34.00 ℃(样本数:10)",
+                            "I/user.VBAT 处理值: 4414.00 mV (样本数:10)"},
                            seen.size()));
 }
 
@@ -200,13 +206,13 @@ TEST_CASE("demo gpio, gpio_irq_task: a short and a long press of GPIO24 from the
     device.control("gpio 24 0");
     REQUIRE(device.process().wait_for_line("I/user.按键检测 长按事件 24", 10s));
     device.control("gpio 24 z");
-    REQUIRE(device.process().wait_for([](const Lines& l) { return lines_with(l, "I/user.按键检测 按键释放").size() == 2; },
-                                      10s));
+    REQUIRE(device.process().wait_for(
+        [](const Lines& l) { return lines_with(l, "I/user.按键检测 按键释放").size() == 2; }, 10s));
     CHECK(device.stop() == 128 + SIGTERM);
     CHECK(errors(device.process().lines()).empty());
     CHECK(lines_with(device.process().lines(), "I/user.") ==
-          Lines{"I/user.按键检测 按键按下", "I/user.按键检测 按键释放", "I/user.按键检测 短按事件", "I/user.按键检测 按键按下",
-                "I/user.按键检测 长按事件 24", "I/user.按键检测 按键释放"});
+          Lines{"I/user.按键检测 按键按下", "I/user.按键检测 按键释放", "I/user.按键检测 短按事件",
+                "I/user.按键检测 按键按下", "I/user.按键检测 长按事件 24", "I/user.按键检测 按键释放"});
 }
 
 TEST_CASE("demo gpio, gpio_irqcount_task: the edges driven on GPIO24 are counted, once each") {
@@ -238,7 +244,9 @@ TEST_CASE("demo gpio, gpio_input_task: GPIO27 follows the level driven on GPIO24
     CHECK(device.control("gpio 24 1") == "ok gpio24 in pulldown reads 1 (driven 1)");
     REQUIRE(device.process().wait_for_line("I/user.gpio set netled level:  1", 10s));
     REQUIRE(device.process().wait_for(
-        [](const Lines& l) { return !lines_with(l, "D/board gpio27 out 1").empty() && lines_with(l, "D/board").size() >= 3; },
+        [](const Lines& l) {
+            return !lines_with(l, "D/board gpio27 out 1").empty() && lines_with(l, "D/board").size() >= 3;
+        },
         10s));
     CHECK(device.stop() == 128 + SIGTERM);
     CHECK(errors(device.process().lines()).empty());
@@ -254,7 +262,8 @@ TEST_CASE("demo gpio, gpio_pull_task and gpio_toggle_task: pull levels, pulses")
                   {"gpio_pull_task.lua", read_file(*demo / "gpio_pull_task.lua")}};
     pull.run_for = 20s;
     pull.on_line = [](lua_bindings::Device& d, std::string_view line) {
-        if (line == "I/user.GPIO 27 电平 0" && d.loop().now_ms() > 1500) d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);
+        if (line == "I/user.GPIO 27 电平 0" && d.loop().now_ms() > 1500)
+            d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);
     };
     const DeviceResult p = run_device(pull);
     CHECK(errors(p.lines).empty());
@@ -268,7 +277,8 @@ TEST_CASE("demo gpio, gpio_pull_task and gpio_toggle_task: pull levels, pulses")
     toggle.run_for = 20s;
     int pulses = 0;
     toggle.on_line = [&pulses](lua_bindings::Device& d, std::string_view line) {
-        if (line == "I/user.gpio----------->pulse" && ++pulses == 5) d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);
+        if (line == "I/user.gpio----------->pulse" && ++pulses == 5)
+            d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);
     };
     const DeviceResult t = run_device(toggle);
     CHECK(errors(t.lines).empty());
@@ -278,7 +288,8 @@ TEST_CASE("demo gpio, gpio_pull_task and gpio_toggle_task: pull levels, pulses")
                    {"D/board gpio27 pulse A9 (8 bits)", "I/user.gpio----------->pulse"}, 12));
 }
 
-TEST_CASE("demo sms, sms_app: the query SMS is sent and succeeds; an incoming SMS is received and forwarded") {
+TEST_CASE(
+    "demo sms, sms_app: the query SMS is sent and succeeds; an incoming SMS is received and forwarded") {
     OFFICIAL_DEMO(demo, "sms");
     // Stand-ins for what other modules of this runtime do not have yet (mobile.number, http, the
     // string helpers toBase64/urlEncode); the sms parts run as they are.
@@ -297,7 +308,8 @@ TEST_CASE("demo sms, sms_app: the query SMS is sent and succeeds; an incoming SM
     options.on_line = [&](lua_bindings::Device& d, std::string_view line) {
         iccid = d.identity().iccid;
         imsi = d.identity().imsi;
-        if (line == "I/user.等待10分钟") d.board().deliver_sms(platform_air780ep::IncomingSms{"+8613800138000", "hello demo"});
+        if (line == "I/user.等待10分钟")
+            d.board().deliver_sms(platform_air780ep::IncomingSms{"+8613800138000", "hello demo"});
         if (line == "I/user.转发到飞书") d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);
     };
     const DeviceResult r = run_device(options);
@@ -307,16 +319,18 @@ TEST_CASE("demo sms, sms_app: the query SMS is sent and succeeds; an incoming SM
     for (const auto& l : r.lines) {
         if (l.starts_with("I/user.当前网络 ")) {
             seen.emplace_back("I/user.当前网络 <socket.adapter()>");  // the socket module's answer
-        } else if (l.starts_with("I/user.") || l.find("/sms ") != std::string::npos || l.starts_with("I/board")) {
+        } else if (l.starts_with("I/user.") || l.find("/sms ") != std::string::npos ||
+                   l.starts_with("I/board")) {
             seen.push_back(l);
         }
         if (l == "I/user.转发到飞书") break;  // what follows is the stand-in http
     }
     CHECK(seen == Lines{"I/user.发送短信准备就绪", "I/user.开始发短信", "I/user.现在可以收发短信",
                         "I/user.mobile.number(id) =  nil", "I/user.mobile.iccid(id) =  " + iccid,
-                        "I/user.mobile.simid(id) =  0", "I/user.mobile.imsi(index) =  " + imsi, "D/sms pdu len 14",
-                        "I/board sms to 10001: 102", "I/user.发送查询短信 这是第1次发送  发送结果： 成功",
-                        "I/user.等待10分钟", "D/sms dcs 0 | 0 | 0 | 0", "I/user.收到来自短信： 8613800138000",
+                        "I/user.mobile.simid(id) =  0", "I/user.mobile.imsi(index) =  " + imsi,
+                        "D/sms pdu len 14", "I/board sms to 10001: 102",
+                        "I/user.发送查询短信 这是第1次发送  发送结果： 成功", "I/user.等待10分钟",
+                        "D/sms dcs 0 | 0 | 0 | 0", "I/user.收到来自短信： 8613800138000",
                         "I/user.num是 8613800138000", "I/user.收到来自8613800138000的短信：hello demo",
                         "I/user.当前网络 <socket.adapter()>", "I/user.转发到飞书"});
 }

@@ -99,7 +99,8 @@ TEST_CASE("board: output changes are logged; a reboot releases the module's pins
     CHECK(b.vbat_mv() == 4100);
     CHECK(b.scan_list().size() == 1);
     CHECK(b.describe() ==
-          "gpio: gpio5 unused reads 0 (driven 0); adc: 0=0mV 1=1200mV 2=0mV 3=0mV vbat=4100mV cpu=25C; pwm: off; "
+          "gpio: gpio5 unused reads 0 (driven 0); adc: 0=0mV 1=1200mV 2=0mV 3=0mV vbat=4100mV cpu=25C; pwm: "
+          "off; "
           "sms: sent 0, received 0; wlan: 1 access points");
 }
 
@@ -112,7 +113,8 @@ TEST_CASE("board: the SMS network joins the parts of a message into its outbox a
     REQUIRE(first);
     CHECK(first->message_reference == 0);
     CHECK(first->destination == "10001");
-    const sms_pdu::SubmitMessage two = sms_pdu::prepare_submit("+8613800138000", std::string(200, 'x'), true, false, ref);
+    const sms_pdu::SubmitMessage two =
+        sms_pdu::prepare_submit("+8613800138000", std::string(200, 'x'), true, false, ref);
     REQUIRE(two.parts.size() == 2);
     const auto a = r.board.submit_sms(sms_pdu::build_submit(two.parts[0]), error);
     CHECK(r.board.sms_outbox().size() == 1);
@@ -126,8 +128,8 @@ TEST_CASE("board: the SMS network joins the parts of a message into its outbox a
     CHECK(r.board.sms_outbox()[1].to == "8613800138000");
     CHECK(r.board.sms_outbox()[1].text == std::string(200, 'x'));
     CHECK(r.board.sms_outbox()[1].parts == 2);
-    CHECK(r.lines == std::vector<std::string>{"I/board sms to 10001: 102", "I/board sms to 8613800138000: " +
-                                                                               std::string(200, 'x')});
+    CHECK(r.lines == std::vector<std::string>{"I/board sms to 10001: 102",
+                                              "I/board sms to 8613800138000: " + std::string(200, 'x')});
     const std::uint8_t junk[] = {0x00, 0x04};
     CHECK_FALSE(r.board.submit_sms(junk, error));
     CHECK(error == "PDU too short for its header");

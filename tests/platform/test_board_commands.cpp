@@ -18,7 +18,8 @@ struct Rig {
     ControlServer server{loop, log};
     Rig() {
         log.set_stdout(false);
-        server.add_command("status", "the link's", [](std::string_view) { return std::string("ok link up"); });
+        server.add_command("status", "the link's",
+                           [](std::string_view) { return std::string("ok link up"); });
         add_board_commands(server, board);
     }
 };
@@ -46,7 +47,8 @@ TEST_CASE("board commands: adc sets the inputs, vbat and the CPU temperature") {
     CHECK(r.server.execute("adc 0 1200") == "ok adc0 1200 mV");
     CHECK(r.server.execute("adc vbat 4100") == "ok vbat 4100 mV");
     CHECK(r.server.execute("adc -1 41") == "ok cpu 41 C");
-    CHECK(r.server.execute("adc") == "ok adc0 1200 mV, adc1 0 mV, adc2 0 mV, adc3 0 mV, vbat 4100 mV, cpu 41 C");
+    CHECK(r.server.execute("adc") ==
+          "ok adc0 1200 mV, adc1 0 mV, adc2 0 mV, adc3 0 mV, vbat 4100 mV, cpu 41 C");
     CHECK(r.board.adc_input_mv(0) == 1200);
     CHECK(r.board.vbat_mv() == 4100);
     CHECK(r.board.cpu_celsius() == 41);
@@ -67,7 +69,8 @@ TEST_CASE("board commands: sms sends to the module, with escapes; shows what it 
     CHECK(r.server.execute("sms") == "ok sent 0, received 1");
     CHECK(r.server.execute("sms outbox") == "ok nothing sent");
     CHECK(r.server.execute("sms 10086") == "error sms FROM TEXT needs a text");
-    CHECK(r.server.execute("sms abc hi") == "error sms FROM must be 1..20 digits, optionally after '+', got 'abc'");
+    CHECK(r.server.execute("sms abc hi") ==
+          "error sms FROM must be 1..20 digits, optionally after '+', got 'abc'");
     CHECK(r.server.execute("sms 10086 bad\\q") == "error unknown escape \\q (\\n \\r \\t \\\\ \\xHH)");
     CHECK(r.server.execute("sms 10086 \\x4") == "error \\x needs two hex digits");
 }
@@ -80,7 +83,8 @@ TEST_CASE("board commands: wlan sets and shows the scan list") {
     REQUIRE(r.board.scan_list().size() == 2);
     CHECK(r.board.scan_list()[1].ssid == "my, cafe");
     CHECK(r.board.scan_list()[1].channel == 0);
-    CHECK(r.server.execute("wlan scan-list x,zz,-1") == "error a BSSID is six hex bytes (AA:BB:CC:DD:EE:FF), got 'zz'");
+    CHECK(r.server.execute("wlan scan-list x,zz,-1") ==
+          "error a BSSID is six hex bytes (AA:BB:CC:DD:EE:FF), got 'zz'");
     CHECK(r.server.execute("wlan scan-list x,AABBCCDDEEFF,5") == "error an RSSI is -127..0 dBm, got '5'");
     CHECK(r.server.execute("wlan scan-list x,AABBCCDDEEFF,-5,15") == "error a channel is 1..14, got '15'");
     CHECK(r.server.execute("wlan scan-list x,AABBCCDDEEFF") ==
@@ -95,7 +99,8 @@ TEST_CASE("board commands: status adds the board to what was there") {
     r.board.set_output(27, 1);
     r.board.configure_pin(27, PinMode::kOutput, PinPull::kNone);
     CHECK(r.server.execute("status") ==
-          "ok link up | board: gpio: gpio27 out 1; adc: 0=0mV 1=0mV 2=0mV 3=0mV vbat=3800mV cpu=25C; pwm: off; sms: "
+          "ok link up | board: gpio: gpio27 out 1; adc: 0=0mV 1=0mV 2=0mV 3=0mV vbat=3800mV cpu=25C; pwm: "
+          "off; sms: "
           "sent 0, received 0; wlan: 0 access points");
     const std::string help = r.server.execute("help");
     CHECK(help.find("gpio [PIN [0|1|z]]") != std::string::npos);

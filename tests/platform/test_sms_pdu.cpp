@@ -34,11 +34,21 @@ TEST_CASE("sms pdu: phone numbers as LuatOS fixes them") {
     auto submit_hex = [&](const char* phone, bool auto_phone) {
         return hex(build_submit(prepare_submit(phone, "a", auto_phone, false, ref).parts.at(0)));
     };
-    CHECK(submit_hex("+8613800138000", true) == "0001000D91683108108300F0000001" "61");
-    CHECK(submit_hex("13800138000", true) == "0001000D91683108108300F0000001" "61");  // 11 digits from 1: +86
-    CHECK(submit_hex("13800138000", false) == "0001000B813108108300F0000001" "61");
-    CHECK(submit_hex("8613800138000", false) == "0001000D91683108108300F0000001" "61");
-    CHECK(submit_hex("12345", true) == "00010005812143F5000001" "61");
+    CHECK(submit_hex("+8613800138000", true) ==
+          "0001000D91683108108300F0000001"
+          "61");
+    CHECK(submit_hex("13800138000", true) ==
+          "0001000D91683108108300F0000001"
+          "61");  // 11 digits from 1: +86
+    CHECK(submit_hex("13800138000", false) ==
+          "0001000B813108108300F0000001"
+          "61");
+    CHECK(submit_hex("8613800138000", false) ==
+          "0001000D91683108108300F0000001"
+          "61");
+    CHECK(submit_hex("12345", true) ==
+          "00010005812143F5000001"
+          "61");
 }
 
 TEST_CASE("sms pdu: a status report request sets SRR and a 30-minute validity") {
@@ -73,7 +83,8 @@ TEST_CASE("sms pdu: long texts in parts of 153 septets or 134 bytes, with LuatOS
     CHECK(gsm.parts[1].max_num == 2);
     const std::vector<std::uint8_t> p2 = build_submit(gsm.parts[1]);
     CHECK(hex(p2).starts_with("00410005810180F600000F050003000202"));
-    const SubmitMessage ucs = prepare_submit("10086", std::string(70, 'a') + "\xe4\xbd\xa0", true, false, ref);
+    const SubmitMessage ucs =
+        prepare_submit("10086", std::string(70, 'a') + "\xe4\xbd\xa0", true, false, ref);
     CHECK(ref == 1);
     REQUIRE(ucs.parts.size() == 2);  // 140 bytes fit one SMS, 142 do not
     CHECK(ucs.parts[0].payload.size() == 134);
@@ -191,14 +202,17 @@ Decoded decode_hex(const std::string& hex_pdu) {
         bytes.push_back(static_cast<std::uint8_t>(std::stoi(hex_pdu.substr(i, 2), nullptr, 16)));
     const auto r = unpack(bytes);
     REQUIRE(r);
-    return Decoded{r->phone, r->alphabet == 0 ? r->buffer : luatos_ucs2_hex_to_utf8(r->buffer), r->ref, r->max,
-                   r->seq};
+    return Decoded{r->phone, r->alphabet == 0 ? r->buffer : luatos_ucs2_hex_to_utf8(r->buffer), r->ref,
+                   r->max, r->seq};
 }
 
 }  // namespace
 
-TEST_CASE("sms pdu: LuatOS's testcase PDUs: a GSM SMS, UCS2 in three scripts, long SMS with 8- and 16-bit references") {
-    const Decoded single = decode_hex("07919761989900F0040B919761564321F60000911060317391800AE8329BFD4697D9EC37");
+TEST_CASE(
+    "sms pdu: LuatOS's testcase PDUs: a GSM SMS, UCS2 in three scripts, long SMS with 8- and 16-bit "
+    "references") {
+    const Decoded single =
+        decode_hex("07919761989900F0040B919761564321F60000911060317391800AE8329BFD4697D9EC37");
     CHECK(single.phone == "79166534126");
     CHECK(single.text == "hellohello");
     CHECK(single.max == 0);
@@ -212,11 +226,15 @@ TEST_CASE("sms pdu: LuatOS's testcase PDUs: a GSM SMS, UCS2 in three scripts, lo
           "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8\xec\x9a\x94");  // 안녕하세요
 
     const std::vector<std::string> english = {
-        "00040A912143658709000862107021000000800500036A02010054006800690073002000690073002000610020006C006F006E006700"
-        "200045006E0067006C00690073006800200053004D00530020006D006500730073006100670065002000740068006100740020007300"
+        "00040A912143658709000862107021000000800500036A02010054006800690073002000690073002000610020006C006F00"
+        "6E006700"
+        "200045006E0067006C00690073006800200053004D00530020006D0065007300730061006700650020007400680061007400"
+        "20007300"
         "700061006E0073002000740077006F002000700061007200740073002E00200050006100720074",
-        "00040A912143658709000862107021000000820500036A020200200031002F0032003A0020004C006F00720065006D0020006900700073"
-        "0075006D00200064006F006C006F0072002000730069007400200061006D00650074002C00200063006F006E00730065006300740065"
+        "00040A912143658709000862107021000000820500036A020200200031002F0032003A0020004C006F00720065006D002000"
+        "6900700073"
+        "0075006D00200064006F006C006F0072002000730069007400200061006D00650074002C00200063006F006E007300650063"
+        "00740065"
         "007400750072002000610064006900700069007300630069006E006700200065006C00690074002E"};
     std::string joined;
     for (const auto& p : english) {
@@ -232,7 +250,8 @@ TEST_CASE("sms pdu: LuatOS's testcase PDUs: a GSM SMS, UCS2 in three scripts, lo
 
     // A five-part message from China Mobile with a 16-bit reference; the testcase saw refNum 48160.
     const Decoded part = decode_hex(
-        "0891683108200955F1640AA0015688000300086210708195832321060804BC2005054E2D56FD79FB52A80058652F4ED85B9D53CC00564F"
+        "0891683108200955F1640AA0015688000300086210708195832321060804BC2005054E2D56FD79FB52A80058652F4ED85B9D"
+        "53CC00564F"
         "1A54583011");
     CHECK(part.phone == "1065880030");
     CHECK(part.ref == 48160);

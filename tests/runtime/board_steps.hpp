@@ -22,12 +22,14 @@ inline std::function<void(lua_bindings::Device&)> board_steps(std::vector<BoardS
     return [steps = std::move(steps)](lua_bindings::Device& device) {
         auto shared = std::make_shared<std::vector<BoardStep>>(steps);
         auto next = std::make_shared<std::function<void(std::size_t)>>();
-        *next = [&device, shared, weak = std::weak_ptr<std::function<void(std::size_t)>>(next)](std::size_t i) {
+        *next = [&device, shared,
+                 weak = std::weak_ptr<std::function<void(std::size_t)>>(next)](std::size_t i) {
             if (i >= shared->size()) return;
-            device.loop().add_timer(static_cast<std::uint64_t>((*shared)[i].delay.count()), [&device, shared, weak, i] {
-                (*shared)[i].act(device.board());
-                if (auto n = weak.lock()) (*n)(i + 1);
-            });
+            device.loop().add_timer(static_cast<std::uint64_t>((*shared)[i].delay.count()),
+                                    [&device, shared, weak, i] {
+                                        (*shared)[i].act(device.board());
+                                        if (auto n = weak.lock()) (*n)(i + 1);
+                                    });
         };
         // The chain keeps itself alive through the device's lifetime.
         device.emplace_service<std::shared_ptr<std::function<void(std::size_t)>>>(next);

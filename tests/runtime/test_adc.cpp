@@ -47,10 +47,10 @@ TEST_CASE("adc: a channel reads only while open; the EC718's channel ids") {
         os.exit(0)
     )LUA",
                         ScriptOptions{.setup = inputs(1200, 0, 0, 0)});
-    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t -1 255", "I/user.t true 1200 819 1200", "I/user.t -1 1",
-                                             "I/user.t false false false false false -1",
-                                             "I/user.t true 3800 true 3800 3800", "I/user.t true 25000 813 25000",
-                                             "I/user.t 0 0"});
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t -1 255", "I/user.t true 1200 819 1200",
+                                             "I/user.t -1 1", "I/user.t false false false false false -1",
+                                             "I/user.t true 3800 true 3800 3800",
+                                             "I/user.t true 25000 813 25000", "I/user.t 0 0"});
 }
 
 TEST_CASE("adc: setRange takes effect at the next open; the dividers and full scales of the EC718") {
@@ -76,13 +76,13 @@ TEST_CASE("adc: setRange takes effect at the next open; the dividers and full sc
         os.exit(0)
     )LUA",
                         ScriptOptions{.setup = inputs(1200, 2000, 3300, 4000)});
-    CHECK(lines_with(r, "I/user.t") ==
-          Lines{"I/user.t default 819/1200 1365/2000 2252/3300 2457/3600",
-                "I/user.t min 3276/1200 4095/1500 4095/1500 4095/1500",
-                "I/user.t max 819/1200 1365/2000 2252/3300 2457/3600",
-                "I/user.t 3_8 409/1200 682/2000 1126/3300 1228/3600",
-                "I/user.t 3_6 3276/1200 4095/1500 4095/1500 4095/1500",
-                "I/user.t 1_9 1638/1200 2730/2000 4095/3000 4095/3000", "I/user.t false -1"});
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t default 819/1200 1365/2000 2252/3300 2457/3600",
+                                             "I/user.t min 3276/1200 4095/1500 4095/1500 4095/1500",
+                                             "I/user.t max 819/1200 1365/2000 2252/3300 2457/3600",
+                                             "I/user.t 3_8 409/1200 682/2000 1126/3300 1228/3600",
+                                             "I/user.t 3_6 3276/1200 4095/1500 4095/1500 4095/1500",
+                                             "I/user.t 1_9 1638/1200 2730/2000 4095/3000 4095/3000",
+                                             "I/user.t false -1"});
 }
 
 TEST_CASE("adc: open keeps its range until the next open; 0 mV reads 0") {

@@ -33,8 +33,9 @@ std::string names_script(const char* module) {
 
 TEST_CASE("i2c: the functions and constants") {
     auto r = run_script(names_script("i2c"));
-    CHECK(relevant(r) == Lines{"I/user.t FAST=1 HSMODE=3 PLUS=2 SLOW=0 STOP_DELAY=1 close config createSoft exist "
-                               "readDHT12 readReg readSHT30 recv scan send setup transfer writeReg xfer"});
+    CHECK(relevant(r) ==
+          Lines{"I/user.t FAST=1 HSMODE=3 PLUS=2 SLOW=0 STOP_DELAY=1 close config createSoft exist "
+                "readDHT12 readReg readSHT30 recv scan send setup transfer writeReg xfer"});
 }
 
 TEST_CASE("i2c: a hardware bus with no device: false, empty strings and LuatOS's debug lines") {
@@ -60,7 +61,8 @@ TEST_CASE("i2c: a hardware bus with no device: false, empty strings and LuatOS's
                 "D/i2c i2c send result -1", "I/user.t false []", "D/i2c DHT12 i2c bus write fail",
                 "I/user.t false false false", "I/user.t false 2 0000 false nil", "I/user.t nil true 0",
                 "E/i2c out of memory when malloc i2c recv buffer", "I/user.t 0",
-                "I/user.t [string \"main.lua\"]:14: bad argument #3 to 'transfer' (ZBUFF* expected, got boolean)"});
+                "I/user.t [string \"main.lua\"]:14: bad argument #3 to 'transfer' (ZBUFF* expected, got "
+                "boolean)"});
 }
 
 TEST_CASE("i2c: scan prints LuatOS's table, every address empty") {
@@ -85,9 +87,10 @@ TEST_CASE("i2c: xfer starts, then publishes the topic with (id, false, code); a 
         end)
         sys.run()
     )LUA");
-    CHECK(relevant(r) == Lines{"I/user.t true false false", "I/user.t true 1 false 65535",
-                               "I/user.t [string \"main.lua\"]:6: bad argument #6 to 'xfer' (string expected, got "
-                               "no value)"});
+    CHECK(relevant(r) ==
+          Lines{"I/user.t true false false", "I/user.t true 1 false 65535",
+                "I/user.t [string \"main.lua\"]:6: bad argument #6 to 'xfer' (string expected, got "
+                "no value)"});
 }
 
 TEST_CASE("i2c: a software bus reads SDA from the board: no ACK when it floats high, zeros when held low") {
@@ -102,22 +105,25 @@ TEST_CASE("i2c: a software bus reads SDA from the board: no ACK when it floats h
     auto floating = run_script(script);
     CHECK(relevant(floating) ==
           Lines{"D/board gpio10 out 1", "D/board gpio11 out 1", "D/i2c 软件i2c不需要再执行i2c.setup",
-                "D/i2c i2c receive result -1", "I/user.t userdata 1 false []", "D/i2c DHT12 i2c bus write fail",
-                "I/user.t false 0000 false false false",
+                "D/i2c i2c receive result -1", "I/user.t userdata 1 false []",
+                "D/i2c DHT12 i2c bus write fail", "I/user.t false 0000 false false false",
                 "I/user.t [string \"main.lua\"]:6: bad argument #1 to 'close' (number expected, got EI2C*)"});
-    auto held = run_script(script, ScriptOptions{.setup = [](lua_bindings::Device& d) { d.board().drive(11, 0); }});
-    CHECK(relevant(held) == Lines{"D/board gpio10 out 1", "D/board gpio11 out 1", "D/i2c 软件i2c不需要再执行i2c.setup",
-                                  "I/user.t userdata 1 true [000000]", "D/i2c DHT12 DATA emtry", "D/i2c SHT30 DATA emtry",
-                                  "I/user.t true 0000 false false true",
-                                  "I/user.t [string \"main.lua\"]:6: bad argument #1 to 'close' (number expected, got "
-                                  "EI2C*)"});
+    auto held =
+        run_script(script, ScriptOptions{.setup = [](lua_bindings::Device& d) { d.board().drive(11, 0); }});
+    CHECK(relevant(held) ==
+          Lines{"D/board gpio10 out 1", "D/board gpio11 out 1", "D/i2c 软件i2c不需要再执行i2c.setup",
+                "I/user.t userdata 1 true [000000]", "D/i2c DHT12 DATA emtry", "D/i2c SHT30 DATA emtry",
+                "I/user.t true 0000 false false true",
+                "I/user.t [string \"main.lua\"]:6: bad argument #1 to 'close' (number expected, got "
+                "EI2C*)"});
 }
 
 TEST_CASE("spi: the functions and constants") {
     auto r = run_script(names_script("spi"));
-    CHECK(relevant(r) == Lines{"I/user.t HSPI_0=5 LSB=0 MSB=1 SPI_0=0 SPI_1=1 SPI_2=2 SPI_3=3 SPI_4=4 close "
-                               "createSoft deviceSend deviceSetup deviceTransfer full=1 half=0 master=1 recv send "
-                               "setup slave=0 transfer xfer"});
+    CHECK(relevant(r) ==
+          Lines{"I/user.t HSPI_0=5 LSB=0 MSB=1 SPI_0=0 SPI_1=1 SPI_2=2 SPI_3=3 SPI_4=4 close "
+                "createSoft deviceSend deviceSetup deviceTransfer full=1 half=0 master=1 recv send "
+                "setup slave=0 transfer xfer"});
 }
 
 TEST_CASE("spi: hardware buses complete every transfer; with no device MISO gives zeros") {
@@ -150,12 +156,12 @@ TEST_CASE("spi: device objects, their methods and LuatOS's results") {
         log.info("t", select(2, pcall(function() spi.deviceSend(1, "x") end)))
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) == Lines{"D/board gpio8 out 1", "I/user.t userdata nil true",
-                               "I/user.t 3 2 00000000 00000000 ", "I/user.t 000000 0 []", "I/user.t 2 00 true 0",
-                               "I/user.t 0000", "I/user.t -1 0 0", "E/spi spi_device transfer first arg error",
-                               "I/user.t 0",
-                               "I/user.t [string \"main.lua\"]:13: bad argument #1 to 'deviceSend' (SPI* expected, "
-                               "got number)"});
+    CHECK(relevant(r) ==
+          Lines{"D/board gpio8 out 1", "I/user.t userdata nil true", "I/user.t 3 2 00000000 00000000 ",
+                "I/user.t 000000 0 []", "I/user.t 2 00 true 0", "I/user.t 0000", "I/user.t -1 0 0",
+                "E/spi spi_device transfer first arg error", "I/user.t 0",
+                "I/user.t [string \"main.lua\"]:13: bad argument #1 to 'deviceSend' (SPI* expected, "
+                "got number)"});
 }
 
 TEST_CASE("spi: a software bus drives its pins on the board and samples MISO there") {
@@ -171,12 +177,13 @@ TEST_CASE("spi: a software bus drives its pins on the board and samples MISO the
         os.exit(0)
     )LUA";
     auto floating = run_script(script);
-    CHECK(relevant(floating) == Lines{"I/user.t [string \"main.lua\"]:2: bad argument #5 to 'createSoft' (number "
-                                      "expected, got userdata)",
-                                      "D/board gpio20 out 1", "D/board gpio21 out 1", "D/board gpio23 out 0",
-                                      "I/user.t userdata 0 0000 00 0000", "D/board gpio21 out 0",
-                                      "D/board gpio21 out 1"});
-    auto high = run_script(script, ScriptOptions{.setup = [](lua_bindings::Device& d) { d.board().drive(22, 1); }});
+    CHECK(relevant(floating) ==
+          Lines{"I/user.t [string \"main.lua\"]:2: bad argument #5 to 'createSoft' (number "
+                "expected, got userdata)",
+                "D/board gpio20 out 1", "D/board gpio21 out 1", "D/board gpio23 out 0",
+                "I/user.t userdata 0 0000 00 0000", "D/board gpio21 out 0", "D/board gpio21 out 1"});
+    auto high =
+        run_script(script, ScriptOptions{.setup = [](lua_bindings::Device& d) { d.board().drive(22, 1); }});
     CHECK(lines_with(high, "I/user.t userdata") == Lines{"I/user.t userdata 0 FFFF FF FFFF"});
 }
 
@@ -199,9 +206,10 @@ TEST_CASE("onewire: no controller before init; after it no presence pulse and an
         log.info("t", select(2, pcall(function() onewire.rx(0, 1, nil, dev) end)))
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) == Lines{"I/user.t false false false 0 1", "I/user.t false nil", "I/user.t 0 0 0",
-                               "I/user.t false true 1 0 1", "I/user.t false true true false false",
-                               "I/user.t false nil", "I/user.t true FFFF FFFFFF not enough memory", "I/user.t false 0",
-                               "I/user.t [string \"main.lua\"]:16: bad argument #4 to 'rx' (ZBUFF* expected, got "
-                               "SPI*)"});
+    CHECK(relevant(r) ==
+          Lines{"I/user.t false false false 0 1", "I/user.t false nil", "I/user.t 0 0 0",
+                "I/user.t false true 1 0 1", "I/user.t false true true false false", "I/user.t false nil",
+                "I/user.t true FFFF FFFFFF not enough memory", "I/user.t false 0",
+                "I/user.t [string \"main.lua\"]:16: bad argument #4 to 'rx' (ZBUFF* expected, got "
+                "SPI*)"});
 }

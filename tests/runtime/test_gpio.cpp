@@ -30,12 +30,14 @@ TEST_CASE("gpio: the functions and constants of the EC718 firmware") {
         log.info("t", table.concat(names, " "))
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) ==
-          Lines{"I/user.t AUDIOPA_EN=22 BOTH=2 CHG_DET=45 FALLING=1 HIGH=1 HIGH_IRQ=3 LOW=0 LOW_IRQ=4 NONE=255 "
-                "OUTPUT=0 PULLDOWN=2 PULLUP=1 PWR_KEY=46 RISING=0 USIM_DET=41 VBUS=40 WAKEUP0=39 WAKEUP1=40 "
-                "WAKEUP2=41 WAKEUP3=42 WAKEUP4=43 WAKEUP5=44 WAKEUP6=45 caplevel=function close=function "
-                "count=function debounce=function get=function pulse=function set=function setDefaultPull=function "
-                "setup=function toggle=function"});
+    CHECK(
+        relevant(r) ==
+        Lines{"I/user.t AUDIOPA_EN=22 BOTH=2 CHG_DET=45 FALLING=1 HIGH=1 HIGH_IRQ=3 LOW=0 LOW_IRQ=4 NONE=255 "
+              "OUTPUT=0 PULLDOWN=2 PULLUP=1 PWR_KEY=46 RISING=0 USIM_DET=41 VBUS=40 WAKEUP0=39 WAKEUP1=40 "
+              "WAKEUP2=41 WAKEUP3=42 WAKEUP4=43 WAKEUP5=44 WAKEUP6=45 caplevel=function close=function "
+              "count=function debounce=function get=function pulse=function set=function "
+              "setDefaultPull=function "
+              "setup=function toggle=function"});
 }
 
 TEST_CASE("gpio: setup gives closures; outputs drive the board (logged), read 0; inputs read their pull") {
@@ -72,12 +74,15 @@ TEST_CASE("gpio: LuatOS's range checks, truncations and default pull") {
         log.info("t", select(2, pcall(function() gpio.pulse(27, nil, 8, 0) end)))
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) ==
-          Lines{"W/gpio id out of range 0 ~ 47, but 47", "W/gpio id out of range 0 ~ 47, but -1", "I/user.t 0 0",
-                "W/gpio pin id out of range (0-127)", "W/gpio MUST pin < 47", "W/gpio id out of range 0 ~ 47, but 255",
-                "I/user.t 0 0", "D/gpio pin id out of range (0-127)", "I/user.t false true", "I/user.t 0 1",
-                "I/user.t [string \"main.lua\"]:9: bad argument #1 to 'setup' (number has no integer representation)",
-                "I/user.t [string \"main.lua\"]:10: bad argument #2 to 'pulse' (integer or string expected)"});
+    CHECK(
+        relevant(r) ==
+        Lines{"W/gpio id out of range 0 ~ 47, but 47", "W/gpio id out of range 0 ~ 47, but -1",
+              "I/user.t 0 0", "W/gpio pin id out of range (0-127)", "W/gpio MUST pin < 47",
+              "W/gpio id out of range 0 ~ 47, but 255", "I/user.t 0 0", "D/gpio pin id out of range (0-127)",
+              "I/user.t false true", "I/user.t 0 1",
+              "I/user.t [string \"main.lua\"]:9: bad argument #1 to 'setup' (number has no integer "
+              "representation)",
+              "I/user.t [string \"main.lua\"]:10: bad argument #2 to 'pulse' (integer or string expected)"});
 }
 
 TEST_CASE("gpio: toggle flips what gpio.set wrote last, not what gpio.setup set (as LuatOS)") {
@@ -93,12 +98,14 @@ TEST_CASE("gpio: toggle flips what gpio.set wrote last, not what gpio.setup set 
         os.exit(0)
     )LUA");
     CHECK(relevant(r) == Lines{"D/board gpio16 out 1", "D/board gpio16 out 0", "D/board gpio17 out 0",
-                               "D/board gpio17 out 1", "D/board gpio17 out 0", "D/board gpio17 pulse A9 (8 bits)",
-                               "D/board gpio17 out 1", "D/board gpio17 pulse 0FF0 (12 bits)"});
+                               "D/board gpio17 out 1", "D/board gpio17 out 0",
+                               "D/board gpio17 pulse A9 (8 bits)", "D/board gpio17 out 1",
+                               "D/board gpio17 pulse 0FF0 (12 bits)"});
 }
 
 TEST_CASE("gpio: interrupts from the board call the setup callback with (level, pin) in the main context") {
-    auto r = run_script(R"LUA(
+    auto r = run_script(
+        R"LUA(
         gpio.setup(24, function(level, pin) log.info("t", "both", level, pin, coroutine.isyieldable(), gpio.get(24)) end,
                    gpio.PULLUP)
         gpio.setup(25, function(level, pin) log.info("t", "rising", level, pin) end, gpio.PULLDOWN, gpio.RISING)
@@ -108,20 +115,21 @@ TEST_CASE("gpio: interrupts from the board call the setup callback with (level, 
         gpio.setup(30, function() os.exit(0) end, gpio.PULLDOWN, gpio.RISING)
         sys.run()
     )LUA",
-                        ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(20), drive(24, 0)},
-                                                            {std::chrono::milliseconds(5), drive(24, std::nullopt)},
-                                                            {std::chrono::milliseconds(5), drive(25, 1)},
-                                                            {std::chrono::milliseconds(5), drive(25, 0)},
-                                                            {std::chrono::milliseconds(5), drive(26, 0)},
-                                                            {std::chrono::milliseconds(5), drive(26, 1)},
-                                                            {std::chrono::milliseconds(5), drive(39, 1)},
-                                                            {std::chrono::milliseconds(5), drive(28, 1)},
-                                                            {std::chrono::milliseconds(20), drive(28, 0)},
-                                                            {std::chrono::milliseconds(5), drive(28, 1)},
-                                                            {std::chrono::milliseconds(5), drive(30, 1)}})});
+        ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(20), drive(24, 0)},
+                                            {std::chrono::milliseconds(5), drive(24, std::nullopt)},
+                                            {std::chrono::milliseconds(5), drive(25, 1)},
+                                            {std::chrono::milliseconds(5), drive(25, 0)},
+                                            {std::chrono::milliseconds(5), drive(26, 0)},
+                                            {std::chrono::milliseconds(5), drive(26, 1)},
+                                            {std::chrono::milliseconds(5), drive(39, 1)},
+                                            {std::chrono::milliseconds(5), drive(28, 1)},
+                                            {std::chrono::milliseconds(20), drive(28, 0)},
+                                            {std::chrono::milliseconds(5), drive(28, 1)},
+                                            {std::chrono::milliseconds(5), drive(30, 1)}})});
     // A level interrupt: once each time the level is entered.
-    CHECK(relevant(r) == Lines{"I/user.t both 0 24 false 0", "I/user.t both 1 24 false 1", "I/user.t rising 1 25",
-                               "I/user.t falling 0 26", "I/user.t high 1 28", "I/user.t high 1 28"});
+    CHECK(relevant(r) == Lines{"I/user.t both 0 24 false 0", "I/user.t both 1 24 false 1",
+                               "I/user.t rising 1 25", "I/user.t falling 0 26", "I/user.t high 1 28",
+                               "I/user.t high 1 28"});
 }
 
 TEST_CASE("gpio: gpio.count counts edges without callbacks; close stops the interrupts") {
@@ -144,8 +152,8 @@ TEST_CASE("gpio: gpio.count counts edges without callbacks; close stops the inte
                                                             {std::chrono::milliseconds(2), drive(25, 0)},
                                                             {std::chrono::milliseconds(2), drive(26, 1)},
                                                             {std::chrono::milliseconds(2), drive(30, 1)}})});
-    CHECK(relevant(r) == Lines{"D/gpio pin 24 use irq count mode", "D/gpio pin 25 use irq count mode",
-                               "I/user.t 3 0 2"});
+    CHECK(relevant(r) ==
+          Lines{"D/gpio pin 24 use irq count mode", "D/gpio pin 25 use irq count mode", "I/user.t 3 0 2"});
 }
 
 TEST_CASE("gpio: debounce mode 0 reports at once, then ignores edges for the cool-down") {
@@ -166,7 +174,8 @@ TEST_CASE("gpio: debounce mode 0 reports at once, then ignores edges for the coo
 }
 
 TEST_CASE("gpio: debounce mode 1 reports once the level held for the time, filtering a short pulse") {
-    auto r = run_script(R"LUA(
+    auto r = run_script(
+        R"LUA(
         gpio.debounce(24, 50, 1)
         gpio.setup(24, function(level, pin) log.info("t", "held", level, pin) end, gpio.PULLUP, gpio.FALLING)
         gpio.debounce(25, 50, 1)
@@ -174,13 +183,13 @@ TEST_CASE("gpio: debounce mode 1 reports once the level held for the time, filte
         gpio.setup(30, function() os.exit(0) end, gpio.PULLDOWN, gpio.RISING)
         sys.run()
     )LUA",
-                        ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(20), drive(24, 0)},
-                                                            {std::chrono::milliseconds(100), drive(24, std::nullopt)},
-                                                            {std::chrono::milliseconds(20), drive(24, 0)},
-                                                            {std::chrono::milliseconds(5), drive(24, std::nullopt)},
-                                                            {std::chrono::milliseconds(20), drive(25, 0)},
-                                                            {std::chrono::milliseconds(5), drive(25, std::nullopt)},
-                                                            {std::chrono::milliseconds(100), drive(30, 1)}})});
+        ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(20), drive(24, 0)},
+                                            {std::chrono::milliseconds(100), drive(24, std::nullopt)},
+                                            {std::chrono::milliseconds(20), drive(24, 0)},
+                                            {std::chrono::milliseconds(5), drive(24, std::nullopt)},
+                                            {std::chrono::milliseconds(20), drive(25, 0)},
+                                            {std::chrono::milliseconds(5), drive(25, std::nullopt)},
+                                            {std::chrono::milliseconds(100), drive(30, 1)}})});
     CHECK(relevant(r) == Lines{"I/user.t held 0 24", "I/user.t both 1 25"});
 }
 

@@ -19,7 +19,9 @@ Lines relevant(const ScriptResult& r) {
 }
 
 std::function<void(platform_air780ep::Board&)> sms_from(std::string from, std::string text) {
-    return [from, text](platform_air780ep::Board& b) { b.deliver_sms(platform_air780ep::IncomingSms{from, text}); };
+    return [from, text](platform_air780ep::Board& b) {
+        b.deliver_sms(platform_air780ep::IncomingSms{from, text});
+    };
 }
 
 }  // namespace
@@ -56,11 +58,12 @@ TEST_CASE("sms: send logs the PDU length, the network takes it, SMS_SENT follows
         sys.run()
     )LUA");
     CHECK(relevant(r) ==
-          Lines{"D/sms pdu len 14", "I/board sms to 10001: 102", "I/user.t true", "E/sms sms is busy", "I/user.t 0",
-                "I/user.t SMS_SENT true 0 SUCCESS 0 0 0", "I/user.t true true", "E/sms sms is empty",
-                "E/sms phone is too short or too long!! 2", "E/sms phone is too short or too long!! 30",
-                "I/user.t 0 0 0", "D/sms pdu len 155", "I/user.t true",
-                "I/board sms to 8613800138000: " + std::string(161, 'a'), "I/user.t SMS_SENT true 0 SUCCESS 2 0 1,2",
+          Lines{"D/sms pdu len 14", "I/board sms to 10001: 102", "I/user.t true", "E/sms sms is busy",
+                "I/user.t 0", "I/user.t SMS_SENT true 0 SUCCESS 0 0 0", "I/user.t true true",
+                "E/sms sms is empty", "E/sms phone is too short or too long!! 2",
+                "E/sms phone is too short or too long!! 30", "I/user.t 0 0 0", "D/sms pdu len 155",
+                "I/user.t true", "I/board sms to 8613800138000: " + std::string(161, 'a'),
+                "I/user.t SMS_SENT true 0 SUCCESS 2 0 1,2",
                 // LuatOS reads é (C3 A9) as the start of a three-byte sequence: U+3A40 goes out.
                 "D/sms pdu len 19", "I/board sms to 10086: caf\xe3\xa9\x80", "I/user.t true",
                 "I/user.t SMS_SENT true 0 SUCCESS 3 0 3"});
@@ -78,8 +81,8 @@ TEST_CASE("sms: sendLong gives a sys_cw object whose wait() returns the result")
         sys.run()
     )LUA");
     CHECK(relevant(r) == Lines{"D/sms pdu len 16", "I/board sms to 10086: hello", "E/sms sms is busy",
-                               "E/sms sms is busy", "I/user.t table false 0", "I/user.t true", "E/sms sms is empty",
-                               "I/user.t false"});
+                               "E/sms sms is busy", "I/user.t table false 0", "I/user.t true",
+                               "E/sms sms is empty", "I/user.t false"});
 }
 
 TEST_CASE("sms: a status report request gives SMS_REPORT, the report callback first") {
@@ -98,7 +101,8 @@ TEST_CASE("sms: a status report request gives SMS_REPORT, the report callback fi
 }
 
 TEST_CASE("sms: an SMS from outside: the callback, then SMS_INC (phone, text, metas); long ones joined") {
-    auto r = run_script(R"LUA(
+    auto r = run_script(
+        R"LUA(
         local count = 0
         sms.setNewSmsCb(function(num, txt, m)
             log.info("t", "cb", num, txt, m.refNum, m.seqNum, m.maxNum, m.tz, m.year >= 26, m.mon >= 1, m.sec <= 59)
@@ -110,23 +114,23 @@ TEST_CASE("sms: an SMS from outside: the callback, then SMS_INC (phone, text, me
         end)
         sys.run()
     )LUA",
-                        ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(10),
-                                                             sms_from("+8613800138000", "hello")},
-                                                            {std::chrono::milliseconds(5),
-                                                             sms_from("10086", "\xe4\xbd\xa0\xe5\xa5\xbd")},
-                                                            {std::chrono::milliseconds(5),
-                                                             sms_from("10086", std::string(200, 'x'))}})});
-    CHECK(relevant(r) == Lines{"D/sms dcs 0 | 0 | 0 | 0", "I/user.t cb 8613800138000 hello 0 0 0 0 true true true",
-                               "I/user.t SMS_INC 8613800138000 5 table", "D/sms dcs 8 | 0 | 0 | 0",
-                               "I/user.t cb 10086 \xe4\xbd\xa0\xe5\xa5\xbd 0 0 0 0 true true true",
-                               "I/user.t SMS_INC 10086 6 table", "D/sms dcs 0 | 0 | 0 | 0",
-                               "I/sms long-sms, wait more frags 1/2", "D/sms dcs 0 | 0 | 0 | 0", "I/sms long-sms is ok",
-                               "I/user.t cb 10086 " + std::string(200, 'x') + " 2 2 2 0 true true true",
-                               "I/user.t SMS_INC 10086 200 table"});
+        ScriptOptions{.setup = board_steps(
+                          {{std::chrono::milliseconds(10), sms_from("+8613800138000", "hello")},
+                           {std::chrono::milliseconds(5), sms_from("10086", "\xe4\xbd\xa0\xe5\xa5\xbd")},
+                           {std::chrono::milliseconds(5), sms_from("10086", std::string(200, 'x'))}})});
+    CHECK(relevant(r) ==
+          Lines{"D/sms dcs 0 | 0 | 0 | 0", "I/user.t cb 8613800138000 hello 0 0 0 0 true true true",
+                "I/user.t SMS_INC 8613800138000 5 table", "D/sms dcs 8 | 0 | 0 | 0",
+                "I/user.t cb 10086 \xe4\xbd\xa0\xe5\xa5\xbd 0 0 0 0 true true true",
+                "I/user.t SMS_INC 10086 6 table", "D/sms dcs 0 | 0 | 0 | 0",
+                "I/sms long-sms, wait more frags 1/2", "D/sms dcs 0 | 0 | 0 | 0", "I/sms long-sms is ok",
+                "I/user.t cb 10086 " + std::string(200, 'x') + " 2 2 2 0 true true true",
+                "I/user.t SMS_INC 10086 200 table"});
 }
 
 TEST_CASE("sms: autoLong(false) gives each part on its own; debug logs the PDUs; clearLong counts") {
-    auto r = run_script(R"LUA(
+    auto r =
+        run_script(R"LUA(
         log.info("t", sms.autoLong(false), sms.autoLong(), sms.clearLong())
         sms.debug(true)
         local parts = 0
@@ -137,8 +141,8 @@ TEST_CASE("sms: autoLong(false) gives each part on its own; debug logs the PDUs;
         end)
         sys.run()
     )LUA",
-                        ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(10),
-                                                             sms_from("10086", std::string(160, 'y') + "z")}})});
+                   ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(10),
+                                                        sms_from("10086", std::string(160, 'y') + "z")}})});
     Lines lines = relevant(r);
     for (auto& l : lines) {
         if (l.starts_with("I/sms PDU Data: ")) l = "I/sms PDU Data: <hex>";  // the time stamp varies

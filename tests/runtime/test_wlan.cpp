@@ -12,17 +12,19 @@ namespace {
 std::vector<platform_air780ep::WifiAccessPoint> aps(int n) {
     std::vector<platform_air780ep::WifiAccessPoint> out;
     for (int i = 0; i < n; ++i) {
-        out.push_back(platform_air780ep::WifiAccessPoint{"ap" + std::to_string(i),
-                                                          {0x02, 0x00, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(i)},
-                                                          -40 - i,
-                                                          1 + i % 13});
+        out.push_back(
+            platform_air780ep::WifiAccessPoint{"ap" + std::to_string(i),
+                                               {0x02, 0x00, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(i)},
+                                               -40 - i,
+                                               1 + i % 13});
     }
     return out;
 }
 
 }  // namespace
 
-TEST_CASE("wlan: only init, scan and scanResult: the guides' `wlan and wlan.connect` takes the mobile branch") {
+TEST_CASE(
+    "wlan: only init, scan and scanResult: the guides' `wlan and wlan.connect` takes the mobile branch") {
     auto r = run_script(R"LUA(
         local names = {}
         for k in pairs(wlan) do names[#names + 1] = k end
@@ -32,12 +34,13 @@ TEST_CASE("wlan: only init, scan and scanResult: the guides' `wlan and wlan.conn
         log.info("t", wlan.init(), select('#', wlan.scan()), #wlan.scanResult())
         os.exit(0)
     )LUA");
-    CHECK(lines_with(r, "I/user.t") ==
-          Lines{"I/user.t init scan scanResult nil nil nil nil", "I/user.t mobile branch", "I/user.t true 0 0"});
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t init scan scanResult nil nil nil nil",
+                                             "I/user.t mobile branch", "I/user.t true 0 0"});
 }
 
 TEST_CASE("wlan: a scan publishes WLAN_SCAN_DONE; scanResult lists what the board had then") {
-    auto r = run_script(R"LUA(
+    auto r =
+        run_script(R"LUA(
         sys.subscribe("WLAN_SCAN_DONE", function(...)
             log.info("t", "done", select('#', ...))
             local results = wlan.scanResult()
@@ -50,7 +53,7 @@ TEST_CASE("wlan: a scan publishes WLAN_SCAN_DONE; scanResult lists what the boar
         wlan.scan()
         sys.run()
     )LUA",
-                        ScriptOptions{.setup = [](lua_bindings::Device& d) { d.board().set_scan_list(aps(45)); }});
+                   ScriptOptions{.setup = [](lua_bindings::Device& d) { d.board().set_scan_list(aps(45)); }});
     CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t done 0", "I/user.t 20 8 32 25",
                                              "I/user.t ap0 020000000000 0 -40 6", "I/user.t ap19 -59"});
 }
