@@ -71,7 +71,7 @@ TEST_CASE("board control: `gpio 24 0` from the control socket interrupts the scr
 }
 
 TEST_CASE(
-    "board control: an SMS sent from the control socket reaches SMS_INC; the answer lands in the outbox") {
+    "board control: an SMS sent from the control socket reaches SMS_INC, the answer lands in the outbox") {
     ControlledDevice device(R"LUA(
         sys.subscribe("SMS_INC", function(num, txt, metas)
             log.info("sms", "from", num, txt, metas.maxNum)

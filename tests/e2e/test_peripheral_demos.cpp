@@ -289,7 +289,7 @@ TEST_CASE("demo gpio, gpio_pull_task and gpio_toggle_task: pull levels, pulses")
 }
 
 TEST_CASE(
-    "demo sms, sms_app: the query SMS is sent and succeeds; an incoming SMS is received and forwarded") {
+    "demo sms, sms_app: the query SMS is sent and succeeds, an incoming SMS is received and forwarded") {
     OFFICIAL_DEMO(demo, "sms");
     // Stand-ins for what other modules of this runtime do not have yet (mobile.number, http, the
     // string helpers toBase64/urlEncode); the sms parts run as they are.

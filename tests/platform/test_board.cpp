@@ -70,7 +70,7 @@ TEST_CASE("board: input listeners hear the outside world's changes, for every id
     CHECK(heard == std::vector<std::pair<int, int>>{{24, 0}, {24, 1}, {21, 1}, {43, 1}});
 }
 
-TEST_CASE("board: output changes are logged; a reboot releases the module's pins and keeps the world's") {
+TEST_CASE("board: output changes are logged, a reboot releases the module's pins and keeps the world's") {
     Rig r;
     Board& b = r.board;
     b.set_output(27, 1);

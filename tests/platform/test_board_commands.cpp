@@ -57,7 +57,7 @@ TEST_CASE("board commands: adc sets the inputs, vbat and the CPU temperature") {
     CHECK(r.server.execute("adc 1 1.5").starts_with("error adc CH VALUE needs an integer value"));
 }
 
-TEST_CASE("board commands: sms sends to the module, with escapes; shows what it sent") {
+TEST_CASE("board commands: sms sends to the module, with escapes, shows what it sent") {
     Rig r;
     std::vector<IncomingSms> got;
     r.board.set_sms_listener([&](const IncomingSms& s) { got.push_back(s); });

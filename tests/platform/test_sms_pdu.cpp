@@ -128,7 +128,7 @@ TEST_CASE("sms pdu: a DELIVER from the SMS centre as LuatOS unpacks it") {
     CHECK(u->phone == "10086");
 }
 
-TEST_CASE("sms pdu: long DELIVERs carry reference, count and sequence; every character survives") {
+TEST_CASE("sms pdu: long DELIVERs carry reference, count and sequence, every character survives") {
     std::string text;
     for (int i = 0; i < 40; ++i)
         text += "abc[]{}~|^\\$@_0123 ";  // extension characters take two septets

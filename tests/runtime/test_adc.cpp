@@ -34,7 +34,7 @@ TEST_CASE("adc: the functions and constants") {
                 "read=function setRange=function"});
 }
 
-TEST_CASE("adc: a channel reads only while open; the EC718's channel ids") {
+TEST_CASE("adc: a channel reads only while open, the EC718's channel ids") {
     auto r = run_script(R"LUA(
         log.info("t", adc.get(0), adc.read(0))
         log.info("t", adc.open(0), adc.get(0), adc.read(0))
@@ -53,7 +53,7 @@ TEST_CASE("adc: a channel reads only while open; the EC718's channel ids") {
                                              "I/user.t true 25000 813 25000", "I/user.t 0 0"});
 }
 
-TEST_CASE("adc: setRange takes effect at the next open; the dividers and full scales of the EC718") {
+TEST_CASE("adc: setRange takes effect at the next open, the dividers and full scales of the EC718") {
     auto r = run_script(R"LUA(
         local function show(tag)
             local t = {}
@@ -85,7 +85,7 @@ TEST_CASE("adc: setRange takes effect at the next open; the dividers and full sc
                                              "I/user.t false -1"});
 }
 
-TEST_CASE("adc: open keeps its range until the next open; 0 mV reads 0") {
+TEST_CASE("adc: open keeps its range until the next open, 0 mV reads 0") {
     auto r = run_script(R"LUA(
         adc.open(1)
         adc.setRange(adc.ADC_RANGE_MIN)

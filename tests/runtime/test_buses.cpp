@@ -76,7 +76,7 @@ TEST_CASE("i2c: scan prints LuatOS's table, every address empty") {
     CHECK(relevant(r) == Lines{table});
 }
 
-TEST_CASE("i2c: xfer starts, then publishes the topic with (id, false, code); a busy bus refuses") {
+TEST_CASE("i2c: xfer starts, then publishes the topic with (id, false, code), a busy bus refuses") {
     auto r = run_script(R"LUA(
         sys.taskInit(function()
             log.info("t", i2c.xfer(1, 0x44, nil, nil, nil, "I2CDONE"), i2c.xfer(1, 0x44, nil, nil, nil, "I2CDONE"),
@@ -126,7 +126,7 @@ TEST_CASE("spi: the functions and constants") {
                 "setup slave=0 transfer xfer"});
 }
 
-TEST_CASE("spi: hardware buses complete every transfer; with no device MISO gives zeros") {
+TEST_CASE("spi: hardware buses complete every transfer, with no device MISO gives zeros") {
     auto r = run_script(R"LUA(
         log.info("t", spi.setup(0, nil, 0, 0, 8, 2000000, spi.MSB, 1, 1), spi.setup(2), spi.setup(1, 12))
         log.info("t", spi.send(0, "123"), spi.send(2, "123"), spi.send(0, ""), spi.send(0, "1234", 2))
@@ -187,7 +187,7 @@ TEST_CASE("spi: a software bus drives its pins on the board and samples MISO the
     CHECK(lines_with(high, "I/user.t userdata") == Lines{"I/user.t userdata 0 FFFF FF FFFF"});
 }
 
-TEST_CASE("onewire: no controller before init; after it no presence pulse and an idle (high) bus") {
+TEST_CASE("onewire: no controller before init, after it no presence pulse and an idle (high) bus") {
     auto r = run_script(R"LUA(
         log.info("t", onewire.reset(0, true), onewire.reset(0, false), onewire.tx(0, 0x33), onewire.bit(0), onewire.bit(0, 1))
         log.info("t", onewire.rx(0, 2))

@@ -40,7 +40,7 @@ TEST_CASE("gpio: the functions and constants of the EC718 firmware") {
               "setup=function toggle=function"});
 }
 
-TEST_CASE("gpio: setup gives closures; outputs drive the board (logged), read 0; inputs read their pull") {
+TEST_CASE("gpio: setup gives closures, outputs drive the board (logged), read 0, inputs read their pull") {
     auto r = run_script(R"LUA(
         local led = gpio.setup(27, 1)
         local key = gpio.setup(24, nil, gpio.PULLUP)
@@ -132,7 +132,7 @@ TEST_CASE("gpio: interrupts from the board call the setup callback with (level, 
                                "I/user.t high 1 28"});
 }
 
-TEST_CASE("gpio: gpio.count counts edges without callbacks; close stops the interrupts") {
+TEST_CASE("gpio: gpio.count counts edges without callbacks, close stops the interrupts") {
     auto r = run_script(R"LUA(
         gpio.setup(24, gpio.count)
         gpio.setup(25, gpio.count, gpio.PULLUP, gpio.FALLING)
@@ -206,7 +206,7 @@ TEST_CASE("gpio: caplevel times a level between its two edges, in microseconds a
     CHECK(relevant(r) == Lines{"I/user.t high for true true true"});
 }
 
-TEST_CASE("gpio: a reboot releases the module's outputs; what the outside world drives stays") {
+TEST_CASE("gpio: a reboot releases the module's outputs, what the outside world drives stays") {
     auto r = run_script(R"LUA(
         if not io.exists("/booted") then
             io.writeFile("/booted", "1")

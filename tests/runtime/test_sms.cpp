@@ -100,7 +100,7 @@ TEST_CASE("sms: a status report request gives SMS_REPORT, the report callback fi
                                "I/user.t SMS_REPORT 0 0 SUCCESS 8613800138000 17 true"});
 }
 
-TEST_CASE("sms: an SMS from outside: the callback, then SMS_INC (phone, text, metas); long ones joined") {
+TEST_CASE("sms: an SMS from outside: the callback, then SMS_INC (phone, text, metas), long ones joined") {
     auto r = run_script(
         R"LUA(
         local count = 0
@@ -128,7 +128,7 @@ TEST_CASE("sms: an SMS from outside: the callback, then SMS_INC (phone, text, me
                 "I/user.t SMS_INC 10086 200 table"});
 }
 
-TEST_CASE("sms: autoLong(false) gives each part on its own; debug logs the PDUs; clearLong counts") {
+TEST_CASE("sms: autoLong(false) gives each part on its own, debug logs the PDUs, clearLong counts") {
     auto r =
         run_script(R"LUA(
         log.info("t", sms.autoLong(false), sms.autoLong(), sms.clearLong())

@@ -38,7 +38,7 @@ TEST_CASE(
                                              "I/user.t mobile branch", "I/user.t true 0 0"});
 }
 
-TEST_CASE("wlan: a scan publishes WLAN_SCAN_DONE; scanResult lists what the board had then") {
+TEST_CASE("wlan: a scan publishes WLAN_SCAN_DONE, scanResult lists what the board had then") {
     auto r =
         run_script(R"LUA(
         sys.subscribe("WLAN_SCAN_DONE", function(...)
