@@ -383,10 +383,9 @@ int l_device_gc(lua_State* L) {
 void install_spi(RunContext& run) {
     auto module = std::make_shared<SpiModule>(run);
     SpiModule* raw = module.get();
-    run.on_close([module]() mutable {
-        module->closing = true;
-        module.reset();
-    });
+    // The device objects' __gc runs when the Lua state closes, after the closers: the module stays
+    // (the closer holds it until the RunContext goes) and knows the run is ending.
+    run.on_close([module] { module->closing = true; });
     lua_State* L = run.state();
     push_module_table(L, "spi");
     static const luaL_Reg kFunctions[] = {

@@ -213,3 +213,16 @@ TEST_CASE("onewire: no controller before init, after it no presence pulse and an
                 "I/user.t [string \"main.lua\"]:16: bad argument #4 to 'rx' (ZBUFF* expected, got "
                 "SPI*)"});
 }
+
+TEST_CASE("spi: a device object collected during a run gives LuatOS's warning, the run's end does not") {
+    auto r = run_script(R"LUA(
+        do local d = spi.deviceSetup(1) end
+        collectgarbage() collectgarbage()
+        keep = spi.deviceSetup(0)
+        os.exit(0)
+    )LUA");
+    const Lines warnings = lines_with(r, "W/spi");
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].starts_with("W/spi spi_device对象正在被回收,相关内存将释放 "));
+    CHECK(warnings[0].ends_with(" , spi id=1"));
+}
