@@ -96,6 +96,11 @@ void ControlServer::add_command(std::string verb, std::string help, Handler hand
     commands_[std::move(verb)] = Command{std::move(help), std::move(handler)};
 }
 
+ControlServer::Handler ControlServer::handler(const std::string& verb) const {
+    const auto it = commands_.find(verb);
+    return it == commands_.end() ? Handler{} : it->second.handler;
+}
+
 std::string ControlServer::execute(std::string_view line) {
     line = trim(line);
     if (line.empty()) return "error empty command (try help)";

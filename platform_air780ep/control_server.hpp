@@ -1,7 +1,8 @@
 // The runtime's control interface: a Unix-domain stream socket (path given by an option) served
 // on the event loop. Clients send one text command per line and get one answer line per command,
 // starting with "ok" or "error". Commands are registered by verb (the link registers `link`,
-// `outage`, `up`, `down`, `status`; `help` lists them), so a test or a user can change a running
+// `outage`, `up`, `down`, `status`; the board `gpio`, `adc`, `sms`, `wlan` and extends `status`;
+// `help` lists them), so a test or a user can change a running
 // device: `printf 'outage 30\n' | socat - UNIX-CONNECT:/tmp/dev.ctl`.
 #pragma once
 
@@ -32,8 +33,11 @@ class ControlServer {
 
     [[nodiscard]] const std::string& path() const { return path_; }
 
+    // Register (or replace) the command `verb`.
     void add_command(std::string verb, std::string help, Handler handler);
-    // Run one command line as a client would.
+    // The handler registered for `verb` (empty if none): lets a command extend an earlier one.
+    [[nodiscard]] Handler handler(const std::string& verb) const;
+    // Run one command line as a client would (also usable without a socket).
     std::string execute(std::string_view line);
 
   private:

@@ -29,6 +29,7 @@ Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platfo
       logger_(loop_.start_time()),
       vm_exit_(loop_),
       adapters_(platform_air780ep::AdapterTable::air780ep()),
+      board_(logger_),
       modules_(builtin_modules()) {
     logger_.set_stdout(config_.log_to_stdout);
     std::string error;
@@ -106,6 +107,8 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         loop_.reset_stop();
         vm_exit_.clear();
         adapters_.reset_all_down();
+        // The module's pins and PWM restart; what the outside world drives stays.
+        board_.reset_module_state();
         logger_.set_level(sys_task::kLogDebug);  // a restart forgets log.setLevel, as the module does
         ++boots_;
         print_banner();

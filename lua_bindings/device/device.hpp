@@ -32,6 +32,7 @@
 #include "lua_bindings/device/lua_heap.hpp"
 #include "lua_bindings/device/run_context.hpp"
 #include "platform_air780ep/adapter_table.hpp"
+#include "platform_air780ep/board.hpp"
 #include "platform_air780ep/identity.hpp"
 #include "platform_air780ep/luadb_image.hpp"
 #include "sys_task/event_loop.hpp"
@@ -88,6 +89,8 @@ class Device {
     sys_task::Logger& logger() { return logger_; }
     sys_task::VmExit& vm_exit() { return vm_exit_; }
     platform_air780ep::AdapterTable& adapters() { return adapters_; }
+    // The board around the module: pins, ADC inputs, PWM, SMS network, Wi-Fi (docs/board.md).
+    platform_air780ep::Board& board() { return board_; }
     [[nodiscard]] const platform_air780ep::Identity& identity() const { return identity_; }
     [[nodiscard]] const platform_air780ep::LuadbImage& image() const { return image_; }
     [[nodiscard]] const DeviceConfig& config() const { return config_; }
@@ -108,6 +111,7 @@ class Device {
     sys_task::Logger logger_;
     sys_task::VmExit vm_exit_;
     platform_air780ep::AdapterTable adapters_;
+    platform_air780ep::Board board_;
     std::filesystem::path data_dir_;
     bool owns_data_dir_ = false;
     std::vector<LuaModule> modules_;

@@ -2,6 +2,7 @@
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/modules/network_modules.hpp"
+#include "platform_air780ep/board_commands.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/control_server.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
@@ -37,6 +38,7 @@ bool DeviceNetwork::start(std::string& error) {
             return false;
         }
         if (cellular_) platform_air780ep::add_link_commands(*control_, cellular_->link());
+        platform_air780ep::add_board_commands(*control_, device_.board());
     }
     // Only now that nothing can fail: the device keeps these until it goes.
     // LWIP_GP's readiness is its link's (or never, without one), not the generic attach timer's.

@@ -2,7 +2,8 @@
 // lifetime (reboots included), in this order and torn down in reverse:
 //   host map, link settings (the options) -> CellularNetwork (socket.LWIP_GP: the link + lwIP)
 //   -> ChannelPool (the socket channels shared by every adapter: 8, or --channels) -> ControlServer
-//   (--control, with the link commands) -> the MQTT hub (the mqtt module's per-device part).
+//   (--control, with the link commands and the board's, board_commands.hpp) -> the MQTT hub (the mqtt
+//   module's per-device part).
 //
 // It also drives the adapters: socket.ETH0 (host sockets) comes up by the generic simulated attach of
 // each boot; socket.LWIP_GP comes up `attach_delay_ms` after boot *and after each link outage*, and

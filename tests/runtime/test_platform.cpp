@@ -115,7 +115,7 @@ TEST_CASE("adapters: constants, socket.dft/adapter, IP_READY(ip, adapter) after 
     auto r = run_script(R"LUA(
         log.info("t", socket.LWIP_GP, socket.LWIP_STA, socket.LWIP_AP, socket.LWIP_ETH, socket.LWIP_SPI,
                  socket.LWIP_USER0, socket.LWIP_USER7, socket.LWIP_GP_GW, socket.LWIP_USB, socket.ETH0)
-        log.info("t", wlan, w5500, socket.dft())
+        log.info("t", wlan.connect, w5500, socket.dft())
         log.info("t", socket.adapter(socket.dft()))
         log.info("t", socket.adapter(), select('#', socket.localIP()))
         sys.taskInit(function()
