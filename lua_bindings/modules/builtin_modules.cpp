@@ -14,8 +14,8 @@ std::vector<LuaModule> builtin_modules() {
         {"mobile", install_mobile}, {"socket", install_socket},     {"zbuff", install_zbuff},
         {"pack", install_pack},     {"bit64", install_bit64},       {"bit32", install_bit32},
         {"gpio", install_gpio},     {"adc", install_adc},           {"pwm", install_pwm},
-        {"i2c", install_i2c},       {"spi", install_spi},           {"onewire", install_onewire},
-        {"sms", install_sms},       {"wlan", install_wlan},
+        {"i2c", install_i2c},       {"spi", install_spi},           {"sms", install_sms},
+        {"wlan", install_wlan},
     };
 }
 

@@ -32,7 +32,6 @@ void install_adc(RunContext& ctx);      // adc: the EC718's channels and ranges
 void install_pwm(RunContext& ctx);      // pwm: open/close and setup/start/stop/setDuty/setFreq
 void install_i2c(RunContext& ctx);      // i2c: hardware and software buses with no device
 void install_spi(RunContext& ctx);      // spi: hardware and software buses with no device
-void install_onewire(RunContext& ctx);  // onewire: the 1-Wire controller, no device
 void install_sms(RunContext& ctx);      // sms: the simulated SMS network
 void install_wlan(RunContext& ctx);     // wlan: scan only, as the EC718 firmware
 

@@ -1,4 +1,4 @@
-// Helpers shared by the peripheral modules (gpio, i2c, spi, onewire, sms, wlan).
+// Helpers shared by the peripheral modules (gpio, i2c, spi, sms, wlan).
 #pragma once
 
 #include <cstddef>

@@ -30,9 +30,10 @@ TEST_CASE("xxtea.encrypt / decrypt: xxtea-c's bytes, round trips, nil for empty 
                     "I/user.t false bad argument #2 to 'decrypt' (string expected, got nil)"});
 }
 
-TEST_CASE("fastlz and fft are nil: the Air780EP firmware has neither (luat_conf_bsp_air780ep.h)") {
+TEST_CASE(
+    "fastlz, fft and onewire are nil: the Air780EP firmware has none of them (luat_conf_bsp_air780ep.h)") {
     CHECK(
         t_lines(
-            R"LUA(log.info("t", fastlz, fft, type(xxtea), type(iconv), type(miniz), type(iotauth), type(rsa), type(gmssl)))LUA") ==
-        Lines{"I/user.t nil nil table table table table table table"});
+            R"LUA(log.info("t", fastlz, fft, onewire, type(xxtea), type(iconv), type(miniz), type(iotauth), type(rsa), type(gmssl)))LUA") ==
+        Lines{"I/user.t nil nil nil table table table table table table"});
 }

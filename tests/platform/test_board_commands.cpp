@@ -1,11 +1,14 @@
 // The board's control commands (gpio, adc, sms, wlan, status), as a client of --control sends them.
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "platform_air780ep/board_commands.hpp"
 #include "platform_air780ep/control_server.hpp"
+#include "tests/support/process.hpp"
 
 using namespace platform_air780ep;
 
@@ -15,12 +18,21 @@ struct Rig {
     sys_task::EventLoop loop;
     sys_task::Logger log;
     Board board{log};
-    ControlServer server{loop, log};
+    tests::TempDir dir;
+    std::unique_ptr<ControlServer> owned = make_server(loop, log, dir);
+    ControlServer& server = *owned;
     Rig() {
         log.set_stdout(false);
         server.add_command("status", "the link's",
                            [](std::string_view) { return std::string("ok link up"); });
         add_board_commands(server, board);
+    }
+    static std::unique_ptr<ControlServer> make_server(sys_task::EventLoop& loop, sys_task::Logger& log,
+                                                      const tests::TempDir& dir) {
+        std::string error;
+        auto server = ControlServer::create(loop, log, dir.file("board.ctl"), error);
+        if (!server) throw std::runtime_error("control socket: " + error);
+        return server;
     }
 };
 

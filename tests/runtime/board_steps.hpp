@@ -22,17 +22,17 @@ inline std::function<void(lua_bindings::Device&)> board_steps(std::vector<BoardS
     return [steps = std::move(steps)](lua_bindings::Device& device) {
         auto shared = std::make_shared<std::vector<BoardStep>>(steps);
         auto next = std::make_shared<std::function<void(std::size_t)>>();
+        // Each pending timer holds the chain (the chain itself only a weak reference to itself), so it
+        // lives until its last step has run.
         *next = [&device, shared,
                  weak = std::weak_ptr<std::function<void(std::size_t)>>(next)](std::size_t i) {
             if (i >= shared->size()) return;
             device.loop().add_timer(static_cast<std::uint64_t>((*shared)[i].delay.count()),
-                                    [&device, shared, weak, i] {
+                                    [&device, shared, chain = weak.lock(), i] {
                                         (*shared)[i].act(device.board());
-                                        if (auto n = weak.lock()) (*n)(i + 1);
+                                        if (chain) (*chain)(i + 1);
                                     });
         };
-        // The chain keeps itself alive through the device's lifetime.
-        device.emplace_service<std::shared_ptr<std::function<void(std::size_t)>>>(next);
         (*next)(0);
     };
 }

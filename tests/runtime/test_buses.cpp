@@ -187,33 +187,6 @@ TEST_CASE("spi: a software bus drives its pins on the board and samples MISO the
     CHECK(lines_with(high, "I/user.t userdata") == Lines{"I/user.t userdata 0 FFFF FF FFFF"});
 }
 
-TEST_CASE("onewire: no controller before init, after it no presence pulse and an idle (high) bus") {
-    auto r = run_script(R"LUA(
-        log.info("t", onewire.reset(0, true), onewire.reset(0, false), onewire.tx(0, 0x33), onewire.bit(0), onewire.bit(0, 1))
-        log.info("t", onewire.rx(0, 2))
-        log.info("t", select('#', onewire.init(0)), select('#', onewire.timing(0, false, 0, 500, 500, 15, 240, 65, 1, 15, 15, 2)),
-                 select('#', onewire.debug(0, true)))
-        log.info("t", onewire.reset(0, true), onewire.reset(0, false), onewire.bit(0), onewire.bit(0, 0), onewire.bit(0, 7))
-        log.info("t", onewire.tx(0, 0x33, false, true, true), onewire.tx(0, 0x33, false, true, false),
-                 onewire.tx(0, "\xCC\x44"), onewire.tx(0, {}), onewire.tx(0))
-        log.info("t", onewire.rx(0, 8, 0x33, nil, false, true, true))
-        local ok, data = onewire.rx(0, 2, 0xBE, nil, false, true, false)
-        local _, plain = onewire.rx(0, 3)
-        log.info("t", ok, data:toHex(), (plain:toHex()), select(2, pcall(onewire.rx, 0, 100000000)))
-        onewire.deinit(0)
-        log.info("t", onewire.reset(0, false), onewire.bit(0))
-        local dev = spi.deviceSetup(0)
-        log.info("t", select(2, pcall(function() onewire.rx(0, 1, nil, dev) end)))
-        os.exit(0)
-    )LUA");
-    CHECK(relevant(r) ==
-          Lines{"I/user.t false false false 0 1", "I/user.t false nil", "I/user.t 0 0 0",
-                "I/user.t false true 1 0 1", "I/user.t false true true false false", "I/user.t false nil",
-                "I/user.t true FFFF FFFFFF not enough memory", "I/user.t false 0",
-                "I/user.t [string \"main.lua\"]:16: bad argument #4 to 'rx' (ZBUFF* expected, got "
-                "SPI*)"});
-}
-
 TEST_CASE("spi: a device object collected during a run gives LuatOS's warning, the run's end does not") {
     auto r = run_script(R"LUA(
         do local d = spi.deviceSetup(1) end
