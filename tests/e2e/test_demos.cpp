@@ -1,9 +1,6 @@
 // The demos of demo_scripts/, run by the `luatos` command against a private mosquitto, watched by the
 // mosquitto command-line clients as a user would watch them; on both network paths.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <termios.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -12,6 +9,7 @@
 #include <thread>
 
 #include "tests/e2e/e2e.hpp"
+#include "tests/e2e/uart_terminal.hpp"
 #include "tests/tls/support/test_pki.hpp"
 
 using namespace tests;
@@ -70,39 +68,6 @@ void mosquitto_pub(const Mosquitto& broker, const std::string& topic, const std:
                 dir.path() / "out");
 }
 
-// The terminal side of a UART's pseudo-terminal.
-class Terminal {
-  public:
-    explicit Terminal(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK)) {
-        if (fd_ < 0) throw std::runtime_error("cannot open " + path);
-        termios t{};
-        ::tcgetattr(fd_, &t);
-        ::cfmakeraw(&t);
-        ::tcsetattr(fd_, TCSANOW, &t);
-    }
-    ~Terminal() { ::close(fd_); }
-    void write(const std::string& s) {
-        REQUIRE(::write(fd_, s.data(), s.size()) == static_cast<ssize_t>(s.size()));
-    }
-    // Reads until `expected` has arrived (or the timeout); returns what was read.
-    std::string read_until(const std::string& expected, std::chrono::milliseconds timeout) {
-        std::string got;
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (got.find(expected) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, 10) > 0) {
-                char buf[256];
-                const ssize_t n = ::read(fd_, buf, sizeof buf);
-                if (n > 0) got.append(buf, static_cast<std::size_t>(n));
-            }
-        }
-        return got;
-    }
-
-  private:
-    int fd_;
-};
-
 // Timestamps are stripped already; pointers and the IMEI are what differ from run to run.
 std::string normalize(const std::string& line) {
     static const std::regex pointer("MQTTCTRL\\*: [0-9A-F]+");
@@ -149,7 +114,7 @@ void single_link_demo(NetPath path) {
     REQUIRE(
         device.wait_for_line("I/user.mqtt downlink topic " + sub + " payload hello from mosquitto_pub", 5s));
     // The MQTT-UART passthrough: the downlink came out of UART1; what a terminal types goes up.
-    Terminal terminal(uart);
+    UartTerminal terminal(uart);
     CHECK(terminal.read_until("hello from mosquitto_pub", 5s) == "hello from mosquitto_pub");
     terminal.write("uart says hi");
     CHECK(watcher.wait_for_prefix("0 " + pub + " uart says hi", 5s));
@@ -214,7 +179,7 @@ void uart_binary_round_trip(NetPath path) {
     for (std::size_t i = 0; i < every_byte.size(); ++i)
         every_byte[i] = static_cast<char>(i);
 
-    Terminal terminal(uart);
+    UartTerminal terminal(uart);
     terminal.write(every_byte);
     // The UART's uplinks are the QoS 0 ones (the demo's own "123,..." go at QoS 1).
     auto uart_uplinks = [&pub](const std::vector<ObservedMessage>& ms) {

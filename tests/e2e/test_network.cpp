@@ -1,9 +1,6 @@
 // The device's network as scripts see it: LWIP_GP's IP_READY / IP_LOSE driven by the simulated link
 // (outages from the code and from the control socket), a connect before the adapter is up, the
 // luatos network options; and the uart module on its pseudo-terminals.
-#include <fcntl.h>
-#include <poll.h>
-#include <termios.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -12,6 +9,7 @@
 #include "lua_bindings/device/device_network.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "tests/e2e/e2e.hpp"
+#include "tests/e2e/uart_terminal.hpp"
 #include "tests/support/control_client.hpp"
 
 using namespace tests;
@@ -130,29 +128,18 @@ TEST_CASE("luatos network options: usage errors exit 2 with a message, --help li
 TEST_CASE("uart: setup, receive and read, write and sent, rxSize and rxClear, on a pseudo-terminal") {
     TempDir dir("e2e-uart");
     const std::string link = (dir.path() / "uart2").string();
-    std::optional<int> terminal;
+    std::optional<UartTerminal> terminal;
     std::string got;
     DeviceOptions o;
     o.network = network_to(NetPath::kEth0, 1);
     o.network.uart_links[2] = link;
     o.on_line = [&](lua_bindings::Device&, std::string_view line) {
         if (line == "I/user.uart ready") {
-            terminal = ::open(link.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
-            termios t{};
-            ::tcgetattr(*terminal, &t);
-            ::cfmakeraw(&t);
-            ::tcsetattr(*terminal, TCSANOW, &t);
-            REQUIRE(::write(*terminal, "ping!", 5) == 5);
+            terminal.emplace(link);
+            terminal->write("ping!");
         } else if (line == "I/user.sent 2") {
             // Everything written has left for the terminal: read it before the port closes.
-            for (int i = 0; i < 100 && got.size() < 8; ++i) {
-                pollfd p{*terminal, POLLIN, 0};
-                if (::poll(&p, 1, 10) > 0) {
-                    char buf[64];
-                    const ssize_t n = ::read(*terminal, buf, sizeof buf);
-                    if (n > 0) got.append(buf, static_cast<std::size_t>(n));
-                }
-            }
+            got = terminal->read_at_least(8, std::chrono::seconds(1));
         }
     };
     const DeviceResult r = run_device(R"LUA(
@@ -184,6 +171,5 @@ TEST_CASE("uart: setup, receive and read, write and sent, rxSize and rxClear, on
                                                     "I/user.closed 0 ",
                                                 });
     REQUIRE(terminal);
-    ::close(*terminal);
     CHECK(got == "pong!abc");
 }

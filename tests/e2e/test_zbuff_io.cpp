@@ -1,43 +1,29 @@
 // A zbuff where LuatOS's functions take one (docs/modules/zbuff.md, "Other modules"): uart.write sends
 // from the cursor to the capacity, uart.read fills from the cursor, uart.tx / uart.rx, and an MQTT
 // publish of a zbuff sends its used bytes.
-#include <fcntl.h>
-#include <poll.h>
-#include <termios.h>
-#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <optional>
 
 #include "tests/e2e/e2e.hpp"
+#include "tests/e2e/uart_terminal.hpp"
 
 using namespace tests;
 
 TEST_CASE("uart: read into a zbuff, rx appends and grows it, write and tx send the parts LuatOS sends") {
     TempDir dir("e2e-uart-zbuff");
     const std::string link = (dir.path() / "uart2").string();
-    std::optional<int> terminal;
+    std::optional<UartTerminal> terminal;
     std::string got;
     DeviceOptions o;
     o.network = network_to(NetPath::kEth0, 1);
     o.network.uart_links[2] = link;
     o.on_line = [&](lua_bindings::Device&, std::string_view line) {
         if (line == "I/user.uart ready") {
-            terminal = ::open(link.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
-            termios t{};
-            ::tcgetattr(*terminal, &t);
-            ::cfmakeraw(&t);
-            ::tcsetattr(*terminal, TCSANOW, &t);
-            REQUIRE(::write(*terminal, "ping!", 5) == 5);
+            terminal.emplace(link);
+            terminal->write("ping!");
         } else if (line == "I/user.sent 2") {
-            for (int i = 0; i < 100 && got.size() < 12; ++i) {
-                pollfd p{*terminal, POLLIN, 0};
-                if (::poll(&p, 1, 10) > 0) {
-                    char buf[64];
-                    const ssize_t n = ::read(*terminal, buf, sizeof buf);
-                    if (n > 0) got.append(buf, static_cast<std::size_t>(n));
-                }
-            }
+            got = terminal->read_at_least(12, std::chrono::seconds(1));
         }
     };
     const DeviceResult r = run_device(R"LUA(
@@ -96,7 +82,6 @@ TEST_CASE("uart: read into a zbuff, rx appends and grows it, write and tx send t
                     "I/user.sent 2",
                 });
     REQUIRE(terminal);
-    ::close(*terminal);
     CHECK(got == "cdefcdabefef");
 }
 

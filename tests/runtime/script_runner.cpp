@@ -38,4 +38,23 @@ std::vector<std::string> lines_with(const ScriptResult& r, const std::string& pr
     return out;
 }
 
+std::vector<std::string> lines_but_vm_exit(const ScriptResult& r) {
+    std::vector<std::string> out;
+    for (const auto& l : r.lines) {
+        if (!l.starts_with("E/main Lua VM exit")) out.push_back(l);
+    }
+    return out;
+}
+
+std::string module_names_script(const std::string& module) {
+    return R"LUA(
+        local names = {}
+        for k, v in pairs()LUA" +
+           module + R"LUA() do names[#names + 1] = k .. (type(v) == "number" and ("=" .. v) or "") end
+        table.sort(names)
+        log.info("t", table.concat(names, " "))
+        os.exit(0)
+    )LUA";
+}
+
 }  // namespace tests

@@ -35,6 +35,14 @@ ScriptResult run_script(const std::string& main_lua, const ScriptOptions& option
 // The lines that start with `prefix` (e.g. "I/user.t ").
 std::vector<std::string> lines_with(const ScriptResult& r, const std::string& prefix);
 
+// Every line but LuatOS's "E/main Lua VM exit" line, which a script ending with os.exit also gets:
+// the lines a module's test compares (the script's, the C side's and the board's).
+std::vector<std::string> lines_but_vm_exit(const ScriptResult& r);
+
+// A script that logs the sorted names of a module's table, each number as NAME=VALUE
+// ("I/user.t close open setup ..." for functions, "HIGH=1 LOW=0 ..." for constants).
+std::string module_names_script(const std::string& module);
+
 // A fixed identity for tests.
 platform_air780ep::Identity test_identity();
 

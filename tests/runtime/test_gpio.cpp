@@ -8,20 +8,6 @@
 using namespace tests;
 using Lines = std::vector<std::string>;
 
-namespace {
-
-// The lines a test looks at: the script's, LuatOS's C-side ones and the board's (not the VM exit).
-Lines relevant(const ScriptResult& r) {
-    Lines out;
-    for (const auto& l : r.lines) {
-        if (l.starts_with("E/main Lua VM exit")) continue;
-        out.push_back(l);
-    }
-    return out;
-}
-
-}  // namespace
-
 TEST_CASE("gpio: the functions and constants of the EC718 firmware") {
     auto r = run_script(R"LUA(
         local names = {}
@@ -31,7 +17,7 @@ TEST_CASE("gpio: the functions and constants of the EC718 firmware") {
         os.exit(0)
     )LUA");
     CHECK(
-        relevant(r) ==
+        lines_but_vm_exit(r) ==
         Lines{"I/user.t AUDIOPA_EN=22 BOTH=2 CHG_DET=45 FALLING=1 HIGH=1 HIGH_IRQ=3 LOW=0 LOW_IRQ=4 NONE=255 "
               "OUTPUT=0 PULLDOWN=2 PULLUP=1 PWR_KEY=46 RISING=0 USIM_DET=41 VBUS=40 WAKEUP0=39 WAKEUP1=40 "
               "WAKEUP2=41 WAKEUP3=42 WAKEUP4=43 WAKEUP5=44 WAKEUP6=45 caplevel=function close=function "
@@ -55,10 +41,10 @@ TEST_CASE("gpio: setup gives closures, outputs drive the board (logged), read 0,
         os.exit(0)
     )LUA",
                         ScriptOptions{.setup = board_steps({})});
-    CHECK(relevant(r) == Lines{"D/board gpio27 out 1", "I/user.t function function 1 0 1 0 0 0",
-                               "D/board gpio27 out 0", "D/board gpio27 out 1", "D/board gpio27 out 0",
-                               "D/board gpio27 out 1", "I/user.t 0 0 0 0", "D/board gpio27 out off",
-                               "I/user.t 0 0 0", "D/board gpio20 out 1", "I/user.t 1 true 0"});
+    CHECK(lines_but_vm_exit(r) ==
+          Lines{"D/board gpio27 out 1", "I/user.t function function 1 0 1 0 0 0", "D/board gpio27 out 0",
+                "D/board gpio27 out 1", "D/board gpio27 out 0", "D/board gpio27 out 1", "I/user.t 0 0 0 0",
+                "D/board gpio27 out off", "I/user.t 0 0 0", "D/board gpio20 out 1", "I/user.t 1 true 0"});
 }
 
 TEST_CASE("gpio: LuatOS's range checks, truncations and default pull") {
@@ -75,7 +61,7 @@ TEST_CASE("gpio: LuatOS's range checks, truncations and default pull") {
         os.exit(0)
     )LUA");
     CHECK(
-        relevant(r) ==
+        lines_but_vm_exit(r) ==
         Lines{"W/gpio id out of range 0 ~ 47, but 47", "W/gpio id out of range 0 ~ 47, but -1",
               "I/user.t 0 0", "W/gpio pin id out of range (0-127)", "W/gpio MUST pin < 47",
               "W/gpio id out of range 0 ~ 47, but 255", "I/user.t 0 0", "D/gpio pin id out of range (0-127)",
@@ -97,10 +83,10 @@ TEST_CASE("gpio: toggle flips what gpio.set wrote last, not what gpio.setup set 
         gpio.pulse(17, "\x0F\xF0", 12, 0)
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) == Lines{"D/board gpio16 out 1", "D/board gpio16 out 0", "D/board gpio17 out 0",
-                               "D/board gpio17 out 1", "D/board gpio17 out 0",
-                               "D/board gpio17 pulse A9 (8 bits)", "D/board gpio17 out 1",
-                               "D/board gpio17 pulse 0FF0 (12 bits)"});
+    CHECK(lines_but_vm_exit(r) == Lines{"D/board gpio16 out 1", "D/board gpio16 out 0",
+                                        "D/board gpio17 out 0", "D/board gpio17 out 1",
+                                        "D/board gpio17 out 0", "D/board gpio17 pulse A9 (8 bits)",
+                                        "D/board gpio17 out 1", "D/board gpio17 pulse 0FF0 (12 bits)"});
 }
 
 TEST_CASE("gpio: interrupts from the board call the setup callback with (level, pin) in the main context") {
@@ -127,9 +113,9 @@ TEST_CASE("gpio: interrupts from the board call the setup callback with (level, 
                                             {std::chrono::milliseconds(5), drive(28, 1)},
                                             {std::chrono::milliseconds(5), drive(30, 1)}})});
     // A level interrupt: once each time the level is entered.
-    CHECK(relevant(r) == Lines{"I/user.t both 0 24 false 0", "I/user.t both 1 24 false 1",
-                               "I/user.t rising 1 25", "I/user.t falling 0 26", "I/user.t high 1 28",
-                               "I/user.t high 1 28"});
+    CHECK(lines_but_vm_exit(r) == Lines{"I/user.t both 0 24 false 0", "I/user.t both 1 24 false 1",
+                                        "I/user.t rising 1 25", "I/user.t falling 0 26", "I/user.t high 1 28",
+                                        "I/user.t high 1 28"});
 }
 
 TEST_CASE("gpio: gpio.count counts edges without callbacks, close stops the interrupts") {
@@ -152,7 +138,7 @@ TEST_CASE("gpio: gpio.count counts edges without callbacks, close stops the inte
                                                             {std::chrono::milliseconds(2), drive(25, 0)},
                                                             {std::chrono::milliseconds(2), drive(26, 1)},
                                                             {std::chrono::milliseconds(2), drive(30, 1)}})});
-    CHECK(relevant(r) ==
+    CHECK(lines_but_vm_exit(r) ==
           Lines{"D/gpio pin 24 use irq count mode", "D/gpio pin 25 use irq count mode", "I/user.t 3 0 2"});
 }
 
@@ -170,7 +156,7 @@ TEST_CASE("gpio: debounce mode 0 reports at once, then ignores edges for the coo
                                                              }},
                                                             {std::chrono::milliseconds(150), drive(24, 0)},
                                                             {std::chrono::milliseconds(5), drive(30, 1)}})});
-    CHECK(relevant(r) == Lines{"I/user.t irq 0 24", "I/user.t irq 0 24"});
+    CHECK(lines_but_vm_exit(r) == Lines{"I/user.t irq 0 24", "I/user.t irq 0 24"});
 }
 
 TEST_CASE("gpio: debounce mode 1 reports once the level held for the time, filtering a short pulse") {
@@ -190,7 +176,7 @@ TEST_CASE("gpio: debounce mode 1 reports once the level held for the time, filte
                                             {std::chrono::milliseconds(20), drive(25, 0)},
                                             {std::chrono::milliseconds(5), drive(25, std::nullopt)},
                                             {std::chrono::milliseconds(100), drive(30, 1)}})});
-    CHECK(relevant(r) == Lines{"I/user.t held 0 24", "I/user.t both 1 25"});
+    CHECK(lines_but_vm_exit(r) == Lines{"I/user.t held 0 24", "I/user.t both 1 25"});
 }
 
 TEST_CASE("gpio: caplevel times a level between its two edges, in microseconds and 1/26 parts") {
@@ -204,7 +190,7 @@ TEST_CASE("gpio: caplevel times a level between its two edges, in microseconds a
     )LUA",
                         ScriptOptions{.setup = board_steps({{std::chrono::milliseconds(20), drive(24, 1)},
                                                             {std::chrono::milliseconds(30), drive(24, 0)}})});
-    CHECK(relevant(r) == Lines{"I/user.t high for true true true"});
+    CHECK(lines_but_vm_exit(r) == Lines{"I/user.t high for true true true"});
 }
 
 TEST_CASE("gpio: a reboot releases the module's outputs, what the outside world drives stays") {
@@ -219,7 +205,7 @@ TEST_CASE("gpio: a reboot releases the module's outputs, what the outside world 
         os.exit(0)
     )LUA",
                         ScriptOptions{.setup = [](lua_bindings::Device& d) { d.board().drive(24, 1); }});
-    CHECK(relevant(r) ==
+    CHECK(lines_but_vm_exit(r) ==
           Lines{"D/board gpio27 out 1", "I/user.t first 1", "D/board gpio27 out off", "I/user.t second 1"});
     CHECK(r.boots == 2);
 }

@@ -7,18 +7,6 @@
 using namespace tests;
 using Lines = std::vector<std::string>;
 
-namespace {
-
-Lines relevant(const ScriptResult& r) {
-    Lines out;
-    for (const auto& l : r.lines) {
-        if (!l.starts_with("E/main Lua VM exit")) out.push_back(l);
-    }
-    return out;
-}
-
-}  // namespace
-
 TEST_CASE("pwm: the functions") {
     auto r = run_script(R"LUA(
         local names = {}
@@ -27,7 +15,7 @@ TEST_CASE("pwm: the functions") {
         log.info("t", table.concat(names, " "))
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) == Lines{"I/user.t capture close open setDuty setFreq setup start stop"});
+    CHECK(lines_but_vm_exit(r) == Lines{"I/user.t capture close open setDuty setFreq setup start stop"});
 }
 
 TEST_CASE("pwm: open and close, with precisions, clamps and the EC718's channels") {
@@ -44,26 +32,26 @@ TEST_CASE("pwm: open and close, with precisions, clamps and the EC718's channels
         pwm.close(0) pwm.close(2)
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) == Lines{"D/board pwm4 1000 Hz duty 450/1000",
-                               "I/user.t true true",
-                               "D/board pwm4 2000 Hz duty 450/1000",
-                               "I/user.t true",
-                               "D/board pwm4 off",
-                               "I/user.t 0 0",
-                               "D/board pwm1 10000 Hz duty 121/1000",
-                               "D/board pwm2 50 Hz duty 500/1000",
-                               "D/board pwm0 100 Hz duty 1000/1000",
-                               "I/user.t true true true",
-                               "I/user.t false false false",
-                               "D/board pwm0 13000001 Hz duty 500/1000",
-                               "I/user.t true",
-                               "D/board pwm0 off",
-                               "D/board pwm0 1000 Hz duty 450/1000",
-                               "I/user.t false false true",
-                               "D/board pwm1 1000 Hz duty 500/1000 pulses 20",
-                               "I/user.t true false",
-                               "D/board pwm0 off",
-                               "D/board pwm2 off"});
+    CHECK(lines_but_vm_exit(r) == Lines{"D/board pwm4 1000 Hz duty 450/1000",
+                                        "I/user.t true true",
+                                        "D/board pwm4 2000 Hz duty 450/1000",
+                                        "I/user.t true",
+                                        "D/board pwm4 off",
+                                        "I/user.t 0 0",
+                                        "D/board pwm1 10000 Hz duty 121/1000",
+                                        "D/board pwm2 50 Hz duty 500/1000",
+                                        "D/board pwm0 100 Hz duty 1000/1000",
+                                        "I/user.t true true true",
+                                        "I/user.t false false false",
+                                        "D/board pwm0 13000001 Hz duty 500/1000",
+                                        "I/user.t true",
+                                        "D/board pwm0 off",
+                                        "D/board pwm0 1000 Hz duty 450/1000",
+                                        "I/user.t false false true",
+                                        "D/board pwm1 1000 Hz duty 500/1000 pulses 20",
+                                        "I/user.t true false",
+                                        "D/board pwm0 off",
+                                        "D/board pwm2 off"});
 }
 
 TEST_CASE("pwm: a counted burst stops by itself after its pulses") {
@@ -72,7 +60,7 @@ TEST_CASE("pwm: a counted burst stops by itself after its pulses") {
         sys.timerStart(function() log.info("t", "done") os.exit(0) end, 200)
         sys.run()
     )LUA");
-    CHECK(relevant(r) ==
+    CHECK(lines_but_vm_exit(r) ==
           Lines{"D/board pwm4 100 Hz duty 500/1000 pulses 5", "D/board pwm4 off", "I/user.t done"});
 }
 
@@ -89,26 +77,26 @@ TEST_CASE("pwm: setup, start, setDuty, setFreq, stop as the Air780EPM demo uses 
         pwm.stop(1)
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) == Lines{"E/pwm pwm_setup channel 4",
-                               "I/user.t true",
-                               "D/board pwm4 1000 Hz duty 500/1000",
-                               "I/user.t true",
-                               "D/board pwm4 1000 Hz duty 250/1000",
-                               "I/user.t true",
-                               "D/board pwm4 2000 Hz duty 250/1000",
-                               "I/user.t true",
-                               "D/board pwm4 off",
-                               "I/user.t true",
-                               "E/pwm 请先调用pwm.setup!! 4",
-                               "E/pwm 请先调用pwm.setup!! 4",
-                               "I/user.t 0 0 0",
-                               "E/pwm pwm_setup channel 6",
-                               "E/pwm pwm_setup channel 3",
-                               "I/user.t 0 true false",
-                               "E/pwm pwm_setup channel 1",
-                               "D/board pwm1 800 Hz duty 400/1000",
-                               "I/user.t true true true true",
-                               "D/board pwm1 off"});
+    CHECK(lines_but_vm_exit(r) == Lines{"E/pwm pwm_setup channel 4",
+                                        "I/user.t true",
+                                        "D/board pwm4 1000 Hz duty 500/1000",
+                                        "I/user.t true",
+                                        "D/board pwm4 1000 Hz duty 250/1000",
+                                        "I/user.t true",
+                                        "D/board pwm4 2000 Hz duty 250/1000",
+                                        "I/user.t true",
+                                        "D/board pwm4 off",
+                                        "I/user.t true",
+                                        "E/pwm 请先调用pwm.setup!! 4",
+                                        "E/pwm 请先调用pwm.setup!! 4",
+                                        "I/user.t 0 0 0",
+                                        "E/pwm pwm_setup channel 6",
+                                        "E/pwm pwm_setup channel 3",
+                                        "I/user.t 0 true false",
+                                        "E/pwm pwm_setup channel 1",
+                                        "D/board pwm1 800 Hz duty 400/1000",
+                                        "I/user.t true true true true",
+                                        "D/board pwm1 off"});
 }
 
 TEST_CASE("pwm: setFreq right after start scales the duty twice: no waveform (the demo's known bug)") {
@@ -120,7 +108,8 @@ TEST_CASE("pwm: setFreq right after start scales the duty twice: no waveform (th
         pwm.stop(4)
         os.exit(0)
     )LUA");
-    CHECK(relevant(r) == Lines{"E/pwm pwm_setup channel 4", "D/board pwm4 1000 Hz duty 500/1000",
-                               "D/board pwm4 2000 Hz duty 5000/1000", "I/user.t true",
-                               "D/board pwm4 2000 Hz duty 500/1000", "I/user.t true", "D/board pwm4 off"});
+    CHECK(lines_but_vm_exit(r) == Lines{"E/pwm pwm_setup channel 4", "D/board pwm4 1000 Hz duty 500/1000",
+                                        "D/board pwm4 2000 Hz duty 5000/1000", "I/user.t true",
+                                        "D/board pwm4 2000 Hz duty 500/1000", "I/user.t true",
+                                        "D/board pwm4 off"});
 }
