@@ -18,14 +18,6 @@ namespace {
 
 constexpr std::size_t kOutMax = 1024;  // the module's output buffer
 
-struct PkContext {
-    mbedtls_pk_context pk;
-    PkContext() { mbedtls_pk_init(&pk); }
-    ~PkContext() { mbedtls_pk_free(&pk); }
-    PkContext(const PkContext&) = delete;
-    PkContext& operator=(const PkContext&) = delete;
-};
-
 std::string_view check_view(lua_State* L, int arg) {
     size_t n = 0;
     const char* s = luaL_checklstring(L, arg, &n);

@@ -18,14 +18,6 @@ namespace lua_bindings {
 
 namespace {
 
-struct PkContext {
-    mbedtls_pk_context pk;
-    PkContext() { mbedtls_pk_init(&pk); }
-    ~PkContext() { mbedtls_pk_free(&pk); }
-    PkContext(const PkContext&) = delete;
-    PkContext& operator=(const PkContext&) = delete;
-};
-
 bool is_pem(std::string_view key) {
     return key.size() > 5 && key.starts_with("-----");
 }

@@ -2,6 +2,8 @@
 // (crypto.pk_sign/pk_verify and the rsa module; docs/modules/crypto.md, docs/modules/rsa.md).
 #pragma once
 
+#include <mbedtls/pk.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +19,15 @@ inline constexpr int kLuatMdSha224 = 0x08;
 inline constexpr int kLuatMdSha256 = 0x09;
 inline constexpr int kLuatMdSha384 = 0x0a;
 inline constexpr int kLuatMdSha512 = 0x0b;
+
+// An mbedTLS pk context for one call, freed however the call ends (Lua errors unwind as exceptions).
+struct PkContext {
+    mbedtls_pk_context pk;
+    PkContext() { mbedtls_pk_init(&pk); }
+    ~PkContext() { mbedtls_pk_free(&pk); }
+    PkContext(const PkContext&) = delete;
+    PkContext& operator=(const PkContext&) = delete;
+};
 
 // Sign `hash` with a private key (PEM, recognised by its "-----" start, or DER). nullopt on any
 // failure, with LuatOS's `E/<tag> pk_sign: ...` line.
