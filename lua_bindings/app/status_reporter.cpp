@@ -59,12 +59,10 @@ StatusReporter::StatusReporter(Device& device, int fd) : device_(device), fd_(fd
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
     ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
     listener_ = device_.adapters().add_listener([this](const platform_air780ep::AdapterInfo&) {
-        const auto ids = device_.adapters().ids();
-        bool any = false;
-        for (int id : ids)
-            any = any || device_.adapters().is_ready(id);
-        if (any != attached_) {
-            attached_ = any;
+        // The default adapter (LWIP_GP unless --adapter eth0): ETH0, host sockets, never loses its link.
+        const bool up = device_.adapters().is_ready(device_.adapters().default_id());
+        if (up != attached_) {
+            attached_ = up;
             changed();
         }
     });

@@ -6,11 +6,11 @@
 //
 //     s a=1 m=1 up=12 dn=3 cn=2 ct=834 boot=1
 //
-// a: an adapter is up (IP_READY); m: MQTT clients connected now; up: "sent" events (uplinks the
-// engine finished: QoS 0 written, QoS 1 PUBACKed, QoS 2 completed); dn: "recv" events (downlinks);
-// cn: CONNACKs accepted (reconnects = cn - 1 per client); ct: the device's uptime (ms) at its first
-// CONNACK, -1 before; boot: main.lua starts (1 + reboots). A change is reported at most every 200 ms;
-// the last line, written when the run is over, is `x code=N` (the exit status luatos returns).
+// a: the default adapter is up (IP_READY; LWIP_GP goes down during a link outage); m: MQTT clients connected
+// now; up: "sent" events (uplinks the engine finished: QoS 0 written, QoS 1 PUBACKed, QoS 2 completed); dn:
+// "recv" events (downlinks); cn: CONNACKs accepted (reconnects = cn - 1 per client); ct: the device's uptime
+// (ms) at its first CONNACK, -1 before; boot: main.lua starts (1 + reboots). A change is reported at most
+// every 200 ms; the last line, written when the run is over, is `x code=N` (the exit status luatos returns).
 //
 // When the reader is gone (the supervisor died: the pipe's write end reports POLLERR) the device
 // ends as on SIGTERM (exit status 143), so no device outlives its fleet.

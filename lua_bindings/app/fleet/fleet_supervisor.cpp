@@ -359,7 +359,7 @@ void FleetSupervisor::on_signal() {
             child = true;
             continue;
         }
-        ++stop_signals_;
+        if (stop_signals_++ == 0) stop_signal_ = static_cast<int>(info.ssi_signo);
         stopping_ = true;
         stop_all(stop_signals_ > 1 ? SIGKILL : SIGTERM);
     }
@@ -687,7 +687,8 @@ int FleetSupervisor::run() {
         out << summary_json(totals, devices_, elapsed_s(), config_.shard, config_.dir);
         if (!out) std::fprintf(stderr, "luatos fleet: cannot write %s\n", config_.summary.c_str());
     }
-    if (stop_signals_ > 0 && totals.crashed == 0) return 128 + SIGTERM;
+    // As one device: stopped by a signal is 128 + it, unless a device's script had died before.
+    if (stop_signals_ > 0 && totals.crashed == 0) return 128 + stop_signal_;
     return totals.crashed > 0 ? 1 : 0;
 }
 

@@ -76,6 +76,7 @@ class FleetSupervisor {
     int control_fd_ = -1;
     bool stopping_ = false;
     int stop_signals_ = 0;
+    int stop_signal_ = 0;
     bool tty_ = false;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point last_status_;

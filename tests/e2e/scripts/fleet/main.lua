@@ -8,12 +8,13 @@ VERSION = "1.0.0"
 _G.sys = require("sys")
 
 local imei = mobile.imei()
+log.info("fleet", "imei", imei, "unique id", mcu.unique_id():toHex())
 
 sys.taskInit(function()
     sys.waitUntil("IP_READY")
     local c = mqtt.create(nil, "broker.fleet", 1883)
     c:auth(imei, "", "", false)
-    c:keepalive(10)
+    c:keepalive(3)
     c:autoreconn(true, 1000)
     c:on(function(client, event, topic, payload)
         if event == "conack" then
