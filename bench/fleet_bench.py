@@ -135,6 +135,9 @@ def cpu_over(pids, seconds):
 
 def main():
     args = parse_args()
+    # A SIGTERM (timeout, Ctrl-C's cousin) unwinds through the finally below: the fleet, the observer
+    # and the broker are stopped by pid, nothing is left running.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     luatos = os.path.join(args.build_dir, "luatos")
     k = args.devices
     work = tempfile.mkdtemp(prefix="fleet-bench-")
