@@ -426,15 +426,15 @@ void FleetSupervisor::on_control(std::uint64_t id) {
             ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
             c.in += c.in.empty() || c.in.ends_with('\n') ? "" : "\n";
             c.in += '\x04';  // end of input, once the queued commands are answered
-            if (c.busy_job == 0) run_command(c, {});
+            if (c.busy_job == 0) run_command(c);
         }
         return;
     }
     c.in.append(buf, static_cast<std::size_t>(n));
-    if (c.busy_job == 0) run_command(c, {});
+    if (c.busy_job == 0) run_command(c);
 }
 
-void FleetSupervisor::run_command(ControlClient& client, std::string) {
+void FleetSupervisor::run_command(ControlClient& client) {
     const auto reply = [&](const std::string& text) {
         const std::string out = text + "\n";
         // Answers are short; a client that does not read them loses them.
@@ -602,7 +602,7 @@ void FleetSupervisor::complete_job(std::uint64_t job_id) {
     const std::string out = text + "\n";
     [[maybe_unused]] const ssize_t n = ::send(ct->second->fd, out.data(), out.size(), MSG_NOSIGNAL);
     ct->second->busy_job = 0;
-    run_command(*ct->second, {});
+    run_command(*ct->second);
 }
 
 void FleetSupervisor::expire_jobs() {

@@ -56,7 +56,8 @@ class FleetSupervisor {
     void accept_control();
     void on_control(std::uint64_t id);
     void drop_control(std::uint64_t id);
-    void run_command(ControlClient& client, std::string line);
+    // Runs the client's complete lines until one waits for the devices' answers.
+    void run_command(ControlClient& client);
     void on_forward(std::uint64_t id);
     void finish_forward(std::uint64_t id, std::string answer);
     void complete_job(std::uint64_t job_id);

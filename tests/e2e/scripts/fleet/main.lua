@@ -14,7 +14,7 @@ sys.taskInit(function()
     sys.waitUntil("IP_READY")
     local c = mqtt.create(nil, "broker.fleet", 1883)
     c:auth(imei, "", "", false)
-    c:keepalive(3)
+    c:keepalive(10)
     c:autoreconn(true, 1000)
     c:on(function(client, event, topic, payload)
         if event == "conack" then
