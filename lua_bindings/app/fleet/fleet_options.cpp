@@ -132,8 +132,8 @@ std::string fleet_usage_text() {
         "options:\n";
     s += sys_task::command_line_help(fleet_options(), 26);
     s += "\n"
-         "exit status: 0 when every device ended clean; 1 when a device's script died (or it was killed);\n"
-         "2 for a usage error.\n";
+         "exit status: 1 when a device's script died (or it was killed); otherwise 128 + the signal that\n"
+         "stopped the fleet (SIGINT, SIGTERM: the devices are stopped first), or 0; 2 for a usage error.\n";
     return s;
 }
 
