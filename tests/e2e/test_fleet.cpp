@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "platform_air780ep/identity.hpp"
 #include "tests/e2e/e2e.hpp"
@@ -250,4 +251,24 @@ TEST_CASE("fleet: two shards run disjoint identities against one broker") {
     CHECK(b.summary().find("\"devices\":5,\"shard\":\"1/2\",\"first_index\":5") != std::string::npos);
     // No device was kicked off by a twin with its client id (the broker would log it).
     CHECK(broker.log().find("already connected, closing old connection") == std::string::npos);
+}
+
+TEST_CASE("fleet: devices stop by themselves when their supervisor is gone") {
+    Mosquitto broker;
+    TempDir tmp("fleet");
+    Fleet fleet(broker, tmp, "f", {"--devices", "3", "--imei-base", "86429105000020"});
+    REQUIRE(fleet.wait_status(R"(started 3/3 attached 3 mqtt 3 )"));
+    fleet.process().signal(SIGKILL);  // no goodbye: only the status pipes' closed ends tell
+    fleet.process().wait(10s);
+    for (int k = 0; k < 3; ++k) {
+        const auto log = fleet.dir() / std::to_string(k) / "luatos.log";
+        INFO(log);
+        bool stopped = false;
+        for (int i = 0; i < 5000 && !stopped; ++i) {
+            stopped =
+                read_file(log).find("W/main stopped: the fleet supervisor is gone") != std::string::npos;
+            if (!stopped) std::this_thread::sleep_for(2ms);
+        }
+        CHECK(stopped);
+    }
 }
