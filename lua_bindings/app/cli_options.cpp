@@ -262,6 +262,7 @@ bool parse_cli(std::span<const std::string> args, CliConfig& out, std::string& e
 std::string usage_text() {
     std::string s =
         "usage: luatos [options] DIR/ | FILE.lua ...\n"
+        "       luatos fleet [options] DIR/    many devices, one process each (luatos fleet --help)\n"
         "\n"
         "Run LuatOS scripts written for the Air780EP as the module runs them: the files given (and\n"
         "the files under the folders given) form the read-only /luadb/ image, by base name, and\n"

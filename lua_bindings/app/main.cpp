@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lua_bindings/app/cli_options.hpp"
+#include "lua_bindings/app/fleet/fleet_main.hpp"
+#include "lua_bindings/app/status_reporter.hpp"
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_network.hpp"
 #include "platform_air780ep/host_file.hpp"
@@ -75,9 +78,14 @@ int main(int argc, char** argv) {
     // A closed stdout (e.g. `luatos dir/ | head`) must not kill the device; writes just fail.
     ::signal(SIGPIPE, SIG_IGN);
 
-    const std::vector<std::string> args(argv + 1, argv + argc);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    // `luatos fleet ...`: many devices, one process each (docs/fleet.md).
+    if (!args.empty() && args[0] == "fleet") return lua_bindings::fleet_main({args.begin() + 1, args.end()});
     lua_bindings::CliConfig cfg;
     std::string error;
+    bool status_ok = true;
+    const std::optional<int> status_fd = lua_bindings::take_status_fd(args, status_ok, error);
+    if (!status_ok) return usage_error(error);
     if (!lua_bindings::parse_cli(args, cfg, error)) return usage_error(error);
     if (cfg.help) {
         std::fputs(lua_bindings::usage_text().c_str(), stdout);
@@ -99,5 +107,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     stop_on_signals(device);
-    return device.run(cfg.run_for);
+    std::optional<lua_bindings::StatusReporter> status;
+    if (status_fd) status.emplace(device, *status_fd);
+    const int code = device.run(cfg.run_for);
+    if (status) status->finish(code);
+    return code;
 }

@@ -14,6 +14,7 @@ std::uint64_t MqttHub::add(LuaMqttClient* client) {
 
 void MqttHub::remove(std::uint64_t serial) {
     clients_.erase(serial);
+    if (observer_) observer_(serial, nullptr);
 }
 
 LuaMqttClient* MqttHub::find(std::uint64_t serial) const {
@@ -40,6 +41,7 @@ void MqttHub::pop_slot() {
 }
 
 void MqttHub::post_event(std::uint64_t serial, const luat_mqtt::Event& event) {
+    if (observer_) observer_(serial, &event);
     if (event.type == luat_mqtt::EventType::kSent && event.value == 0) {
         loop_.post_repeatable({this, serial}, [this, serial] { deliver_qos0_sent(serial); });
         return;

@@ -19,8 +19,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "luat_mqtt/event.hpp"
@@ -63,6 +65,12 @@ class MqttHub {
     [[nodiscard]] sys_task::EventLoop& loop() { return loop_; }
     [[nodiscard]] std::size_t queued_events() const { return count_; }
 
+    // Hears every engine event of every client as it is queued, and a client's removal (its serial,
+    // nullptr): the `luatos --status-fd` report (lua_bindings/app/status_reporter.hpp). Must not
+    // call back into the hub.
+    using Observer = std::function<void(std::uint64_t serial, const luat_mqtt::Event* event)>;
+    void set_observer(Observer observer) { observer_ = std::move(observer); }
+
   private:
     void deliver(std::uint64_t seq);
     void deliver_qos0_sent(std::uint64_t serial);
@@ -81,6 +89,7 @@ class MqttHub {
     // The event being delivered (swapped out of its slot, so the callback may queue more events).
     PendingMqttEvent current_;
     bool delivering_ = false;
+    Observer observer_;
 };
 
 }  // namespace lua_bindings
