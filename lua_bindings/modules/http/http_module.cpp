@@ -472,6 +472,8 @@ int l_request(lua_State* L) {
     HttpModule& m = module_of(L);
     Device& device = m.run.device();
     sys_task::Logger& log = m.log();
+    // The nine arguments keep their indices while values are pushed above them.
+    lua_settop(L, 9);
     const Options o = read_options(L, device);
     if (o.adapter < 0 || o.adapter >= platform_air780ep::kAdapterCount) {
         log.error("libhttp", "bad network adapter index " + std::to_string(o.adapter));
