@@ -124,6 +124,8 @@ main(function()
     showh("redirect", "Location", http.request("GET", "http://web.test:$P/redirect").wait())
     showh("status", "Content-Length", http.request("GET", "http://web.test:$P/status/404").wait())
     showh("empty", "Content-Length", http.request("GET", "http://web.test:$P/empty").wait())
+    local c, h = http.request("GET", "http://web.test:$P/odd_header").wait()
+    log.info("odd header", c, "[" .. h["X-Odd"] .. "]", "[" .. h["X-Plain"] .. "]")
     show("short body", http.request("GET", "http://web.test:$P/short_body").wait())
     show("no length", http.request("GET", "http://web.test:$P/nolength").wait())
     local code, headers, body = http.request("GET", "http://web.test:$P/big?n=300000").wait()
@@ -143,6 +145,7 @@ end)
                                    "I/user.redirect 302 moved Location /get",
                                    "I/user.status 404 status 404 Content-Length 10",
                                    "I/user.empty 200  Content-Length 0",
+                                   "I/user.odd header 200 [ b] [ab c]",
                                    "I/user.short body 200 abcd",
                                    "I/user.no length 200 whole",
                                    "I/user.big 200 300000 012345678901 300000",

@@ -22,6 +22,7 @@ Paths (the query string is ignored unless said):
   /short_body      Content-Length: 10, 4 bytes, then the connection closes
   /nolength        200 without Content-Length and without chunks: "whole" in one piece, then close
   /huge_headers    a header block larger than 8 KiB
+  /odd_header      X-Odd: "a b" and X-Plain: "ab c" (LuatOS's header-value quirk), no body
   /gzip, /v7/weather/...  200, a gzip-compressed JSON document (the http demo's weather query)
   /empty           200, Content-Length: 0
 """
@@ -106,6 +107,8 @@ class Handler(BaseHTTPRequestHandler):
             self._raw(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcd")
         elif path == "/nolength":
             self._raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nwhole")
+        elif path == "/odd_header":
+            self._raw(b"HTTP/1.1 200 OK\r\nX-Odd: a b\r\nX-Plain: ab c\r\nContent-Length: 0\r\n\r\n")
         elif path == "/huge_headers":
             self._raw(b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 9000 + b"\r\n\r\nbody")
         elif path == "/gzip" or path.startswith("/v7/weather/"):
