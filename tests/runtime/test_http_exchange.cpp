@@ -87,7 +87,7 @@ TEST_CASE("http exchange: Content-Length bodies finish at their length, in any p
     CHECK(progress.back() == 5);
 }
 
-TEST_CASE("http exchange: chunked bodies finish at the last chunk; cut short, what came counts") {
+TEST_CASE("http exchange: chunked bodies finish at the last chunk, and cut short what came counts") {
     const std::size_t piece = GENERATE(1, 7, 1000);
     HttpExchange x(nullptr);
     CHECK(feed(x, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
