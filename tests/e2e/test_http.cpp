@@ -241,6 +241,8 @@ end)
             "I/user.timeout arg false bad argument #-1 to 'request' (number has no integer representation)",
             "I/user.still fine 200",
         });
+    // LuatOS's http_close line ends every request that got as far as its checks, failed or not.
+    CHECK(lines_with(r.lines, "I/http http close ").size() == (path == NetPath::kLwip ? 12U : 11U));
     // The adapter's own line for each failed connect (network.md, "C-side log lines"), then LuatOS's.
     CHECK(lines_with(r.lines, "E/http connect to 127.0.0.1:1 failed: ").size() == 1);
     Lines luatos_errors;

@@ -71,6 +71,13 @@ void cbcwait(lua_State* L, std::uint64_t id, int nargs) {
     lua_call(L, nargs + 1, 0);
 }
 
+// LuatOS's http_close prints this line first, whatever it then finds to free.
+void log_http_close(sys_task::Logger& log, const void* request) {
+    char ptr[16];
+    std::snprintf(ptr, sizeof ptr, "%08X", static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(request)));
+    log.info("http", std::string("http close ") + ptr);
+}
+
 class HttpModule;
 
 // One request in flight: from http.request until its result is handed to Lua.
@@ -374,9 +381,7 @@ void HttpRequest::deliver(lua_State* L) {
     release_lua(L);
     // http_close: the channel is given back and the line printed; the object goes once the results
     // are handed over (cbcwait may raise: the unique_ptr is already out of the table).
-    char ptr[16];
-    std::snprintf(ptr, sizeof ptr, "%08X", static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(this)));
-    module_.log().info("http", std::string("http close ") + ptr);
+    log_http_close(module_.log(), this);
     const std::uint64_t wait_id = s_.wait_id;
     auto it = module_.requests.find(s_.serial);
     std::unique_ptr<HttpRequest> self = std::move(it->second);
@@ -397,8 +402,9 @@ HttpModule& module_of(lua_State* L) {
     return upvalue_object<HttpModule>(L);
 }
 
-// What LuatOS's error label does: the request is dropped and the wait() object answers -4.
+// What LuatOS's error label does: http_close, and the wait() object answers -4.
 int fail(lua_State* L, HttpModule& m) {
+    log_http_close(m.log(), &m);
     lua_pushinteger(L, static_cast<lua_Integer>(HttpError::kConnect));
     pushcwait_error(L, m.log(), 1);
     return 1;
