@@ -48,13 +48,14 @@ end
 
 struct HttpWorld {
     TestPki pki{KeyKind::kEcP256, {"web.test"}};
-    HttpTestServer server{pki.path("server.pem"), pki.path("server.key")};
+    HttpTestServer server{pki.path("server.pem"), pki.path("server.key"), pki.path("ca.pem")};
 
     DeviceResult run(NetPath path, const std::string& script, std::size_t channels = 8) {
         std::string s = script;
         for (const auto& [key, value] :
              {std::pair<std::string, std::string>{"$P", std::to_string(server.http_port())},
-              {"$S", std::to_string(server.https_port())}}) {
+              {"$S", std::to_string(server.https_port())},
+              {"$M", std::to_string(server.mtls_port())}}) {
             for (std::size_t at = s.find(key); at != std::string::npos; at = s.find(key, at))
                 s.replace(at, key.size(), value);
         }
@@ -65,6 +66,8 @@ struct HttpWorld {
         o.files["main.lua"] = kHttpPrelude + s;
         o.files["ca.pem"] = pki.read("ca.pem");
         o.files["wrong_ca.pem"] = pki.read("wrong_ca.pem");
+        o.files["client.pem"] = pki.read("client.pem");
+        o.files["client.key"] = pki.read("client.key");
         return run_device(o);
     }
 };
@@ -270,6 +273,9 @@ main(function()
     log.info("wrong ca", http.request("GET", "https://web.test:$S/get", nil, nil, nil, io.readFile("/luadb/wrong_ca.pem")).wait())
     local code, headers, body = http.request("POST", "https://web.test:$S/echo", nil, "secret").wait()
     log.info("post", code, body:sub(-6))
+    local cert, key = io.readFile("/luadb/client.pem"), io.readFile("/luadb/client.key")
+    log.info("mutual", (http.request("GET", "https://web.test:$M/get", nil, nil, nil, ca, cert, key).wait()))
+    log.info("mutual, no certificate", http.request("GET", "https://web.test:$M/get", nil, nil, nil, ca).wait())
     log.info("plain to tls", http.request("GET", "http://web.test:$S/get", nil, nil, {timeout = 2000}).wait())
 end)
 )LUA");
@@ -279,10 +285,13 @@ end)
                                    "I/user.ca 200",
                                    "I/user.wrong ca -4",
                                    "I/user.post 200 secret",
+                                   "I/user.mutual 200",
+                                   "I/user.mutual, no certificate -4",
                                    "I/user.plain to tls -5",
                                });
 }
-E2E_ON_BOTH_PATHS("http: https without checks, with the server's CA, with the wrong CA", tls)
+E2E_ON_BOTH_PATHS(
+    "http: https without checks, with the server's CA, with the wrong CA, with a client certificate", tls)
 
 void channels(NetPath path) {
     HttpWorld w;

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The HTTP(S) server the http tests start (tests/support/http_server.hpp).
 
-Usage: http_test_server.py CERT KEY
+Usage: http_test_server.py CERT KEY CA
 Listens on two free 127.0.0.1 ports and prints "PORTS <both> <https>" on stdout once both accept
 connections: <both> answers plain HTTP and HTTPS (a connection whose first byte is a TLS handshake
 record is served over TLS with CERT/KEY, PEM), so one --host entry serves a script's http:// and
-https:// URLs of one name; <https> answers HTTPS only. Every response closes the connection.
+https:// URLs of one name; <https> answers HTTPS only; <mtls> HTTPS only to clients with a
+certificate CA signed. The line is "PORTS <both> <https> <mtls>". Every response closes the connection.
 
 Paths (the query string is ignored unless said):
   /echo            200, text/plain: the request as received (request line, headers in order, body)
@@ -145,16 +146,23 @@ class Server(ThreadingHTTPServer):
 
 
 def main():
-    cert, key = sys.argv[1], sys.argv[2]
+    cert, key, ca = sys.argv[1], sys.argv[2], sys.argv[3]
     plain = Server(("127.0.0.1", 0), Handler)
     secure = Server(("127.0.0.1", 0), Handler)
+    mutual = Server(("127.0.0.1", 0), Handler)
+    mctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    mctx.load_cert_chain(cert, key)
+    mctx.load_verify_locations(ca)
+    mctx.verify_mode = ssl.CERT_REQUIRED
+    mutual.socket = mctx.wrap_socket(mutual.socket, server_side=True)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     secure.socket = ctx.wrap_socket(secure.socket, server_side=True)
     plain.sniff_tls = ctx
-    for s in (plain, secure):
+    for s in (plain, secure, mutual):
         threading.Thread(target=s.serve_forever, daemon=True).start()
-    print(f"PORTS {plain.server_address[1]} {secure.server_address[1]}", flush=True)
+    ports = " ".join(str(s.server_address[1]) for s in (plain, secure, mutual))
+    print(f"PORTS {ports}", flush=True)
     threading.Event().wait()
 
 
