@@ -133,6 +133,9 @@ main(function()
     show("no length", http.request("GET", "http://web.test:$P/nolength").wait())
     local code, headers, body = http.request("GET", "http://web.test:$P/big?n=300000").wait()
     log.info("big", code, #body, body:sub(1, 12), headers["Content-Length"])
+    local up = string.rep("0123456789", 20000)
+    code, headers, body = http.request("POST", "http://web.test:$P/echo", nil, up).wait()
+    log.info("big post", code, body:sub(-#up) == up, body:find("Content-Length: 200000", 1, true) ~= nil)
     local ok = 0
     for i = 1, 10 do
         local c = http.request("GET", "http://web.test:$P/get").wait()
@@ -152,6 +155,7 @@ end)
                                    "I/user.short body 200 abcd",
                                    "I/user.no length 200 whole",
                                    "I/user.big 200 300000 012345678901 300000",
+                                   "I/user.big post 200 true true",
                                    "I/user.ten in a row 10",
                                });
 }
