@@ -399,3 +399,30 @@ sys.run()
 
 E2E_ON_BOTH_PATHS("http: the official http demo's http_app.lua, unchanged, against the local server",
                   official_http_app)
+
+TEST_CASE("http: a download over a lossy, slow cellular link (lwip, loss 3%, 40 ms each way) completes") {
+    HttpWorld w;
+    std::string error;
+    const auto link = platform_air780ep::LinkSettings{}.with("delay=40,jitter=5,loss=3%,seed=7", error);
+    REQUIRE(link);
+    DeviceOptions o;
+    o.network = network_to(NetPath::kLwip, 1);
+    o.network.hosts.add("web.test", platform_air780ep::HostTarget{"127.0.0.1", std::nullopt});
+    o.network.link = *link;
+    o.run_for = std::chrono::seconds(60);
+    o.files["main.lua"] = kHttpPrelude + R"LUA(
+main(function()
+    local code, headers, body = http.request("GET", "http://web.test:)LUA" +
+                          std::to_string(w.server.http_port()) +
+                          R"LUA(/big?n=200000", nil, nil, {dst = "/big.bin"}).wait()
+    log.info("download", code, body, io.fileSize("/big.bin"))
+    code, headers, body = http.request("GET", "http://web.test:)LUA" +
+                          std::to_string(w.server.http_port()) + R"LUA(/chunked").wait()
+    log.info("chunked", code, body)
+end)
+)LUA";
+    const DeviceResult r = run_device(o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(user_lines(r), {"I/user.download 200 200000 200000",
+                                "I/user.chunked 200 chunk-1 chunk-2 chunk-3 chunk-4 chunk-5"});
+}
