@@ -110,10 +110,10 @@ void AdapterStream::on_transport_closed(luat_mqtt::TransportError error, std::st
         // The same reason again and again (a broker down while auto-reconnect retries): once.
         if (detail != last_failure_) {
             last_failure_ = std::string(detail);
-            log_.error("mqtt", "connect to " + endpoint() + " failed: " + last_failure_);
+            log_.error(tag_, "connect to " + endpoint() + " failed: " + last_failure_);
         }
     } else if (error != luat_mqtt::TransportError::kLocalClose) {
-        log_.warn("mqtt", "connection to " + endpoint() + " lost: " + std::string(detail));
+        log_.warn(tag_, "connection to " + endpoint() + " lost: " + std::string(detail));
     }
     if (listener_ != nullptr) listener_->on_transport_closed(error, detail);
 }

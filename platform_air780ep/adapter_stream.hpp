@@ -41,6 +41,8 @@ class AdapterStream final : public luat_mqtt::Transport, private luat_mqtt::Tran
 
     // c:debug(): log every transport happening (D/net).
     void set_debug(bool on) { debug_ = on; }
+    // The tag of the failure lines (`E/<tag> connect to ... failed`): the module's, "mqtt" by default.
+    void set_log_tag(std::string tag) { tag_ = std::move(tag); }
     [[nodiscard]] bool waiting_for_adapter() const { return waiting_; }
 
   private:
@@ -67,6 +69,7 @@ class AdapterStream final : public luat_mqtt::Transport, private luat_mqtt::Tran
     AdapterTable::ListenerId adapter_listener_ = 0;
     bool connected_ = false;
     bool debug_ = false;
+    std::string tag_ = "mqtt";
     std::string last_failure_;  // the last connect failure logged, until a connect succeeds
 };
 

@@ -81,6 +81,10 @@ class Scheduler {
     // Drain the publish queue now (what sys.run does before each native message).
     void dispatch(lua_State* L);
 
+    // luat_pushcwait's id: one counter for every C API of the run that returns a `.wait()` object
+    // (the topic "\x01" + id must never be shared by two of them).
+    std::uint64_t next_cwait_id() { return ++cwait_id_; }
+
     // Counters (for tests and the bench).
     [[nodiscard]] std::uint64_t dispatched_messages() const { return dispatched_; }
     [[nodiscard]] std::uint64_t task_resumes() const { return resumes_; }
@@ -175,6 +179,7 @@ class Scheduler {
 
     std::uint64_t dispatched_ = 0;
     std::uint64_t resumes_ = 0;
+    std::uint64_t cwait_id_ = 0;
 };
 
 // The Lua functions of the `sys` table (sys_lua_*.cpp). Each gets the Scheduler as upvalue 1.

@@ -12,7 +12,7 @@
 // When a run ends, the device waits (briefly, see Device::RunEndDrain) until what the closed lwIP
 // connections still had to send, their DISCONNECT and FIN, has reached the host's sockets.
 //
-// install_network() adds it to a Device together with the Lua modules that use it (mqtt, uart, and
+// install_network() adds it to a Device together with the Lua modules that use it (mqtt, uart, http, and
 // the per-boot network setup). The `luatos` command does this with its command-line options; tests do
 // it with their own.
 #pragma once
@@ -81,7 +81,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     std::uint64_t attach_generation_ = 0;  // an attach whose message was already queued checks it
 };
 
-// Gives `device` its DeviceNetwork and the modules mqtt and uart (before run()). nullptr, with the
+// Gives `device` its DeviceNetwork and the modules mqtt, uart and http (before run()). nullptr, with the
 // reason in `error`, when the network cannot be set up; the device is then left as it was.
 DeviceNetwork* install_network(Device& device, NetworkOptions options, std::string& error);
 

@@ -1,4 +1,5 @@
-// The Lua modules that need the device's network: mqtt (mqtt_module.cpp) and uart (uart_module.cpp).
+// The Lua modules that need the device's network: mqtt (mqtt_module.cpp), uart (uart_module.cpp) and
+// http (http/http_module.cpp).
 // install_network() adds them to a Device.
 #pragma once
 
@@ -10,5 +11,6 @@ class DeviceNetwork;
 
 void install_mqtt(RunContext& run, DeviceNetwork& network);
 void install_uart(RunContext& run, DeviceNetwork& network);
+void install_http(RunContext& run, DeviceNetwork& network);
 
 }  // namespace lua_bindings
