@@ -245,6 +245,17 @@ std::vector<OptionSpec> cli_options() {
              c.network.uart_links[static_cast<int>(*id)] = std::string(v.substr(eq + 1));
              return true;
          }},
+        {"--pcap", "FILE",
+         "write every frame of the simulated cellular link (LWIP_GP), both directions, into the pcap "
+         "file FILE, for Wireshark or `tshark -r FILE`; also `pcap start FILE` / `pcap stop` on --control",
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (v.empty()) {
+                 error = "--pcap needs a file name";
+                 return false;
+             }
+             c.network.pcap_path = std::string(v);
+             return true;
+         }},
         {"--help", "", "show this help",
          [](CliConfig& c, std::string_view, std::string&) {
              c.help = true;

@@ -6,6 +6,7 @@
 #include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/control_server.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
+#include "platform_air780ep/link_capture.hpp"
 #include "platform_air780ep/link_commands.hpp"
 
 namespace lua_bindings {
@@ -28,7 +29,9 @@ bool DeviceNetwork::start(std::string& error) {
                                                                options_.hosts, config, error);
         if (!cellular_) return false;
         cellular_->link().add_listener(this);
+        capture_ = std::make_unique<platform_air780ep::LinkCapture>(cellular_->link(), device_.logger());
     }
+    if (!options_.pcap_path.empty() && !start_capture(error)) return false;
     if (!options_.control_path.empty()) {
         std::string why;
         control_ = platform_air780ep::ControlServer::create(device_.loop(), device_.logger(),
@@ -37,7 +40,10 @@ bool DeviceNetwork::start(std::string& error) {
             error = "cannot listen on the control socket " + options_.control_path + ": " + why;
             return false;
         }
-        if (cellular_) platform_air780ep::add_link_commands(*control_, cellular_->link());
+        if (cellular_) {
+            platform_air780ep::add_link_commands(*control_, cellular_->link());
+            platform_air780ep::add_capture_commands(*control_, *capture_);
+        }
         platform_air780ep::add_board_commands(*control_, device_.board());
     }
     // Only now that nothing can fail: the device keeps these until it goes.
@@ -55,9 +61,26 @@ bool DeviceNetwork::start(std::string& error) {
     return true;
 }
 
+bool DeviceNetwork::start_capture(std::string& error) {
+    if (!capture_) {
+        error = "--pcap captures the simulated cellular link, and this device has none";
+        return false;
+    }
+    if (!capture_->start(options_.pcap_path, error)) return false;
+    if (options_.default_adapter == platform_air780ep::kAdapterEth0) {
+        // ETH0 is this host's own sockets: its traffic never crosses the simulated link.
+        device_.logger().warn("pcap",
+                              "the default adapter is ETH0 (host sockets), which has no simulated "
+                              "link: only socket.LWIP_GP traffic is captured; for ETH0 use "
+                              "`tcpdump -i lo -w FILE port PORT`");
+    }
+    return true;
+}
+
 DeviceNetwork::~DeviceNetwork() {
     cancel_attach();
     control_.reset();
+    capture_.reset();
     if (cellular_) cellular_->link().remove_listener(this);
 }
 

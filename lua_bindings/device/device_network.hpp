@@ -1,6 +1,7 @@
 // The network of one simulated Air780EP, built from its NetworkOptions and kept for the device's
 // lifetime (reboots included), in this order and torn down in reverse:
 //   host map, link settings (the options) -> CellularNetwork (socket.LWIP_GP: the link + lwIP)
+//   -> LinkCapture (--pcap, `pcap start`: the link's frames into a pcap file)
 //   -> ChannelPool (the socket channels shared by every adapter: 8, or --channels) -> ControlServer
 //   (--control, with the link commands and the board's, board_commands.hpp) -> the MQTT hub (the mqtt
 //   module's per-device part).
@@ -31,6 +32,7 @@
 namespace platform_air780ep {
 class CellularNetwork;
 class ControlServer;
+class LinkCapture;
 }  // namespace platform_air780ep
 
 namespace lua_bindings {
@@ -53,6 +55,8 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     // nullptr when the device has no cellular link.
     [[nodiscard]] platform_air780ep::CellularNetwork* cellular() { return cellular_.get(); }
     [[nodiscard]] platform_air780ep::ControlServer* control() { return control_.get(); }
+    // The pcap capture of the cellular link (--pcap, `pcap start`); nullptr without a cellular link.
+    [[nodiscard]] platform_air780ep::LinkCapture* capture() { return capture_.get(); }
     // How the mqtt clients of every run reach the event loop (it outlives the runs and what they post).
     [[nodiscard]] MqttHub& mqtt_hub() { return mqtt_hub_; }
 
@@ -66,6 +70,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
   private:
     DeviceNetwork(Device& device, NetworkOptions options);
     bool start(std::string& error);
+    bool start_capture(std::string& error);
     void on_link_down() override;
     void on_link_up() override;
     void schedule_attach();
@@ -74,6 +79,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     Device& device_;
     NetworkOptions options_;
     std::unique_ptr<platform_air780ep::CellularNetwork> cellular_;
+    std::unique_ptr<platform_air780ep::LinkCapture> capture_;  // after cellular_: taps its link
     platform_air780ep::ChannelPool channels_;
     std::unique_ptr<platform_air780ep::ControlServer> control_;
     MqttHub mqtt_hub_;
