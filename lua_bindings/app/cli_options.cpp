@@ -256,6 +256,28 @@ std::vector<OptionSpec> cli_options() {
              c.network.pcap_path = std::string(v);
              return true;
          }},
+        {"--tls-keylog", "FILE",
+         "append every TLS session's secrets to FILE (NSS key log: Wireshark's tls.keylog_file), so that "
+         "a --pcap capture shows the MQTT inside TLS",
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (v.empty()) {
+                 error = "--tls-keylog needs a file name";
+                 return false;
+             }
+             c.network.tls_keylog_path = std::string(v);
+             return true;
+         }},
+        {"--trust-ca", "FILE",
+         "test only: TLS verification also accepts servers whose chain leads to the CA in FILE (PEM or "
+         "DER), besides the script's server_cert; host names are still checked",
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (v.empty()) {
+                 error = "--trust-ca needs a file name";
+                 return false;
+             }
+             c.network.trust_ca_path = std::string(v);
+             return true;
+         }},
         {"--help", "", "show this help",
          [](CliConfig& c, std::string_view, std::string&) {
              c.help = true;

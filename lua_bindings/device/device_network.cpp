@@ -5,6 +5,7 @@
 #include "platform_air780ep/board_commands.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/control_server.hpp"
+#include "platform_air780ep/host_file.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
 #include "platform_air780ep/link_capture.hpp"
 #include "platform_air780ep/link_commands.hpp"
@@ -22,6 +23,7 @@ DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
     : device_(device), options_(std::move(options)), channels_(options_.channels), mqtt_hub_(device.loop()) {}
 
 bool DeviceNetwork::start(std::string& error) {
+    if (!load_tls_settings(error)) return false;
     if (options_.cellular) {
         platform_air780ep::SlirpLinkConfig config;
         config.link = options_.link;
@@ -57,6 +59,38 @@ bool DeviceNetwork::start(std::string& error) {
                 device_.logger().warn("net", "run end: closed connections still had bytes on the way after " +
                                                  std::to_string(waited_ms) + " ms; dropped with the stack");
             }});
+    }
+    return true;
+}
+
+bool DeviceNetwork::load_tls_settings(std::string& error) {
+    sys_task::Logger& log = device_.logger();
+    if (!options_.trust_ca_path.empty()) {
+        std::string why;
+        auto data = platform_air780ep::read_host_file(options_.trust_ca_path, why);
+        if (!data || !platform_air780ep::check_certificates(*data, why)) {
+            error = "--trust-ca " + options_.trust_ca_path + ": " + why;
+            return false;
+        }
+        tls_.trust_ca = std::move(*data);
+        tls_.trust_ca_path = options_.trust_ca_path;
+        log.warn("tls",
+                 "--trust-ca " + options_.trust_ca_path +
+                     " (test only): TLS verification also accepts servers whose chain leads to this CA; "
+                     "host names are still checked");
+    }
+    if (!options_.tls_keylog_path.empty()) {
+        std::string why;
+        std::shared_ptr<platform_air780ep::TlsKeyLog> keylog =
+            platform_air780ep::TlsKeyLog::create(options_.tls_keylog_path, why);
+        if (!keylog) {
+            error = "--tls-keylog: " + why;
+            return false;
+        }
+        tls_.keylog = std::move(keylog);
+        log.warn("tls", "--tls-keylog " + options_.tls_keylog_path +
+                            ": the secrets of every TLS session are written there; whoever has the file "
+                            "can decrypt the traffic");
     }
     return true;
 }

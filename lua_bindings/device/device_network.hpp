@@ -27,6 +27,7 @@
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/slirp_link.hpp"
+#include "platform_air780ep/tls/tls_config.hpp"
 #include "sys_task/event_loop.hpp"
 
 namespace platform_air780ep {
@@ -57,6 +58,8 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     [[nodiscard]] platform_air780ep::ControlServer* control() { return control_.get(); }
     // The pcap capture of the cellular link (--pcap, `pcap start`); nullptr without a cellular link.
     [[nodiscard]] platform_air780ep::LinkCapture* capture() { return capture_.get(); }
+    // What the device adds to its scripts' TLS configs (--tls-keylog, --trust-ca).
+    [[nodiscard]] const platform_air780ep::TlsDeviceSettings& tls_settings() const { return tls_; }
     // How the mqtt clients of every run reach the event loop (it outlives the runs and what they post).
     [[nodiscard]] MqttHub& mqtt_hub() { return mqtt_hub_; }
 
@@ -71,6 +74,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     DeviceNetwork(Device& device, NetworkOptions options);
     bool start(std::string& error);
     bool start_capture(std::string& error);
+    bool load_tls_settings(std::string& error);
     void on_link_down() override;
     void on_link_up() override;
     void schedule_attach();
@@ -78,6 +82,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
 
     Device& device_;
     NetworkOptions options_;
+    platform_air780ep::TlsDeviceSettings tls_;
     std::unique_ptr<platform_air780ep::CellularNetwork> cellular_;
     std::unique_ptr<platform_air780ep::LinkCapture> capture_;  // after cellular_: taps its link
     platform_air780ep::ChannelPool channels_;

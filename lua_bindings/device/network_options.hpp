@@ -28,6 +28,10 @@ struct NetworkOptions {
     std::size_t channels = platform_air780ep::ChannelPool::kAir780epChannels;
     // Debugging (docs/debugging.md). --pcap FILE: the cellular link's frames into a pcap file ("": none).
     std::string pcap_path;
+    // --tls-keylog FILE: every TLS session's secrets, NSS key log format ("": none).
+    std::string tls_keylog_path;
+    // --trust-ca FILE (test only): TLS verification also accepts a chain to this CA ("": none).
+    std::string trust_ca_path;
 };
 
 }  // namespace lua_bindings
