@@ -151,7 +151,7 @@ sys.run()
     CHECK(lines_with(device.lines(), "I/pcap capture stopped: ").size() == 1);
 }
 
-TEST_CASE("debugging: --pcap start/stop on the control socket; ETH0 points to tcpdump", "[debugging]") {
+TEST_CASE("debugging: --pcap start and stop on the control socket, ETH0 points to tcpdump", "[debugging]") {
     Mosquitto broker;
     TempDir dir("e2e-pcap");
     write_file(dir.path() / "main.lua", "sys.taskInit(function() sys.wait(60000) end)\nsys.run()\n");

@@ -45,8 +45,10 @@ TlsDeviceSettings test_ca(const TlsWorld& w) {
 
 }  // namespace
 
-TEST_CASE("--trust-ca: a chain to the test CA verifies besides the script's CA; the name is still checked",
-          "[tls][debugging]") {
+TEST_CASE(
+    "device TLS settings: --trust-ca: a chain to the test CA verifies besides the script's CA, the name is "
+    "still checked",
+    "[tls][debugging]") {
     TlsWorld w;
     const std::string wrong = w.pki.read("wrong_ca.pem");
     {
@@ -75,8 +77,10 @@ TEST_CASE("--trust-ca: a chain to the test CA verifies besides the script's CA; 
     CHECK_FALSE(build(trusting(wrong, 0), test_ca(w))->trusts_test_ca());
 }
 
-TEST_CASE("--trust-ca: the script's server_cert is still parsed and refused first; a bad test CA is named",
-          "[tls][debugging]") {
+TEST_CASE(
+    "device TLS settings: --trust-ca: the script's server_cert is still parsed and refused first, a bad test "
+    "CA is named",
+    "[tls][debugging]") {
     TlsWorld w;
     std::vector<std::string> warnings;
     std::string plain_error, trusted_error;
@@ -97,7 +101,8 @@ TEST_CASE("--trust-ca: the script's server_cert is still parsed and refused firs
     CHECK(platform_air780ep::check_certificates(w.pki.read("ca.der"), error));
 }
 
-TEST_CASE("--tls-keylog: one CLIENT_RANDOM line per handshake, whatever verify says", "[tls][debugging]") {
+TEST_CASE("device TLS settings: --tls-keylog: one CLIENT_RANDOM line per handshake, whatever verify says",
+          "[tls][debugging]") {
     TlsWorld w;
     TempDir dir("tls-keylog");
     const auto path = dir.path() / "keys.txt";
