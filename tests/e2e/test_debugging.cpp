@@ -173,6 +173,12 @@ TEST_CASE("debugging: --pcap start and stop on the control socket, ETH0 points t
     device.signal(SIGTERM);
     device.wait();
 
+    const std::string nowhere = (dir.path() / "no/such/dir.pcap").string();
+    const LuatosResult bad =
+        run_luatos({"--pcap", nowhere, "--run-for", "10ms", (dir.path() / "main.lua").string()});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err.starts_with("luatos: cannot write the capture file " + nowhere + ": "));
+
     const LuatosResult eth0 = run_luatos({"--pcap", (dir.path() / "e.pcap").string(), "--adapter", "eth0",
                                           "--run-for", "10ms", (dir.path() / "main.lua").string()});
     CHECK(lines_with(eth0.lines, "W/pcap") ==
