@@ -23,12 +23,15 @@ bool LinkCapture::start(const std::string& path, std::string& error) {
     link_.set_tap([this](LinkDirection, std::span<const std::uint8_t> frame, std::uint64_t now_us) {
         on_frame(frame, now_us);
     });
+    flush_hook_ = loop_.add_before_block([this] { flush(); });
     log_.info("pcap", "capturing the cellular link (LWIP_GP) into " + path);
     return true;
 }
 
 void LinkCapture::stop() {
     link_.set_tap({});
+    if (flush_hook_ != 0) loop_.remove_before_block(flush_hook_);
+    flush_hook_ = 0;
     if (!writer_) return;
     log_.info("pcap",
               "capture stopped: " + std::to_string(writer_->frames()) + " frames in " + writer_->path());
@@ -41,8 +44,13 @@ std::string LinkCapture::status() const {
 }
 
 void LinkCapture::on_frame(std::span<const std::uint8_t> frame, std::uint64_t now_us) {
-    if (!writer_ || writer_->write(frame, now_us)) return;
-    // The tap stays (it is running now); with no writer it does nothing until stop() removes it.
+    if (writer_) writer_->write(frame, now_us);
+}
+
+void LinkCapture::flush() {
+    if (!writer_ || writer_->flush()) return;
+    // The tap and the hook stay (the hook is running now); with no writer they do nothing until
+    // stop() removes them.
     log_.error("pcap", "cannot write to " + writer_->path() + ": capture stopped");
     writer_.reset();
 }

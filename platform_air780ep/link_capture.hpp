@@ -5,7 +5,8 @@
 // in it; an outage therefore shows as a gap (docs/debugging.md).
 //
 // Started by `--pcap FILE` or the control command `pcap start FILE`, stopped by `pcap stop` (or when
-// the device goes). The file is flushed after each frame.
+// the device goes). The file is flushed once per event-loop turn, before the loop may block: one
+// write for a burst of frames, and a whole file whenever the device waits.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +22,8 @@ namespace platform_air780ep {
 
 class LinkCapture {
   public:
-    LinkCapture(SlirpLink& link, sys_task::Logger& log) : link_(link), log_(log) {}
+    LinkCapture(sys_task::EventLoop& loop, SlirpLink& link, sys_task::Logger& log)
+        : loop_(loop), link_(link), log_(log) {}
     ~LinkCapture() { stop(); }
     LinkCapture(const LinkCapture&) = delete;
     LinkCapture& operator=(const LinkCapture&) = delete;
@@ -37,10 +39,13 @@ class LinkCapture {
 
   private:
     void on_frame(std::span<const std::uint8_t> frame, std::uint64_t now_us);
+    void flush();
 
+    sys_task::EventLoop& loop_;
     SlirpLink& link_;
     sys_task::Logger& log_;
     std::unique_ptr<PcapWriter> writer_;
+    sys_task::EventLoop::HookId flush_hook_ = 0;
 };
 
 // The control-socket command `pcap`: `pcap start FILE`, `pcap stop`, and `pcap` alone for the state.

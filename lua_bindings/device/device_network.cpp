@@ -31,7 +31,8 @@ bool DeviceNetwork::start(std::string& error) {
                                                                options_.hosts, config, error);
         if (!cellular_) return false;
         cellular_->link().add_listener(this);
-        capture_ = std::make_unique<platform_air780ep::LinkCapture>(cellular_->link(), device_.logger());
+        capture_ = std::make_unique<platform_air780ep::LinkCapture>(device_.loop(), cellular_->link(),
+                                                                    device_.logger());
     }
     if (!options_.pcap_path.empty() && !start_capture(error)) return false;
     if (!options_.control_path.empty()) {
