@@ -16,7 +16,7 @@ top=$PWD
 packages=(build-essential cmake ninja-build pkg-config dpkg-dev clang
           libmbedtls-dev libslirp-dev libglib2.0-dev libpcre2-dev catch2
           mosquitto mosquitto-clients libmosquitto-dev libpaho-mqtt-dev openssl python3
-          zlib1g-dev libgcrypt20-dev libgpg-error-dev libhttp-parser-dev)
+          zlib1g-dev libgcrypt20-dev libgpg-error-dev libhttp-parser-dev libpcap-dev tshark)
 
 sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
@@ -28,6 +28,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -qq
+  # tshark's package asks whether non-root users may capture; the tests only read files: no.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo_cmd[@]}" debconf-set-selections
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 

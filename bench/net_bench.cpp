@@ -11,7 +11,8 @@
 //     512 kbit/s; an MQTT PUBLISH up at 128 kbit/s and a retained one down at 256 kbit/s with 50 ms
 //     each way). tests/platform and tests/e2e assert only that it is never less.
 //
-//   net_bench [--mb N] [--echo N] [--mqtt N] [--link SPEC]
+//   net_bench [--mb N] [--echo N] [--mqtt N] [--link SPEC] [--pcap FILE]
+// (--pcap: the same with the link captured into FILE, as luatos --pcap does: its cost.)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "platform_air780ep/host_tcp_stream.hpp"
+#include "platform_air780ep/link_capture.hpp"
 #include "platform_air780ep/lwip_stack.hpp"
 #include "platform_air780ep/lwip_tcp_stream.hpp"
 #include "platform_air780ep/slirp_link.hpp"
@@ -583,6 +585,7 @@ int main(int argc, char** argv) {
     int echoes = 2000;
     int mqtt_count = 20000;
     std::string link_spec;
+    std::string pcap_path;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string opt = argv[i];
         if (opt == "--mb")
@@ -593,8 +596,11 @@ int main(int argc, char** argv) {
             mqtt_count = std::atoi(argv[i + 1]);
         else if (opt == "--link")
             link_spec = argv[i + 1];
+        else if (opt == "--pcap")
+            pcap_path = argv[i + 1];
         else {
-            std::fprintf(stderr, "usage: %s [--mb N] [--echo N] [--mqtt N] [--link SPEC]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--mb N] [--echo N] [--mqtt N] [--link SPEC] [--pcap FILE]\n",
+                         argv[0]);
             return 2;
         }
     }
@@ -620,6 +626,11 @@ int main(int argc, char** argv) {
     }
     SlirpLink& link = *owned_link;
     LwipStack& stack = *owned_stack;
+    platform_air780ep::LinkCapture capture(loop, link, log);
+    if (!pcap_path.empty() && !capture.start(pcap_path, error)) {
+        std::fprintf(stderr, "--pcap: %s\n", error.c_str());
+        return 1;
+    }
 
     const std::function<std::unique_ptr<Transport>()> make_lwip = [&] {
         return std::make_unique<LwipTcpStream>(stack, hosts);

@@ -61,6 +61,8 @@ bool AdapterStream::open(std::string_view host, std::uint16_t port) {
 
 bool AdapterStream::start() {
     log_.debug("net", "socket[" + std::to_string(channel_) + "] connect to " + endpoint() + " " + kind_);
+    if (!connect_warning_.empty())
+        log_.warn("net", "socket[" + std::to_string(channel_) + "] " + connect_warning_);
     return inner_->open(host_, port_);
 }
 

@@ -39,6 +39,9 @@ class AdapterStream final : public luat_mqtt::Transport, private luat_mqtt::Tran
     void close() override;
     [[nodiscard]] bool is_open() const override { return waiting_ || inner_->is_open(); }
 
+    // A warning logged after each attempt's connect line (`W/net socket[N] <text>`): the device's
+    // test-only TLS trust (--trust-ca) says so on every connect. Empty: none.
+    void set_connect_warning(std::string text) { connect_warning_ = std::move(text); }
     // c:debug(): log every transport happening (D/net).
     void set_debug(bool on) { debug_ = on; }
     // The tag of the failure lines (`E/<tag> connect to ... failed`): the module's, "mqtt" by default.
@@ -70,6 +73,7 @@ class AdapterStream final : public luat_mqtt::Transport, private luat_mqtt::Tran
     bool connected_ = false;
     bool debug_ = false;
     std::string tag_ = "mqtt";
+    std::string connect_warning_;
     std::string last_failure_;  // the last connect failure logged, until a connect succeeds
 };
 

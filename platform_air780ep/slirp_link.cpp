@@ -220,11 +220,13 @@ void SlirpLink::pump() {
         model_.advance(now);
         bool moved = false;
         while (auto frame = model_.take_due(LinkDirection::kUp, now)) {
+            if (tap_) tap_(LinkDirection::kUp, *frame, now);
             to_network(*frame);
             reuse(std::move(*frame));
             moved = true;
         }
         while (auto frame = model_.take_due(LinkDirection::kDown, now)) {
+            if (tap_) tap_(LinkDirection::kDown, *frame, now);
             if (receiver_) receiver_(*frame);
             reuse(std::move(*frame));
             moved = true;

@@ -70,6 +70,12 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
 
     void transmit(std::span<const std::uint8_t> frame) override;
     void set_receiver(Receiver receiver) override { receiver_ = std::move(receiver); }
+    // Sees every frame the link model delivers, either way (ARP and DNS included), at its delivery
+    // time on the link's clock: what the network carried (the capture, link_capture.hpp). Dropped
+    // frames never reach it. Empty: none.
+    using Tap =
+        std::function<void(LinkDirection dir, std::span<const std::uint8_t> frame, std::uint64_t now_us)>;
+    void set_tap(Tap tap) { tap_ = std::move(tap); }
 
     // ---- control (tests, the control socket, the command line) ----
     void configure(const LinkSettings& settings);
@@ -135,6 +141,7 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     DnsResponder dns_;
     LinkModel model_;
     Receiver receiver_;
+    Tap tap_;
     std::vector<LinkStateListener*> listeners_;
     std::vector<std::unique_ptr<Timer>> timers_;
     Slirp* slirp_ = nullptr;

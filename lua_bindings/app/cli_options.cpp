@@ -245,6 +245,39 @@ std::vector<OptionSpec> cli_options() {
              c.network.uart_links[static_cast<int>(*id)] = std::string(v.substr(eq + 1));
              return true;
          }},
+        {"--pcap", "FILE",
+         "write every frame of the simulated cellular link (LWIP_GP), both directions, into the pcap "
+         "file FILE, for Wireshark or `tshark -r FILE`; also `pcap start FILE` / `pcap stop` on --control",
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (v.empty()) {
+                 error = "--pcap needs a file name";
+                 return false;
+             }
+             c.network.pcap_path = std::string(v);
+             return true;
+         }},
+        {"--tls-keylog", "FILE",
+         "append every TLS session's secrets to FILE (NSS key log: Wireshark's tls.keylog_file), so that "
+         "a --pcap capture shows the MQTT inside TLS",
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (v.empty()) {
+                 error = "--tls-keylog needs a file name";
+                 return false;
+             }
+             c.network.tls_keylog_path = std::string(v);
+             return true;
+         }},
+        {"--trust-ca", "FILE",
+         "test only: TLS verification also accepts servers whose chain leads to the CA in FILE (PEM or "
+         "DER), besides the script's server_cert; host names are still checked",
+         [](CliConfig& c, std::string_view v, std::string& error) {
+             if (v.empty()) {
+                 error = "--trust-ca needs a file name";
+                 return false;
+             }
+             c.network.trust_ca_path = std::string(v);
+             return true;
+         }},
         {"--help", "", "show this help",
          [](CliConfig& c, std::string_view, std::string&) {
              c.help = true;

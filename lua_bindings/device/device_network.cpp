@@ -5,7 +5,9 @@
 #include "platform_air780ep/board_commands.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/control_server.hpp"
+#include "platform_air780ep/host_file.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
+#include "platform_air780ep/link_capture.hpp"
 #include "platform_air780ep/link_commands.hpp"
 
 namespace lua_bindings {
@@ -21,6 +23,7 @@ DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
     : device_(device), options_(std::move(options)), channels_(options_.channels), mqtt_hub_(device.loop()) {}
 
 bool DeviceNetwork::start(std::string& error) {
+    if (!load_tls_settings(error)) return false;
     if (options_.cellular) {
         platform_air780ep::SlirpLinkConfig config;
         config.link = options_.link;
@@ -28,7 +31,10 @@ bool DeviceNetwork::start(std::string& error) {
                                                                options_.hosts, config, error);
         if (!cellular_) return false;
         cellular_->link().add_listener(this);
+        capture_ = std::make_unique<platform_air780ep::LinkCapture>(device_.loop(), cellular_->link(),
+                                                                    device_.logger());
     }
+    if (!options_.pcap_path.empty() && !start_capture(error)) return false;
     if (!options_.control_path.empty()) {
         std::string why;
         control_ = platform_air780ep::ControlServer::create(device_.loop(), device_.logger(),
@@ -37,7 +43,10 @@ bool DeviceNetwork::start(std::string& error) {
             error = "cannot listen on the control socket " + options_.control_path + ": " + why;
             return false;
         }
-        if (cellular_) platform_air780ep::add_link_commands(*control_, cellular_->link());
+        if (cellular_) {
+            platform_air780ep::add_link_commands(*control_, cellular_->link());
+            platform_air780ep::add_capture_commands(*control_, *capture_);
+        }
         platform_air780ep::add_board_commands(*control_, device_.board());
     }
     // Only now that nothing can fail: the device keeps these until it goes.
@@ -55,9 +64,58 @@ bool DeviceNetwork::start(std::string& error) {
     return true;
 }
 
+bool DeviceNetwork::load_tls_settings(std::string& error) {
+    sys_task::Logger& log = device_.logger();
+    if (!options_.trust_ca_path.empty()) {
+        std::string why;
+        auto data = platform_air780ep::read_host_file(options_.trust_ca_path, why);
+        if (!data || !platform_air780ep::check_certificates(*data, why)) {
+            error = "--trust-ca " + options_.trust_ca_path + ": " + why;
+            return false;
+        }
+        tls_.trust_ca = std::move(*data);
+        tls_.trust_ca_path = options_.trust_ca_path;
+        log.warn("tls",
+                 "--trust-ca " + options_.trust_ca_path +
+                     " (test only): TLS verification also accepts servers whose chain leads to this CA; "
+                     "host names are still checked");
+    }
+    if (!options_.tls_keylog_path.empty()) {
+        std::string why;
+        std::shared_ptr<platform_air780ep::TlsKeyLog> keylog =
+            platform_air780ep::TlsKeyLog::create(options_.tls_keylog_path, why);
+        if (!keylog) {
+            error = "--tls-keylog: " + why;
+            return false;
+        }
+        tls_.keylog = std::move(keylog);
+        log.warn("tls", "--tls-keylog " + options_.tls_keylog_path +
+                            ": the secrets of every TLS session are written there; whoever has the file "
+                            "can decrypt the traffic");
+    }
+    return true;
+}
+
+bool DeviceNetwork::start_capture(std::string& error) {
+    if (!capture_) {
+        error = "--pcap captures the simulated cellular link, and this device has none";
+        return false;
+    }
+    if (!capture_->start(options_.pcap_path, error)) return false;
+    if (options_.default_adapter == platform_air780ep::kAdapterEth0) {
+        // ETH0 is this host's own sockets: its traffic never crosses the simulated link.
+        device_.logger().warn("pcap",
+                              "the default adapter is ETH0 (host sockets), which has no simulated "
+                              "link: only socket.LWIP_GP traffic is captured; for ETH0 use "
+                              "`tcpdump -i lo -w FILE port PORT`");
+    }
+    return true;
+}
+
 DeviceNetwork::~DeviceNetwork() {
     cancel_attach();
     control_.reset();
+    capture_.reset();
     if (cellular_) cellular_->link().remove_listener(this);
 }
 

@@ -1,6 +1,7 @@
 // The network of one simulated Air780EP, built from its NetworkOptions and kept for the device's
 // lifetime (reboots included), in this order and torn down in reverse:
 //   host map, link settings (the options) -> CellularNetwork (socket.LWIP_GP: the link + lwIP)
+//   -> LinkCapture (--pcap, `pcap start`: the link's frames into a pcap file)
 //   -> ChannelPool (the socket channels shared by every adapter: 8, or --channels) -> ControlServer
 //   (--control, with the link commands and the board's, board_commands.hpp) -> the MQTT hub (the mqtt
 //   module's per-device part).
@@ -26,11 +27,13 @@
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/slirp_link.hpp"
+#include "platform_air780ep/tls/tls_config.hpp"
 #include "sys_task/event_loop.hpp"
 
 namespace platform_air780ep {
 class CellularNetwork;
 class ControlServer;
+class LinkCapture;
 }  // namespace platform_air780ep
 
 namespace lua_bindings {
@@ -53,6 +56,10 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     // nullptr when the device has no cellular link.
     [[nodiscard]] platform_air780ep::CellularNetwork* cellular() { return cellular_.get(); }
     [[nodiscard]] platform_air780ep::ControlServer* control() { return control_.get(); }
+    // The pcap capture of the cellular link (--pcap, `pcap start`); nullptr without a cellular link.
+    [[nodiscard]] platform_air780ep::LinkCapture* capture() { return capture_.get(); }
+    // What the device adds to its scripts' TLS configs (--tls-keylog, --trust-ca).
+    [[nodiscard]] const platform_air780ep::TlsDeviceSettings& tls_settings() const { return tls_; }
     // How the mqtt clients of every run reach the event loop (it outlives the runs and what they post).
     [[nodiscard]] MqttHub& mqtt_hub() { return mqtt_hub_; }
 
@@ -66,6 +73,8 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
   private:
     DeviceNetwork(Device& device, NetworkOptions options);
     bool start(std::string& error);
+    bool start_capture(std::string& error);
+    bool load_tls_settings(std::string& error);
     void on_link_down() override;
     void on_link_up() override;
     void schedule_attach();
@@ -73,7 +82,9 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
 
     Device& device_;
     NetworkOptions options_;
+    platform_air780ep::TlsDeviceSettings tls_;
     std::unique_ptr<platform_air780ep::CellularNetwork> cellular_;
+    std::unique_ptr<platform_air780ep::LinkCapture> capture_;  // after cellular_: taps its link
     platform_air780ep::ChannelPool channels_;
     std::unique_ptr<platform_air780ep::ControlServer> control_;
     MqttHub mqtt_hub_;

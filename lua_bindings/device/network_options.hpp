@@ -1,5 +1,6 @@
 // What the command line says about a device's network (luatos --host / --link / --control /
-// --adapter / --uart / --channels), and what in-process tests set the same way.
+// --adapter / --uart / --channels / --pcap / --tls-keylog / --trust-ca), and what in-process tests set the
+// same way.
 #pragma once
 
 #include <map>
@@ -25,6 +26,12 @@ struct NetworkOptions {
     // --channels N: the socket channels shared by every adapter's users. The Air780EP has 8; more are
     // only for benchmarks that need many clients in one device.
     std::size_t channels = platform_air780ep::ChannelPool::kAir780epChannels;
+    // Debugging (docs/debugging.md). --pcap FILE: the cellular link's frames into a pcap file ("": none).
+    std::string pcap_path;
+    // --tls-keylog FILE: every TLS session's secrets, NSS key log format ("": none).
+    std::string tls_keylog_path;
+    // --trust-ca FILE (test only): TLS verification also accepts a chain to this CA ("": none).
+    std::string trust_ca_path;
 };
 
 }  // namespace lua_bindings

@@ -88,6 +88,14 @@ std::string parse_certificates(mbedtls_x509_crt& chain, std::string_view data) {
 
 }  // namespace
 
+bool check_certificates(std::string_view data, std::string& error) {
+    mbedtls_x509_crt chain;
+    mbedtls_x509_crt_init(&chain);
+    error = parse_certificates(chain, data);
+    mbedtls_x509_crt_free(&chain);
+    return error.empty();
+}
+
 TlsConfig::TlsConfig() {
     mbedtls_ctr_drbg_init(&drbg_);
     mbedtls_x509_crt_init(&ca_chain_);
@@ -105,21 +113,31 @@ TlsConfig::~TlsConfig() {
 }
 
 std::unique_ptr<TlsConfig> TlsConfig::create_insecure(std::string& error) {
+    return create_insecure(TlsDeviceSettings{}, error);
+}
+
+std::unique_ptr<TlsConfig> TlsConfig::create_insecure(const TlsDeviceSettings& device, std::string& error) {
     TlsOptions options;
     options.verify = 0;
     std::vector<std::string> warnings;  // verify 0 has none
-    return create(options, warnings, error);
+    return create(options, device, warnings, error);
 }
 
 std::unique_ptr<TlsConfig> TlsConfig::create(const TlsOptions& options, std::vector<std::string>& warnings,
                                              std::string& error) {
+    return create(options, TlsDeviceSettings{}, warnings, error);
+}
+
+std::unique_ptr<TlsConfig> TlsConfig::create(const TlsOptions& options, const TlsDeviceSettings& device,
+                                             std::vector<std::string>& warnings, std::string& error) {
     std::unique_ptr<TlsConfig> config(new TlsConfig());
-    error = config->init(options, warnings);
+    error = config->init(options, device, warnings);
     if (!error.empty()) return nullptr;
     return config;
 }
 
-std::string TlsConfig::init(const TlsOptions& options, std::vector<std::string>& warnings) {
+std::string TlsConfig::init(const TlsOptions& options, const TlsDeviceSettings& device,
+                            std::vector<std::string>& warnings) {
     if (options.verify < 0 || options.verify > 2) {
         return "verify: must be 0 (none), 1 (optional) or 2 (required), not " +
                std::to_string(options.verify);
@@ -135,6 +153,14 @@ std::string TlsConfig::init(const TlsOptions& options, std::vector<std::string>&
         warnings.emplace_back(
             "ssl: verify = 2 without server_cert: no CA to check the server against, "
             "every handshake will be refused");
+    }
+
+    // After the script's own certificates, so that a malformed server_cert is refused as without it.
+    if (!device.trust_ca.empty() && verify_ != TlsVerify::kNone) {
+        if (std::string why = parse_certificates(ca_chain_, device.trust_ca); !why.empty()) {
+            return "--trust-ca " + device.trust_ca_path + ": " + why;
+        }
+        test_ca_path_ = device.trust_ca_path.empty() ? "(test CA)" : device.trust_ca_path;
     }
 
     if (options.client_cert) {
@@ -160,13 +186,27 @@ std::string TlsConfig::init(const TlsOptions& options, std::vector<std::string>&
     mbedtls_ssl_conf_max_version(&ssl_conf_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_authmode(&ssl_conf_, static_cast<int>(verify_));
     mbedtls_ssl_conf_rng(&ssl_conf_, mbedtls_ctr_drbg_random, &drbg_);
-    if (ca_count_ > 0) mbedtls_ssl_conf_ca_chain(&ssl_conf_, &ca_chain_, nullptr);
+    if (count_certificates(ca_chain_) > 0) mbedtls_ssl_conf_ca_chain(&ssl_conf_, &ca_chain_, nullptr);
+    if (device.keylog) {
+        keylog_ = device.keylog;
+        mbedtls_ssl_conf_export_keys_ext_cb(&ssl_conf_, &TlsConfig::export_keys, keylog_.get());
+    }
     if (has_client_cert_) {
         if (const int ret = mbedtls_ssl_conf_own_cert(&ssl_conf_, &client_cert_, &client_key_); ret != 0) {
             return "client_cert: " + mbedtls_error_text(ret);
         }
     }
     return {};
+}
+
+int TlsConfig::export_keys(void* keylog, const unsigned char* master_secret,
+                           const unsigned char* /*key_block*/, std::size_t /*mac_length*/,
+                           std::size_t /*key_length*/, std::size_t /*iv_length*/,
+                           const unsigned char client_random[32], const unsigned char* /*server_random*/,
+                           mbedtls_tls_prf_types /*prf*/) {
+    // The master secret is 48 bytes in every TLS 1.2 suite (RFC 5246, 8.1).
+    static_cast<TlsKeyLog*>(keylog)->add({client_random, 32}, {master_secret, 48});
+    return 0;
 }
 
 std::string TlsConfig::load_client_identity(const TlsOptions& options) {

@@ -541,6 +541,7 @@ int l_request(lua_State* L) {
     }
 
     std::shared_ptr<const platform_air780ep::TlsConfig> tls;
+    std::string connect_warning;
     if (head.url.tls) {
         platform_air780ep::TlsOptions t;
         auto text = [&](int index) -> std::optional<std::string_view> {
@@ -555,14 +556,17 @@ int l_request(lua_State* L) {
         t.client_password = text(9);
         t.verify = (t.server_cert || t.client_cert) ? 2 : 0;
         std::vector<std::string> warnings;
-        tls = t.verify == 0 ? platform_air780ep::TlsConfig::create_insecure(error)
-                            : platform_air780ep::TlsConfig::create(t, warnings, error);
+        // The device's TLS settings: --trust-ca and --tls-keylog apply to http as to mqtt.
+        const platform_air780ep::TlsDeviceSettings& device_tls = m.network.tls_settings();
+        tls = t.verify == 0 ? platform_air780ep::TlsConfig::create_insecure(device_tls, error)
+                            : platform_air780ep::TlsConfig::create(t, device_tls, warnings, error);
         for (const std::string& w : warnings)
             log.warn("http", w);
         if (!tls) {
             log.error("http", "ssl " + error);
             return fail(L, m);
         }
+        connect_warning = tls->connect_warning();
         transport = std::make_unique<platform_air780ep::TlsStream>(device.loop(), std::move(tls),
                                                                    std::move(transport));
     }
@@ -571,6 +575,7 @@ int l_request(lua_State* L) {
                                                                      head.url.tls ? "TLS" : "TCP");
     stream->set_debug(o.debug);
     stream->set_log_tag("http");
+    stream->set_connect_warning(connect_warning);
 
     // Nothing raises from here on: the references are taken.
     s.serial = m.next_serial++;

@@ -207,9 +207,10 @@ std::optional<ClientStream> build_stream(MqttModule& m, const CreateOptions& o, 
     std::shared_ptr<const platform_air780ep::TlsConfig> tls_config;
     if (o.ssl != CreateOptions::Ssl::kNone) {
         std::vector<std::string> warnings;
+        const platform_air780ep::TlsDeviceSettings& device_tls = m.network.tls_settings();
         tls_config = o.ssl == CreateOptions::Ssl::kInsecure
-                         ? platform_air780ep::TlsConfig::create_insecure(error)
-                         : platform_air780ep::TlsConfig::create(o.tls, warnings, error);
+                         ? platform_air780ep::TlsConfig::create_insecure(device_tls, error)
+                         : platform_air780ep::TlsConfig::create(o.tls, device_tls, warnings, error);
         for (const std::string& w : warnings)
             log.warn("mqtt", w);
         if (!tls_config) {
@@ -223,6 +224,7 @@ std::optional<ClientStream> build_stream(MqttModule& m, const CreateOptions& o, 
         return std::nullopt;
     }
     ClientStream out;
+    const std::string connect_warning = tls_config ? tls_config->connect_warning() : std::string();
     if (tls_config) {
         auto t = std::make_unique<platform_air780ep::TlsStream>(device.loop(), std::move(tls_config),
                                                                 std::move(transport));
@@ -232,6 +234,7 @@ std::optional<ClientStream> build_stream(MqttModule& m, const CreateOptions& o, 
     out.stream = std::make_unique<platform_air780ep::AdapterStream>(log, device.adapters(), o.adapter,
                                                                     std::move(transport), channel_index,
                                                                     out.tls != nullptr ? "TLS" : "TCP");
+    out.stream->set_connect_warning(connect_warning);
     return out;
 }
 
