@@ -77,7 +77,7 @@ TEST_CASE("websocket protocol: RFC 6455 5.7 frames received, byte by byte and ba
     CHECK(r.buffered() == 0);
 }
 
-TEST_CASE("websocket protocol: a masked frame is unmasked; 8192 bytes is the largest received") {
+TEST_CASE("websocket protocol: a masked frame is unmasked, 8192 bytes is the largest received") {
     WsReceiver r = connected_receiver();
     r.feed(Bytes{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58});
     WsFrame f;
