@@ -138,8 +138,30 @@ void server_goes_and_reconnect(NetPath path) {
                                  "frame fin=1 op=1 masked=1 again"});
 }
 
+// keepalive 1: a ping 1 s after the last traffic (the first one would come 30 s after the handshake).
+void keepalive_ping(NetPath path) {
+    WsEchoServer server;
+    const DeviceResult r = run_ws(path, server.port(), R"LUA(
+        main(function()
+            local c = websocket.create(nil, "ws://broker.test/", 1)
+            c:on(wev)
+            c:connect()
+            wait_ws("conack")
+            c:send("x")
+            wait_ws("recv")
+            wait_ws("recv")
+            c:close()
+        end)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(user_lines(r), {"I/user.ws conack nil nil nil", "I/user.ws sent nil nil nil",
+                                "I/user.ws recv x 1 1", "I/user.ws recv got ping 1 1"});
+    CHECK_LINES(server.lines(), {"request /", "frame fin=1 op=1 masked=1 x", "frame fin=1 op=9 masked=1 "});
+}
+
 }  // namespace
 
+E2E_ON_BOTH_PATHS("websocket: keepalive pings after a quiet second", keepalive_ping)
 E2E_ON_BOTH_PATHS("websocket: echo, binary, fragments, the server's ping and close, a closed client",
                   echo_fragments_ping_and_close)
 E2E_ON_BOTH_PATHS("websocket: wss:// over TLS (no certificate check, as LuatOS)", over_tls)

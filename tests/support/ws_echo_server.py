@@ -10,7 +10,7 @@ client. A text frame is echoed, except for these commands, which make the server
   close-me  a close frame (1000)
   big       a text frame of 8193 bytes;  max: one of 8192 bytes
   bye       closes the TCP connection
-A binary frame is echoed as binary. Path /refuse answers 404; path /greet sends "hi" in the same
+A binary frame is echoed as binary; a ping is answered with a pong and the text "got ping". Path /refuse answers 404; path /greet sends "hi" in the same
 write as the 101 response. With --cert and --key it speaks TLS (wss://).
 """
 import argparse
@@ -117,6 +117,8 @@ def serve(conn):
             return
         elif op in (1, 2):
             conn.sendall(frame(True, op, payload))
+        elif op == 9:
+            conn.sendall(frame(True, 10, payload) + frame(True, 1, b"got ping"))
         elif op == 8:
             return
 
