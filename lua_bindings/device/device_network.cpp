@@ -175,6 +175,8 @@ DeviceNetwork* install_network(Device& device, NetworkOptions options, std::stri
     device.add_module(LuaModule{"mqtt", [&network](RunContext& run) { install_mqtt(run, network); }});
     device.add_module(LuaModule{"uart", [&network](RunContext& run) { install_uart(run, network); }});
     device.add_module(LuaModule{"http", [&network](RunContext& run) { install_http(run, network); }});
+    device.add_module(
+        LuaModule{"websocket", [&network](RunContext& run) { install_websocket(run, network); }});
     return &network;
 }
 

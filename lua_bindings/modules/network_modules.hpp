@@ -12,5 +12,6 @@ class DeviceNetwork;
 void install_mqtt(RunContext& run, DeviceNetwork& network);
 void install_uart(RunContext& run, DeviceNetwork& network);
 void install_http(RunContext& run, DeviceNetwork& network);
+void install_websocket(RunContext& run, DeviceNetwork& network);
 
 }  // namespace lua_bindings
