@@ -10,5 +10,7 @@ class DeviceNetwork;
 
 void install_mqtt(RunContext& run, DeviceNetwork& network);
 void install_uart(RunContext& run, DeviceNetwork& network);
+// socket.sntp / socket.ntptm / socket.sntp_port (added to the socket table; modules/sntp.md)
+void install_sntp(RunContext& run, DeviceNetwork& network);
 
 }  // namespace lua_bindings
