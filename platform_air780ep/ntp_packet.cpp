@@ -33,7 +33,8 @@ NtpTimestamp ntp_timestamp_from_unix_ms(std::int64_t unix_ms) {
     NtpTimestamp t;
     t.seconds =
         static_cast<std::uint32_t>(static_cast<std::uint64_t>(seconds + kNtpUnixOffset) & 0xFFFFFFFFU);
-    t.fraction = static_cast<std::uint32_t>((static_cast<std::uint64_t>(ms) << 32) / 1000);
+    // Rounded up, so that reading it back to milliseconds gives the same figure.
+    t.fraction = static_cast<std::uint32_t>(((static_cast<std::uint64_t>(ms) << 32) + 999) / 1000);
     return t;
 }
 
