@@ -1,0 +1,226 @@
+// Time on the module (docs/modules/sntp.md, rtc.md, docs/network.md "Time"): socket.sntp on both
+// adapters against the simulated network's NTP, the clock that os.time and rtc.get read, the
+// network's time at attach (mobile.syncTime), `--control clock`, LuatOS's timeout sequence when
+// no server answers, and the official ntp and rtc demos unchanged.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <ctime>
+#include <filesystem>
+#include <sstream>
+
+#include "lua_bindings/device/device_network.hpp"
+#include "platform_air780ep/module_clock.hpp"
+#include "tests/e2e/e2e.hpp"
+#include "tests/support/control_client.hpp"
+
+using namespace tests;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::int64_t kTenYears = 3650LL * 86400;
+
+// A UDP port on 127.0.0.1 that receives and never answers (a dead NTP server), kept for the test.
+class SilentUdpPort {
+  public:
+    SilentUdpPort() : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("cannot bind a UDP port on 127.0.0.1");
+        port_ = ntohs(a.sin_port);
+    }
+    ~SilentUdpPort() { ::close(fd_); }
+    SilentUdpPort(const SilentUdpPort&) = delete;
+    SilentUdpPort& operator=(const SilentUdpPort&) = delete;
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+
+  private:
+    int fd_;
+    std::uint16_t port_ = 0;
+};
+
+std::string adapter_expr(NetPath path) {
+    return path == NetPath::kEth0 ? "socket.ETH0" : "socket.LWIP_GP";
+}
+
+// The lines of the script and of libsntp.
+Lines script_and_sntp(const Lines& lines) {
+    Lines out;
+    for (const auto& l : lines) {
+        if (l.starts_with("I/user.") || l.starts_with("D/sntp") || l.starts_with("I/sntp") ||
+            l.starts_with("W/sntp") || l.starts_with("E/sntp") || l.starts_with("E/main"))
+            out.push_back(l);
+    }
+    return out;
+}
+
+// The words of the line that starts with `prefix` (nullopt if none).
+std::optional<std::vector<std::string>> words_of(const Lines& lines, const std::string& prefix) {
+    for (const auto& l : lines) {
+        if (!l.starts_with(prefix)) continue;
+        std::istringstream in(l.substr(prefix.size()));
+        std::vector<std::string> words;
+        for (std::string w; in >> w;)
+            words.push_back(w);
+        return words;
+    }
+    return std::nullopt;
+}
+
+std::string utc_fields(std::int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    return std::to_string(tm.tm_year + 1900) + " " + std::to_string(tm.tm_mon + 1) + " " +
+           std::to_string(tm.tm_mday) + " " + std::to_string(tm.tm_hour) + " " + std::to_string(tm.tm_min) +
+           " " + std::to_string(tm.tm_sec);
+}
+
+void sntp_sets_the_clock(NetPath path) {
+    DeviceOptions options;
+    options.network = network_to(path, 1);
+    // The simulated network runs ten years behind the host: only a sync can give the clock that.
+    options.setup = [](lua_bindings::Device& d) { d.network()->network_time().set_skew_seconds(-kTenYears); };
+    const std::string script = R"LUA(
+        mobile.syncTime(false)
+        log.info("t", "set", rtc.set(1000000000), os.time())
+        sys.subscribe("NTP_UPDATE", function(how) log.info("t", "NTP_UPDATE", how) end)
+        sys.taskInit(function()
+            while not socket.adapter(ADAPTER) do sys.waitUntil("IP_READY", 1000) end
+            log.info("t", "before", socket.ntptm().vaild)
+            socket.sntp(nil, ADAPTER)
+            local ok = sys.waitUntil("NTP_UPDATE", 10000)
+            local now, t = os.time(), rtc.get()
+            log.info("t", "after", ok, socket.ntptm().vaild, now)
+            log.info("t", "rtc", t.year, t.mon, t.day, t.hour, t.min, t.sec)
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA";
+    const std::string main = "local ADAPTER = " + adapter_expr(path) + "\n" + script;
+    const std::int64_t before = platform_air780ep::host_unix_ms() / 1000 - kTenYears;
+    const DeviceResult r = run_device(main, options);
+    const std::int64_t after = platform_air780ep::host_unix_ms() / 1000 - kTenYears;
+    CHECK(r.exit_code == 0);
+    const Lines lines = script_and_sntp(r.lines);
+    REQUIRE(lines.size() == 7);
+    CHECK_LINES(Lines(lines.begin(), lines.begin() + 5),
+                {"I/user.t set true 1000000000", "I/user.t before nil", "D/sntp query ntp.aliyun.com",
+                 lines[3], "I/user.t NTP_UPDATE 0"});
+    CHECK(lines[3].starts_with("D/sntp Unix timestamp: "));
+    const auto words = words_of(lines, "I/user.t after ");
+    REQUIRE(words);
+    REQUIRE(words->size() == 3);
+    CHECK((*words)[0] == "true");
+    CHECK((*words)[1] == "true");
+    const std::int64_t now = std::stoll((*words)[2]);
+    CHECK(now >= before - 1);  // LuatOS keeps whole seconds of the answer
+    CHECK(now <= after + 1);
+    CHECK(lines[6] == "I/user.t rtc " + utc_fields(now));
+    CHECK(lines[5] == "I/user.t after true true " + std::to_string(now));
+}
+
+void dead_servers_give_ntp_error(NetPath path) {
+    SilentUdpPort dead;
+    DeviceOptions options;
+    options.network = network_to(path, 1);
+    for (const char* name : {"ntp.aliyun.com", "ntp.ntsc.ac.cn", "time1.cloud.tencent.com"})
+        options.network.hosts.add(name, platform_air780ep::HostTarget{"127.0.0.1", dead.port()});
+    const std::string main = "local ADAPTER = " + adapter_expr(path) + "\n" + R"LUA(
+        sys.subscribe("NTP_ERROR", function(...) log.info("t", "NTP_ERROR", select("#", ...)) end)
+        sys.taskInit(function()
+            while not socket.adapter(ADAPTER) do sys.waitUntil("IP_READY", 1000) end
+            socket.sntp(nil, ADAPTER)
+            socket.sntp(nil, ADAPTER)
+            log.info("t", "wait", sys.waitUntil("NTP_ERROR", 20000))
+            log.info("t", "vaild", socket.ntptm().vaild)
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA";
+    const DeviceResult r = run_device(main, options);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(script_and_sntp(r.lines),
+                {"D/sntp query ntp.aliyun.com", "I/sntp sntp is running", "W/sntp timeout send ntp_error",
+                 "D/sntp 前一个ntp服务器未响应,尝试下一个", "D/sntp query ntp.ntsc.ac.cn",
+                 "W/sntp timeout send ntp_error", "D/sntp 前一个ntp服务器未响应,尝试下一个",
+                 "D/sntp query time1.cloud.tencent.com", "W/sntp timeout send ntp_error",
+                 "I/user.t NTP_ERROR 0", "I/user.t wait true", "I/user.t vaild nil"});
+}
+
+}  // namespace
+
+E2E_ON_BOTH_PATHS("time: socket.sntp gets NTP_UPDATE and os.time/rtc.get follow the simulated network",
+                  sntp_sets_the_clock)
+E2E_ON_BOTH_PATHS("time: NTP servers that never answer give NTP_ERROR after LuatOS's three timeouts",
+                  dead_servers_give_ntp_error)
+
+TEST_CASE(
+    "time: at attach the module takes the network's time (NTP_UPDATE 1) unless mobile.syncTime(false)") {
+    for (const bool sync : {true, false}) {
+        DeviceOptions options;
+        options.network = network_to(NetPath::kLwip, 1);
+        options.setup = [](lua_bindings::Device& d) {
+            d.network()->network_time().set_skew_seconds(-kTenYears);
+        };
+        const std::string main = std::string("log.info('t', 'switch', mobile.syncTime(") +
+                                 (sync ? "" : "false") +
+                                 R"LUA())
+            sys.subscribe("NTP_UPDATE", function(how) log.info("t", "NTP_UPDATE", how) end)
+            sys.subscribe("IP_READY", function() log.info("t", "IP_READY", os.time() < 1500000000) os.exit(0) end)
+            sys.run()
+        )LUA";
+        const DeviceResult r = run_device(main, options);
+        CHECK(r.exit_code == 0);
+        if (sync) {
+            CHECK_LINES(script_and_sntp(r.lines),
+                        {"I/user.t switch true", "I/user.t NTP_UPDATE 1", "I/user.t IP_READY true"});
+        } else {
+            CHECK_LINES(script_and_sntp(r.lines), {"I/user.t switch false", "I/user.t IP_READY false"});
+        }
+    }
+}
+
+TEST_CASE("time: `--control clock +3600` shows in socket.ntptm after the next sync") {
+    TempDir dir("e2e-time");
+    const std::string control = (dir.path() / "device.ctl").string();
+    write_file(dir.path() / "main.lua", R"LUA(
+        mobile.syncTime(false)
+        sys.taskInit(function()
+            sys.waitUntil("IP_READY")
+            socket.sntp()
+            sys.waitUntil("NTP_UPDATE", 10000)
+            local first = socket.ntptm().tsec
+            log.info("t", "synced")
+            while true do
+                socket.sntp()
+                sys.waitUntil("NTP_UPDATE", 10000)
+                local d = socket.ntptm().tsec - first
+                if d > 1800 then
+                    log.info("t", "skewed", d > 3595 and d < 3605, os.time() - first > 3595)
+                    os.exit(0)
+                end
+                sys.wait(100)
+            end
+        end)
+        sys.run()
+    )LUA");
+    LuatosProcess process({"--control", control, "--attach-delay", "50", "--run-for", "60s",
+                           (dir.path() / "main.lua").string()});
+    REQUIRE(process.wait_for_line("I/user.t synced", 20s));
+    CHECK(control_command(control, "clock").starts_with("ok clock +0 s (network time "));
+    CHECK(control_command(control, "clock 3600").starts_with("error clock needs +SECONDS or -SECONDS"));
+    CHECK(control_command(control, "clock +3600").starts_with("ok clock +3600 s (network time "));
+    REQUIRE(process.wait_for_line("I/user.t skewed", 20s));
+    const Lines lines = process.lines();
+    CHECK(std::find(lines.begin(), lines.end(), "I/user.t skewed true true") != lines.end());
+}
