@@ -4,18 +4,22 @@
 // no server answers, and the official ntp and rtc demos unchanged.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "lua_bindings/device/device_network.hpp"
 #include "platform_air780ep/module_clock.hpp"
+#include "platform_air780ep/ntp_packet.hpp"
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/control_client.hpp"
 
@@ -40,6 +44,7 @@ class SilentUdpPort {
         port_ = ntohs(a.sin_port);
     }
     ~SilentUdpPort() { ::close(fd_); }
+    [[nodiscard]] int fd() const { return fd_; }
     SilentUdpPort(const SilentUdpPort&) = delete;
     SilentUdpPort& operator=(const SilentUdpPort&) = delete;
     [[nodiscard]] std::uint16_t port() const { return port_; }
@@ -158,10 +163,72 @@ void dead_servers_give_ntp_error(NetPath path) {
                  "I/user.t NTP_ERROR 0", "I/user.t wait true", "I/user.t vaild nil"});
 }
 
+// An NTP server of the test's own on 127.0.0.1, answering every request with a fixed time.
+class FixedNtpPeer {
+  public:
+    explicit FixedNtpPeer(std::int64_t unix_ms) : socket_(), unix_ms_(unix_ms) {
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~FixedNtpPeer() {
+        stop_ = true;
+        thread_.join();
+    }
+    FixedNtpPeer(const FixedNtpPeer&) = delete;
+    FixedNtpPeer& operator=(const FixedNtpPeer&) = delete;
+    [[nodiscard]] std::uint16_t port() const { return socket_.port(); }
+
+  private:
+    void serve() {
+        while (!stop_) {
+            pollfd p{socket_.fd(), POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            std::uint8_t buf[512];
+            sockaddr_in from{};
+            socklen_t len = sizeof from;
+            const ssize_t n =
+                ::recvfrom(socket_.fd(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+            if (n <= 0) continue;
+            const auto reply = platform_air780ep::make_ntp_reply(
+                std::span<const std::uint8_t>(buf, static_cast<std::size_t>(n)), unix_ms_);
+            if (reply)
+                ::sendto(socket_.fd(), reply->data(), reply->size(), 0,
+                         reinterpret_cast<const sockaddr*>(&from), len);
+        }
+    }
+
+    SilentUdpPort socket_;
+    std::int64_t unix_ms_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+void mapped_server(NetPath path) {
+    FixedNtpPeer peer(1500000000250LL);
+    DeviceOptions options;
+    options.network = network_to(path, 1);
+    options.network.hosts.add("ntp.peer.test", platform_air780ep::HostTarget{"127.0.0.1", peer.port()});
+    const std::string main = "local ADAPTER = " + adapter_expr(path) + "\n" + R"LUA(
+        mobile.syncTime(false)
+        sys.taskInit(function()
+            while not socket.adapter(ADAPTER) do sys.waitUntil("IP_READY", 1000) end
+            socket.sntp({"ntp.peer.test", "far.peer.test"}, ADAPTER)
+            log.info("t", "update", sys.waitUntil("NTP_UPDATE", 10000), os.time(), os.date("!%Y-%m-%d %H:%M:%S"))
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA";
+    const DeviceResult r = run_device(main, options);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(script_and_sntp(r.lines), {"D/sntp query ntp.peer.test", "D/sntp Unix timestamp: 1500000000",
+                                           "I/user.t update true 1500000000 2017-07-14 02:40:00"});
+}
+
 }  // namespace
 
 E2E_ON_BOTH_PATHS("time: socket.sntp gets NTP_UPDATE and os.time/rtc.get follow the simulated network",
                   sntp_sets_the_clock)
+E2E_ON_BOTH_PATHS("time: a server the host map sends to this host is asked there, not the simulated one",
+                  mapped_server)
 E2E_ON_BOTH_PATHS("time: NTP servers that never answer give NTP_ERROR after LuatOS's three timeouts",
                   dead_servers_give_ntp_error)
 
