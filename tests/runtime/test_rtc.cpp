@@ -57,7 +57,9 @@ TEST_CASE("rtc.set/get: the module's clock in UTC, which os.time and os.date rea
           });
 }
 
-TEST_CASE("rtc.timezone in quarter hours moves os.date; no RTC alarm; setBaseYear's range; syncTime") {
+TEST_CASE(
+    "rtc.timezone in quarter hours moves os.date and the alarm, base year and syncTime answer as on the "
+    "EC718") {
     const auto r = run_script(R"LUA(
         rtc.set(0x10000)
         log.info("t", rtc.timezone(), os.date("%H:%M"))
