@@ -211,6 +211,11 @@ void SlirpLink::to_network(std::span<const std::uint8_t> frame) {
         model_.submit(LinkDirection::kDown, std::move(answer->frame), now_us());
         return;
     }
+    if (ntp_ != nullptr && ntp_->is_request(frame)) {
+        if (auto reply = ntp_->answer(frame))
+            model_.submit(LinkDirection::kDown, std::move(*reply), now_us());
+        return;
+    }
     slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
 }
 

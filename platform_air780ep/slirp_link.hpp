@@ -19,6 +19,7 @@
 #include "platform_air780ep/dns_responder.hpp"
 #include "platform_air780ep/frame_filter.hpp"
 #include "platform_air780ep/link_model.hpp"
+#include "platform_air780ep/ntp_responder.hpp"
 #include "platform_air780ep/slirp_connections.hpp"
 #include "sys_task/event_loop.hpp"
 #include "sys_task/logger.hpp"
@@ -85,6 +86,9 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     void outage(std::uint64_t duration_ms);  // down now, up again by itself
     [[nodiscard]] bool is_up() const { return model_.is_up(); }
     void add_listener(LinkStateListener* listener);
+    // The simulated network's NTP server at the gateway's UDP port 123 (nullptr: none, the requests
+    // go to slirp). It must outlive the link or be reset first.
+    void set_ntp_responder(const NtpResponder* ntp) { ntp_ = ntp; }
     void remove_listener(LinkStateListener* listener);
 
     // ---- state ----
@@ -139,6 +143,7 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     SlirpLinkConfig config_;
     FrameFilter filter_;
     DnsResponder dns_;
+    const NtpResponder* ntp_ = nullptr;
     LinkModel model_;
     Receiver receiver_;
     Tap tap_;

@@ -197,7 +197,7 @@ std::vector<OptionSpec> cli_options() {
          }},
         {"--control", "PATH",
          "serve the control socket at PATH (link faults while running: `outage 30`, `link loss=0.1`, "
-         "`down`, `up`, `status`, `help`)",
+         "`down`, `up`, `clock +3600` (the network's NTP time), `status`, `help`)",
          [](CliConfig& c, std::string_view v, std::string& error) {
              if (v.empty()) {
                  error = "--control needs a path";

@@ -30,6 +30,7 @@ Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platfo
       vm_exit_(loop_),
       adapters_(platform_air780ep::AdapterTable::air780ep()),
       board_(logger_),
+      clock_(loop_, config_.tz_offset_minutes),
       modules_(builtin_modules()) {
     logger_.set_stdout(config_.log_to_stdout);
     std::string error;

@@ -35,6 +35,7 @@
 #include "platform_air780ep/board.hpp"
 #include "platform_air780ep/identity.hpp"
 #include "platform_air780ep/luadb_image.hpp"
+#include "platform_air780ep/module_clock.hpp"
 #include "sys_task/event_loop.hpp"
 #include "sys_task/logger.hpp"
 #include "sys_task/vm_exit.hpp"
@@ -91,6 +92,8 @@ class Device {
     platform_air780ep::AdapterTable& adapters() { return adapters_; }
     // The board around the module: pins, ADC inputs, PWM, SMS network, Wi-Fi (docs/board.md).
     platform_air780ep::Board& board() { return board_; }
+    // The wall time and time zone the module believes (its RTC; survives reboots): os.time, rtc.
+    platform_air780ep::ModuleClock& clock() { return clock_; }
     [[nodiscard]] const platform_air780ep::Identity& identity() const { return identity_; }
     [[nodiscard]] const platform_air780ep::LuadbImage& image() const { return image_; }
     [[nodiscard]] const DeviceConfig& config() const { return config_; }
@@ -112,6 +115,7 @@ class Device {
     sys_task::VmExit vm_exit_;
     platform_air780ep::AdapterTable adapters_;
     platform_air780ep::Board board_;
+    platform_air780ep::ModuleClock clock_;
     std::filesystem::path data_dir_;
     bool owns_data_dir_ = false;
     std::vector<LuaModule> modules_;

@@ -4,8 +4,10 @@
 #include "lua_bindings/modules/network_modules.hpp"
 #include "platform_air780ep/board_commands.hpp"
 #include "platform_air780ep/cellular_network.hpp"
+#include "platform_air780ep/clock_commands.hpp"
 #include "platform_air780ep/control_server.hpp"
 #include "platform_air780ep/host_file.hpp"
+#include "platform_air780ep/host_ntp_server.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
 #include "platform_air780ep/link_capture.hpp"
 #include "platform_air780ep/link_commands.hpp"
@@ -33,6 +35,16 @@ bool DeviceNetwork::start(std::string& error) {
         cellular_->link().add_listener(this);
         capture_ = std::make_unique<platform_air780ep::LinkCapture>(device_.loop(), cellular_->link(),
                                                                     device_.logger());
+        ntp_ = std::make_unique<platform_air780ep::NtpResponder>(network_time_, config.gateway);
+        cellular_->link().set_ntp_responder(ntp_.get());
+    }
+    {
+        std::string why;
+        host_ntp_ = platform_air780ep::HostNtpServer::create(device_.loop(), network_time_, 0, why);
+        if (!host_ntp_) {
+            error = "cannot serve the simulated network's NTP for ETH0: " + why;
+            return false;
+        }
     }
     if (!options_.pcap_path.empty() && !start_capture(error)) return false;
     if (!options_.control_path.empty()) {
@@ -48,6 +60,7 @@ bool DeviceNetwork::start(std::string& error) {
             platform_air780ep::add_capture_commands(*control_, *capture_);
         }
         platform_air780ep::add_board_commands(*control_, device_.board());
+        platform_air780ep::add_clock_commands(*control_, network_time_);
     }
     // Only now that nothing can fail: the device keeps these until it goes.
     // LWIP_GP's readiness is its link's (or never, without one), not the generic attach timer's.
@@ -116,7 +129,10 @@ DeviceNetwork::~DeviceNetwork() {
     cancel_attach();
     control_.reset();
     capture_.reset();
-    if (cellular_) cellular_->link().remove_listener(this);
+    if (cellular_) {
+        cellular_->link().remove_listener(this);
+        cellular_->link().set_ntp_responder(nullptr);
+    }
 }
 
 std::unique_ptr<luat_mqtt::Transport> DeviceNetwork::make_tcp_stream(int adapter, std::string& error) {
@@ -132,6 +148,35 @@ std::unique_ptr<luat_mqtt::Transport> DeviceNetwork::make_tcp_stream(int adapter
             std::to_string(platform_air780ep::kAdapterLwipGp) + " and ETH0 " +
             std::to_string(platform_air780ep::kAdapterEth0) + " are)";
     return nullptr;
+}
+
+std::unique_ptr<platform_air780ep::NtpPath> DeviceNetwork::make_ntp_path(int adapter, std::string& error) {
+    std::unique_ptr<platform_air780ep::NtpPath> path;
+    if (adapter == platform_air780ep::kAdapterEth0) {
+        path = platform_air780ep::make_host_ntp_path(device_.loop(), options_.hosts, host_ntp_->port());
+    } else if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) {
+        path = platform_air780ep::make_lwip_ntp_path(cellular_->stack(), options_.hosts);
+    } else {
+        error = "adapter " + std::to_string(adapter) + " is not available on this device";
+        return nullptr;
+    }
+    auto channel = channels_.acquire("sntp", error);
+    if (!channel) return nullptr;
+    path->hold(std::move(*channel));
+    return path;
+}
+
+// The network's time at attach (NITZ: the simulated SIM is China Mobile's, whose network sends
+// it), unless mobile.syncTime(false): the clock takes it and the scripts hear NTP_UPDATE(1), as
+// from LuatOS's mobile event LUAT_MOBILE_EVENT_TIME_SYNC (docs/modules/rtc.md).
+void DeviceNetwork::network_time_at_attach() {
+    auto& clock = device_.clock();
+    if (!clock.network_sync()) return;
+    clock.set_unix_ms(network_time_.unix_ms());
+    device_.logger().debug("mobile", "TIME_SYNC 0 tm " + std::to_string(clock.unix_seconds()));
+    if (RunContext* run = device_.current_run()) {
+        run->scheduler().post_publish("NTP_UPDATE", {static_cast<lua_Integer>(1)});
+    }
 }
 
 void DeviceNetwork::on_boot(RunContext& /*run*/) {
@@ -156,6 +201,7 @@ void DeviceNetwork::schedule_attach() {
         if (generation != attach_generation_) return;  // cancelled after its message was queued
         attach_timer_ = 0;
         if (cellular_ && cellular_->link().is_up()) {
+            network_time_at_attach();
             device_.adapters().set_up(platform_air780ep::kAdapterLwipGp, true, cellular_->address());
         }
     });
@@ -177,6 +223,7 @@ DeviceNetwork* install_network(Device& device, NetworkOptions options, std::stri
     device.add_module(LuaModule{"http", [&network](RunContext& run) { install_http(run, network); }});
     device.add_module(
         LuaModule{"websocket", [&network](RunContext& run) { install_websocket(run, network); }});
+    device.add_module(LuaModule{"sntp", [&network](RunContext& run) { install_sntp(run, network); }});
     return &network;
 }
 

@@ -26,7 +26,9 @@
 #include "lua_bindings/modules/mqtt/mqtt_hub.hpp"
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
+#include "platform_air780ep/ntp_responder.hpp"
 #include "platform_air780ep/slirp_link.hpp"
+#include "platform_air780ep/sntp_client.hpp"
 #include "platform_air780ep/tls/tls_config.hpp"
 #include "sys_task/event_loop.hpp"
 
@@ -34,6 +36,7 @@ namespace platform_air780ep {
 class CellularNetwork;
 class ControlServer;
 class LinkCapture;
+class HostNtpServer;
 }  // namespace platform_air780ep
 
 namespace lua_bindings {
@@ -67,6 +70,12 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     // for an adapter this device does not have.
     std::unique_ptr<luat_mqtt::Transport> make_tcp_stream(int adapter, std::string& error);
 
+    // The simulated network's time (its NTP servers, the time given at attach; `clock` skews it).
+    [[nodiscard]] platform_air780ep::NetworkTime& network_time() { return network_time_; }
+    // The UDP path of an SNTP sync on `adapter`, holding one socket channel. nullptr, with the
+    // reason in `error`, for an adapter this device does not have or when no channel is free.
+    std::unique_ptr<platform_air780ep::NtpPath> make_ntp_path(int adapter, std::string& error);
+
     // At each boot: the default adapter, LWIP_GP's attach.
     void on_boot(RunContext& run);
 
@@ -79,12 +88,16 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     void on_link_up() override;
     void schedule_attach();
     void cancel_attach();
+    void network_time_at_attach();
 
     Device& device_;
     NetworkOptions options_;
     platform_air780ep::TlsDeviceSettings tls_;
+    platform_air780ep::NetworkTime network_time_;
+    std::unique_ptr<platform_air780ep::NtpResponder> ntp_;  // the link's, at the gateway's port 123
     std::unique_ptr<platform_air780ep::CellularNetwork> cellular_;
     std::unique_ptr<platform_air780ep::LinkCapture> capture_;  // after cellular_: taps its link
+    std::unique_ptr<platform_air780ep::HostNtpServer> host_ntp_;  // ETH0's, on a loopback port
     platform_air780ep::ChannelPool channels_;
     std::unique_ptr<platform_air780ep::ControlServer> control_;
     MqttHub mqtt_hub_;

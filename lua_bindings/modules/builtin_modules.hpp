@@ -35,4 +35,7 @@ void install_spi(RunContext& ctx);      // spi: hardware and software buses with
 void install_sms(RunContext& ctx);      // sms: the simulated SMS network
 void install_wlan(RunContext& ctx);     // wlan: scan only, as the EC718 firmware
 
+// rtc: the module's clock (UTC, Device::clock()) and time zone.
+void install_rtc(RunContext& ctx);
+
 }  // namespace lua_bindings

@@ -70,6 +70,15 @@ int l_status(lua_State* L) {
     lua_pushinteger(L, device(L).adapters().is_ready(platform_air780ep::kAdapterLwipGp) ? 1 : 2);
     return 1;
 }
+
+// mobile.syncTime([on]): whether the network's time at attach sets the clock (on at each boot).
+int l_sync_time(lua_State* L) {
+    auto& clock = device(L).clock();
+    if (lua_isboolean(L, 1)) clock.set_network_sync(lua_toboolean(L, 1) != 0);
+    lua_pushboolean(L, clock.network_sync() ? 1 : 0);
+    return 1;
+}
+
 }  // namespace
 
 void install_mobile(RunContext& ctx) {
@@ -81,7 +90,10 @@ void install_mobile(RunContext& ctx) {
         {"status", l_status}, {"simid", l_simid}, {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
+    static const luaL_Reg kTimeFunctions[] = {{"syncTime", l_sync_time}, {nullptr, nullptr}};
+    set_funcs(L, kTimeFunctions, &ctx);
     lua_pop(L, 1);
+    ctx.device().clock().set_network_sync(true);  // the firmware's switch starts on at each boot
 }
 
 }  // namespace lua_bindings

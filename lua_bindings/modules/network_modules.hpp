@@ -13,5 +13,7 @@ void install_mqtt(RunContext& run, DeviceNetwork& network);
 void install_uart(RunContext& run, DeviceNetwork& network);
 void install_http(RunContext& run, DeviceNetwork& network);
 void install_websocket(RunContext& run, DeviceNetwork& network);
+// socket.sntp / socket.ntptm / socket.sntp_port (added to the socket table; modules/sntp.md)
+void install_sntp(RunContext& run, DeviceNetwork& network);
 
 }  // namespace lua_bindings

@@ -26,7 +26,12 @@ constexpr const char* kStrftimeOptions =
     "OdOeOHOIOmOMOSOuOUOVOwOWOy";
 
 long zone_seconds(lua_State* L) {
-    return static_cast<long>(RunContext::from_upvalue(L).device().config().tz_offset_minutes) * 60;
+    return static_cast<long>(RunContext::from_upvalue(L).device().clock().zone_minutes()) * 60;
+}
+
+// The module's wall time (its RTC, which rtc.set, socket.sntp and the network set), not the host's.
+std::time_t now_seconds(lua_State* L) {
+    return static_cast<std::time_t>(RunContext::from_upvalue(L).device().clock().unix_seconds());
 }
 
 const char* zone_name(long offset_s, char* buf, std::size_t size) {
@@ -37,7 +42,7 @@ const char* zone_name(long offset_s, char* buf, std::size_t size) {
 }
 
 std::time_t time_arg(lua_State* L, int arg) {
-    if (lua_isnoneornil(L, arg)) return std::time(nullptr);
+    if (lua_isnoneornil(L, arg)) return now_seconds(L);
     return static_cast<std::time_t>(luaL_checkinteger(L, arg));
 }
 
@@ -136,7 +141,7 @@ int get_field(lua_State* L, const char* key, int d, int delta) {
 
 int l_time(lua_State* L) {
     if (lua_isnoneornil(L, 1)) {
-        lua_pushinteger(L, static_cast<lua_Integer>(std::time(nullptr)));
+        lua_pushinteger(L, static_cast<lua_Integer>(now_seconds(L)));
         return 1;
     }
     luaL_checktype(L, 1, LUA_TTABLE);
