@@ -132,7 +132,8 @@ std::size_t LwipTcpStream::writable() const {
 
 std::size_t LwipTcpStream::unsent() const {
     if (pcb_ == nullptr || state_ != State::kConnected) return 0;
-    return TCP_SND_BUF - tcp_sndbuf(pcb_);
+    // snd_buf itself: tcp_sndbuf() caps it at 0xFFFF, which a 64 KiB buffer never gets back to.
+    return TCP_SND_BUF - pcb_->snd_buf;
 }
 
 std::size_t LwipTcpStream::read(std::span<std::uint8_t> out) {

@@ -6,6 +6,7 @@
 #include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/control_server.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
+#include "platform_air780ep/host_udp_socket.hpp"
 #include "platform_air780ep/link_commands.hpp"
 
 namespace lua_bindings {
@@ -76,6 +77,16 @@ std::unique_ptr<luat_mqtt::Transport> DeviceNetwork::make_tcp_stream(int adapter
     return nullptr;
 }
 
+std::unique_ptr<platform_air780ep::DatagramSocket> DeviceNetwork::make_udp_socket(int adapter,
+                                                                                  std::string& error) {
+    if (adapter == platform_air780ep::kAdapterEth0) {
+        return std::make_unique<platform_air780ep::HostUdpSocket>(device_.loop(), options_.hosts);
+    }
+    if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) return cellular_->make_udp_socket();
+    make_tcp_stream(adapter, error);  // nullptr for the same adapters, with the same reason
+    return nullptr;
+}
+
 void DeviceNetwork::on_boot(RunContext& /*run*/) {
     device_.adapters().set_default(options_.default_adapter);
     cancel_attach();
@@ -116,6 +127,8 @@ DeviceNetwork* install_network(Device& device, NetworkOptions options, std::stri
     device.add_module(LuaModule{"network", [&network](RunContext& run) { network.on_boot(run); }});
     device.add_module(LuaModule{"mqtt", [&network](RunContext& run) { install_mqtt(run, network); }});
     device.add_module(LuaModule{"uart", [&network](RunContext& run) { install_uart(run, network); }});
+    device.add_module(
+        LuaModule{"socket", [&network](RunContext& run) { install_socket_links(run, network); }});
     return &network;
 }
 

@@ -25,6 +25,7 @@
 #include "lua_bindings/modules/mqtt/mqtt_hub.hpp"
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
+#include "platform_air780ep/datagram_socket.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 #include "sys_task/event_loop.hpp"
 
@@ -48,6 +49,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     DeviceNetwork& operator=(const DeviceNetwork&) = delete;
 
     [[nodiscard]] const NetworkOptions& options() const { return options_; }
+    [[nodiscard]] Device& device() { return device_; }
     [[nodiscard]] const platform_air780ep::HostMap& hosts() const { return options_.hosts; }
     [[nodiscard]] platform_air780ep::ChannelPool& channels() { return channels_; }
     // nullptr when the device has no cellular link.
@@ -59,6 +61,9 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     // A TCP stream of `adapter` (socket.LWIP_GP or socket.ETH0). nullptr, with the reason in `error`,
     // for an adapter this device does not have.
     std::unique_ptr<luat_mqtt::Transport> make_tcp_stream(int adapter, std::string& error);
+
+    // A UDP socket of `adapter`, likewise (the `socket` module's UDP links).
+    std::unique_ptr<platform_air780ep::DatagramSocket> make_udp_socket(int adapter, std::string& error);
 
     // At each boot: the default adapter, LWIP_GP's attach.
     void on_boot(RunContext& run);

@@ -10,5 +10,7 @@ class DeviceNetwork;
 
 void install_mqtt(RunContext& run, DeviceNetwork& network);
 void install_uart(RunContext& run, DeviceNetwork& network);
+// socket.create and the rest of LuatOS's socket API (modules/socket/), added to the socket table.
+void install_socket_links(RunContext& run, DeviceNetwork& network);
 
 }  // namespace lua_bindings

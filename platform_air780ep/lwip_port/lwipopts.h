@@ -34,7 +34,7 @@
 #define MEM_SIZE (1024 * 1024) /* unused with MEM_LIBC_MALLOC; kept for the sanity checks */
 #define MEMP_NUM_PBUF 64
 #define MEMP_NUM_RAW_PCB 1
-#define MEMP_NUM_UDP_PCB 4
+#define MEMP_NUM_UDP_PCB 16
 #define MEMP_NUM_TCP_PCB 16 /* 8 channels + connections lingering in TIME_WAIT */
 #define MEMP_NUM_TCP_PCB_LISTEN 2
 #define MEMP_NUM_TCP_SEG (8 * TCP_SND_QUEUELEN)
