@@ -89,14 +89,14 @@ void TcpEchoServer::run() {
             }
             break;
         }
+        std::vector<int> kept;
         if ((fds[1].revents & POLLIN) != 0) {
             const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
             if (c >= 0) {
-                clients.push_back(c);
+                kept.push_back(c);
                 ++accepted_;
             }
         }
-        std::vector<int> kept;
         for (std::size_t i = 2; i < fds.size(); ++i) {
             const int c = fds[i].fd;
             if (fds[i].revents == 0) {

@@ -1,0 +1,247 @@
+// The socket module (socket.create and friends) end to end, on both adapters, against echo peers the
+// test starts (tests/support/echo_peers.hpp): LuatOS's return values for each function, the result
+// events to a callback and to a sysplus task, UDP with explicit destinations, failures, and the 8
+// channels shared with mqtt.
+#include <string>
+
+#include "tests/e2e/e2e.hpp"
+#include "tests/support/echo_peers.hpp"
+
+using namespace tests;
+
+namespace {
+
+// The network of a test: echo.test goes to this host (ports from the script).
+lua_bindings::NetworkOptions echo_network(NetPath path) {
+    lua_bindings::NetworkOptions n = network_to(path, 1);
+    n.hosts.add("echo.test", platform_air780ep::HostTarget{"127.0.0.1", std::nullopt});
+    return n;
+}
+
+Lines user_lines(const Lines& lines) {
+    Lines out;
+    for (const auto& l : lines)
+        if (l.rfind("I/user.", 0) == 0 || l.rfind("E/socket", 0) == 0 || l.rfind("D/socket", 0) == 0 ||
+            l.rfind("W/socket", 0) == 0)
+            out.push_back(l);
+    return out;
+}
+
+// ev_name(ev): the constant's name; cb logs and publishes "EV"; next_ev() waits for one.
+const std::string kSocketPrelude = R"LUA(
+local names = {}
+for _, n in ipairs({"LINK", "ON_LINE", "TX_OK", "CLOSED", "EVENT"}) do names[socket[n]] = n end
+function ev_name(ev) return names[ev] or tostring(ev) end
+quiet = false  -- while the order of two events is a race (an echo and its acknowledgement)
+function cb(c, ev, p)
+    if not quiet then log.info("cb", ev_name(ev), p, type(c)) end
+    sys.publish("EV", ev_name(ev), p)
+end
+function next_ev()
+    local ok, ev, p = sys.waitUntil("EV", 5000)
+    if not ok then log.info("timeout"); os.exit(3) end
+    return ev, p
+end
+)LUA";
+
+std::string with_ports(std::string script, std::uint16_t tcp, std::uint16_t udp) {
+    return "TCP_PORT = " + std::to_string(tcp) + "\nUDP_PORT = " + std::to_string(udp) + "\n" +
+           kSocketPrelude + script;
+}
+
+DeviceResult run_script(NetPath path, const std::string& script, std::uint16_t tcp, std::uint16_t udp) {
+    DeviceOptions o;
+    o.network = echo_network(path);
+    return run_device(with_ports(script, tcp, udp), o);
+}
+
+void tcp_callback_flow(NetPath path) {
+    TcpEchoServer echo;
+    const DeviceResult r = run_script(path, R"LUA(
+sys.taskInit(function()
+    local c = socket.create(nil, cb)
+    log.info("create", type(c), (tostring(c):match("^NWCTRL%*")))
+    log.info("state", socket.state(c))
+    log.info("config", socket.config(c, nil, false, false, 300, 10, 3))
+    log.info("linkup", socket.linkup(c))
+    log.info("state", socket.state(c))
+    next_ev()
+    log.info("linkup", socket.linkup(c))
+    log.info("connect", socket.connect(c, "echo.test", TCP_PORT))
+    log.info("state", socket.state(c))
+    next_ev()
+    log.info("state", socket.state(c))
+    log.info("remoteIP", socket.remoteIP(c) == (socket.dft() == socket.ETH0 and "127.0.0.1" or "10.0.2.2"))
+    log.info("connect again", socket.connect(c, "echo.test", TCP_PORT))
+    log.info("wait", socket.wait(c))
+    quiet = true
+    log.info("tx", socket.tx(c, "hello"))
+    local seen = {}
+    seen[#seen + 1] = next_ev()
+    seen[#seen + 1] = next_ev()
+    table.sort(seen)
+    log.info("events", table.concat(seen, ","))
+    local buff = zbuff.create(2)
+    log.info("rx", socket.rx(c, buff))
+    log.info("data", buff:toStr(0, buff:used()), buff:len())
+    log.info("rx again", socket.rx(c, buff))
+    log.info("wait", socket.wait(c))
+    local z = zbuff.create(16)
+    z:write("from zbuff")
+    log.info("tx zbuff", socket.tx(c, z))
+    seen = {}
+    seen[#seen + 1] = next_ev()
+    seen[#seen + 1] = next_ev()
+    table.sort(seen)
+    log.info("events", table.concat(seen, ","))
+    quiet = false
+    log.info("rx pending", socket.rx(c))
+    log.info("read", socket.read(c, 4))
+    log.info("read", socket.read(c))
+    log.info("discon", socket.discon(c))
+    log.info("state", socket.state(c))
+    next_ev()
+    log.info("state", socket.state(c))
+    log.info("tx closed", socket.tx(c, "x"))
+    log.info("rx closed", socket.rx(c, buff))
+    log.info("read closed", socket.read(c))
+    log.info("wait closed", socket.wait(c))
+    log.info("discon closed", socket.discon(c))
+    socket.close(c)
+    socket.release(c)
+    log.info("released", select("#", socket.state(c)), select("#", socket.tx(c, "x")), socket.remoteIP(c))
+    os.exit(0)
+end)
+sys.run()
+)LUA",
+                                      echo.port(), 1);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(user_lines(r.lines), {
+                                         "I/user.create userdata NWCTRL*",
+                                         "I/user.state 0 硬件离线",
+                                         "I/user.config true",
+                                         "I/user.linkup true false",
+                                         "I/user.state 0 硬件离线",
+                                         "I/user.cb LINK 0 userdata",
+                                         "I/user.linkup true true",
+                                         "D/socket connect to echo.test," + std::to_string(echo.port()),
+                                         "I/user.connect true false",
+                                         "I/user.state 2 等待DNS",
+                                         "I/user.cb ON_LINE 0 userdata",
+                                         "I/user.state 5 在线",
+                                         "I/user.remoteIP true",
+                                         "D/socket connect to echo.test," + std::to_string(echo.port()),
+                                         "I/user.connect again false false",
+                                         "I/user.wait true false",
+                                         "I/user.tx true false false",
+                                         // the echo and the acknowledgement race: sorted
+                                         "I/user.events EVENT,TX_OK",
+                                         "I/user.rx true 5 nil nil",
+                                         "I/user.data hello 5",
+                                         "I/user.rx again true 0",
+                                         "I/user.wait true false",
+                                         "I/user.tx zbuff true false false",
+                                         "I/user.events EVENT,TX_OK",
+                                         "I/user.rx pending true 10",
+                                         "D/socket 待数据数据长度 10 限制读取长度 4",
+                                         "I/user.read true from",
+                                         "I/user.read true  zbuff",
+                                         "I/user.discon true false",
+                                         "I/user.state 7 正在离线",
+                                         "I/user.cb CLOSED 0 userdata",
+                                         "I/user.state 1 离线",
+                                         "I/user.tx closed false true false",
+                                         "I/user.rx closed false 0",
+                                         "I/user.read closed false",
+                                         "I/user.wait closed false false",
+                                         "I/user.discon closed true true",
+                                         "I/user.released 0 0 nil nil nil nil",
+                                     });
+}
+
+void udp_task_flow(NetPath path) {
+    UdpEchoPeer echo;
+    const DeviceResult r = run_script(path, R"LUA(
+local function ip_text(ip) return #ip .. ":" .. ip:byte(1) .. ":" .. string.format("%d.%d.%d.%d", ip:byte(2, 5)) end
+local function wait_msg(id)
+    local m = sysplus.waitMsg("udp", id, 5000)
+    log.info("msg", m and ev_name(m[1]), m and m[2])
+end
+sys.taskInitEx(function()
+    sys.waitUntil("IP_READY")
+    local c = socket.create(nil, "udp")
+    log.info("config", socket.config(c, nil, true))
+    log.info("connect", socket.connect(c, "echo.test", UDP_PORT))
+    wait_msg(socket.ON_LINE)
+    log.info("state", socket.state(c))
+    log.info("tx", socket.tx(c, "one"))
+    wait_msg(socket.TX_OK)
+    wait_msg(socket.EVENT)
+    local buff = zbuff.create(64)
+    local ok, n, ip, port = socket.rx(c, buff)
+    log.info("rx", ok, n, ip_text(ip), port == UDP_PORT, buff:toStr(0, buff:used()))
+    log.info("tx to", socket.tx(c, "two", "127.0.0.1", UDP_PORT))
+    wait_msg(socket.TX_OK)
+    wait_msg(socket.EVENT)
+    log.info("rx pending", socket.rx(c))
+    local ok2, data, ip2, port2 = socket.read(c)
+    log.info("read", ok2, data, ip_text(ip2), port2 == UDP_PORT)
+    log.info("tx limit", socket.tx(c, "three-four"))
+    wait_msg(socket.TX_OK)
+    wait_msg(socket.EVENT)
+    buff:del()
+    local okl, nl, ipl = socket.rx(c, buff, 0, 5)
+    log.info("rx limit", okl, nl, ip_text(ipl))
+    log.info("data", buff:toStr(0, buff:used()))
+    log.info("tx away", socket.tx(c, "x", "8.8.8.8", 53))
+    log.info("tx after", socket.tx(c, "x"))
+    log.info("discon", socket.discon(c))
+    log.info("state", socket.state(c))
+    socket.release(c)
+    os.exit(0)
+end, "udp")
+sys.run()
+)LUA",
+                                      1, echo.port());
+    CHECK(r.exit_code == 0);
+    const std::string from = path == NetPath::kEth0 ? "5:0:127.0.0.1" : "5:0:10.0.2.2";
+    const std::string away =
+        path == NetPath::kEth0
+            ? "E/socket tx failed: 8.8.8.8 is not a destination of this simulation (only this "
+              "host and what --host names are: map it with --host 8.8.8.8=127.0.0.1[:PORT])"
+            : "E/socket tx failed: 8.8.8.8 is not reachable over the simulated cellular link "
+              "(only this host is: map it with --host 8.8.8.8=127.0.0.1[:PORT])";
+    CHECK_LINES(user_lines(r.lines), {
+                                         "I/user.config true",
+                                         "D/socket connect to echo.test," + std::to_string(echo.port()),
+                                         "I/user.connect true false",
+                                         "I/user.msg ON_LINE 0",
+                                         "I/user.state 5 在线",
+                                         "I/user.tx true false false",
+                                         "I/user.msg TX_OK 0",
+                                         "I/user.msg EVENT 0",
+                                         "I/user.rx true 3 " + from + " true one",
+                                         "I/user.tx to true false false",
+                                         "I/user.msg TX_OK 0",
+                                         "I/user.msg EVENT 0",
+                                         "I/user.rx pending true 3",
+                                         "I/user.read true two " + from + " true",
+                                         "I/user.tx limit true false false",
+                                         "I/user.msg TX_OK 0",
+                                         "I/user.msg EVENT 0",
+                                         "D/socket 待数据数据长度 10 限制读取长度 5",
+                                         "I/user.rx limit true 5 " + from,
+                                         "I/user.data three",
+                                         away,
+                                         "I/user.tx away false true false",
+                                         "I/user.tx after false true false",
+                                         "I/user.discon true true",
+                                         "I/user.state 1 离线",
+                                     });
+    CHECK(echo.received() == std::vector<std::string>{"one", "two", "three-four"});
+}
+
+}  // namespace
+
+E2E_ON_BOTH_PATHS("socket TCP: a callback's events and every function's returns", tcp_callback_flow)
+E2E_ON_BOTH_PATHS("socket UDP: a sysplus task's messages, explicit destinations, rx limits", udp_task_flow)
