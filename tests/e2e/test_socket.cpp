@@ -44,8 +44,8 @@ function next_ev()
 end
 )LUA";
 
-std::string with_ports(std::string script, std::uint16_t tcp, std::uint16_t udp) {
-    return "TCP_PORT = " + std::to_string(tcp) + "\nUDP_PORT = " + std::to_string(udp) + "\n" +
+std::string with_ports(std::string script, std::uint16_t tcp, std::uint16_t udp, std::uint16_t closed = 1) {
+    return "CLOSED_PORT = " + std::to_string(closed) + "\nTCP_PORT = " + std::to_string(tcp) + "\nUDP_PORT = " + std::to_string(udp) + "\n" +
            kSocketPrelude + script;
 }
 
@@ -241,7 +241,113 @@ sys.run()
     CHECK(echo.received() == std::vector<std::string>{"one", "two", "three-four"});
 }
 
+// A refused connect, a peer that closes, and an adapter the Air780EP does not have.
+void failures(NetPath path) {
+    TcpEchoServer echo;
+    std::uint16_t closed_port = 0;
+    {
+        UdpEchoPeer unused;  // a port nobody listens on for TCP once it is gone
+        closed_port = unused.port();
+    }
+    DeviceOptions o;
+    o.network = echo_network(path);
+    o.on_line = [&echo](lua_bindings::Device&, std::string_view line) {
+        if (line == "I/user.online") echo.close_clients();
+    };
+    const DeviceResult r = run_device(with_ports(R"LUA(
+sys.taskInit(function()
+    sys.waitUntil("IP_READY")
+    log.info("create 2", socket.create(socket.LWIP_STA, cb))
+    log.info("create 99", socket.create(99, cb))
+    local c = socket.create(nil, cb)
+    socket.config(c)
+    log.info("connect", socket.connect(c, "127.0.0.1", CLOSED_PORT))
+    next_ev()
+    log.info("connect again", socket.connect(c, "127.0.0.1", CLOSED_PORT))
+    socket.close(c)
+    log.info("connect", socket.connect(c, "echo.test", TCP_PORT))
+    next_ev()
+    log.info("online")
+    next_ev()
+    log.info("wait", socket.wait(c))
+    log.info("rx", socket.rx(c, zbuff.create(8)))
+    log.info("tx", socket.tx(c, "late"))
+    socket.close(c)
+    log.info("state", socket.state(c))
+    socket.release(c)
+    os.exit(0)
+end)
+sys.run()
+)LUA",
+                                                 echo.port(), 1, closed_port),
+                                      o);
+    CHECK(r.exit_code == 0);
+    Lines lines;
+    for (const auto& l : user_lines(r.lines))
+        if (l.rfind("E/socket connect to 127.0.0.1:", 0) != 0) lines.push_back(l);
+    CHECK_LINES(lines, {
+                           "E/socket adapter index 2 is invalid!",
+                           "D/socket create fail",
+                           "I/user.create 2 nil",
+                           "I/user.create 99 nil",
+                           "D/socket connect to 127.0.0.1," + std::to_string(closed_port),
+                           "I/user.connect true false",
+                           "I/user.cb ON_LINE -1 userdata",
+                           "D/socket connect to 127.0.0.1," + std::to_string(closed_port),
+                           "I/user.connect again false false",
+                           "D/socket connect to echo.test," + std::to_string(echo.port()),
+                           "I/user.connect true false",
+                           "I/user.cb ON_LINE 0 userdata",
+                           "I/user.online",
+                           "I/user.cb EVENT -1 userdata",
+                           "I/user.wait false false",
+                           "I/user.rx false 0",
+                           "I/user.tx false true false",
+                           "I/user.state 5 在线",
+                       });
+    std::size_t refused = 0;
+    for (const auto& l : r.lines)
+        if (l.rfind("E/socket connect to 127.0.0.1:" + std::to_string(closed_port) + " failed: ", 0) == 0) ++refused;
+    CHECK(refused == 1);
+}
+
+// 8 channels shared with mqtt: the ninth link gets LuatOS's failure; a release gives one back.
+void channels(NetPath path) {
+    const DeviceResult r = run_script(path, R"LUA(
+sys.taskInit(function()
+    local all = {}
+    local m = mqtt.create(nil, "broker.test", 1883)
+    log.info("mqtt", m ~= nil)
+    for i = 1, 7 do all[i] = socket.create(nil, cb) end
+    log.info("seven", #all)
+    log.info("ninth", socket.create(nil, cb))
+    socket.release(all[7])
+    all[7] = socket.create(nil, "task")
+    log.info("again", all[7] ~= nil)
+    m:close()
+    log.info("after mqtt close", socket.create(nil, cb) ~= nil)
+    os.exit(0)
+end)
+sys.run()
+)LUA",
+                                      1, 1);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(user_lines(r.lines),
+                {
+                    "I/user.mqtt true",
+                    "I/user.seven 7",
+                    "E/socket socket.create: no free socket channel for socket: all 8 in use "
+                    "(mqtt,socket,socket,socket,socket,socket,socket,socket)",
+                    "D/socket create fail",
+                    "I/user.ninth nil",
+                    "I/user.again true",
+                    "I/user.after mqtt close true",
+                });
+}
+
 }  // namespace
 
+E2E_ON_BOTH_PATHS("socket: a refused connect, a peer that closes, adapters the module lacks", failures)
+E2E_ON_BOTH_PATHS("socket: 8 channels shared with mqtt, the ninth create fails", channels)
 E2E_ON_BOTH_PATHS("socket TCP: a callback's events and every function's returns", tcp_callback_flow)
 E2E_ON_BOTH_PATHS("socket UDP: a sysplus task's messages, explicit destinations, rx limits", udp_task_flow)

@@ -81,6 +81,14 @@ void TcpEchoServer::run() {
             while (::read(wake_[0], drain, sizeof drain) > 0) {
             }
             if (close_clients_.load()) {
+                // Connections the kernel has completed but this thread has not accepted yet too.
+                pollfd pending{listen_fd_, POLLIN, 0};
+                while (::poll(&pending, 1, 0) > 0) {
+                    const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+                    if (c < 0) break;
+                    ++accepted_;
+                    clients.push_back(c);
+                }
                 for (int c : clients)
                     ::close(c);
                 clients.clear();
