@@ -22,6 +22,7 @@ int bound_socket(int type, std::uint16_t& port) {
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons(port);
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
         ::close(fd);
         throw std::runtime_error(std::string("bind: ") + std::strerror(errno));
@@ -44,6 +45,7 @@ void wake(int fd) {
 }  // namespace
 
 TcpEchoServer::TcpEchoServer() {
+    port_ = 0;
     listen_fd_ = bound_socket(SOCK_STREAM, port_);
     if (::listen(listen_fd_, 16) != 0) {
         ::close(listen_fd_);
@@ -132,7 +134,7 @@ void TcpEchoServer::run() {
         ::close(c);
 }
 
-UdpEchoPeer::UdpEchoPeer() {
+UdpEchoPeer::UdpEchoPeer(std::uint16_t port) : port_(port) {
     fd_ = bound_socket(SOCK_DGRAM, port_);
     make_pipe(wake_);
     thread_ = std::thread([this] { run(); });

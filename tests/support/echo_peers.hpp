@@ -41,7 +41,8 @@ class TcpEchoServer {
 
 class UdpEchoPeer {
   public:
-    UdpEchoPeer();
+    // On a free port, or on `port` (say the port of a TcpEchoServer: TCP and UDP ports are apart).
+    explicit UdpEchoPeer(std::uint16_t port = 0);
     ~UdpEchoPeer();
     UdpEchoPeer(const UdpEchoPeer&) = delete;
     UdpEchoPeer& operator=(const UdpEchoPeer&) = delete;
