@@ -6,6 +6,8 @@
 
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/echo_peers.hpp"
+#include "tests/support/tls_echo_server.hpp"
+#include "tests/tls/support/test_pki.hpp"
 
 using namespace tests;
 
@@ -45,8 +47,8 @@ end
 )LUA";
 
 std::string with_ports(std::string script, std::uint16_t tcp, std::uint16_t udp, std::uint16_t closed = 1) {
-    return "CLOSED_PORT = " + std::to_string(closed) + "\nTCP_PORT = " + std::to_string(tcp) + "\nUDP_PORT = " + std::to_string(udp) + "\n" +
-           kSocketPrelude + script;
+    return "CLOSED_PORT = " + std::to_string(closed) + "\nTCP_PORT = " + std::to_string(tcp) +
+           "\nUDP_PORT = " + std::to_string(udp) + "\n" + kSocketPrelude + script;
 }
 
 DeviceResult run_script(NetPath path, const std::string& script, std::uint16_t tcp, std::uint16_t udp) {
@@ -307,7 +309,8 @@ sys.run()
                        });
     std::size_t refused = 0;
     for (const auto& l : r.lines)
-        if (l.rfind("E/socket connect to 127.0.0.1:" + std::to_string(closed_port) + " failed: ", 0) == 0) ++refused;
+        if (l.rfind("E/socket connect to 127.0.0.1:" + std::to_string(closed_port) + " failed: ", 0) == 0)
+            ++refused;
     CHECK(refused == 1);
 }
 
@@ -345,8 +348,78 @@ sys.run()
                 });
 }
 
+// TLS with the certificate arguments: verified against the test CA (host name localhost), refused
+// with another CA, unchecked without one.
+void tls(NetPath path) {
+    TestPki pki;
+    TlsEchoServer server(pki.path("server.pem"), pki.path("server.key"));
+    DeviceOptions o;
+    o.network = echo_network(path);
+    const std::string script =
+        "CA = [==[" + pki.read("ca.pem") + "]==]\nWRONG = [==[" + pki.read("wrong_ca.pem") + "]==]\n" + R"LUA(
+local function try(name, ...)
+    local c = socket.create(nil, cb)
+    log.info(name .. " config", socket.config(c, nil, false, true, nil, nil, nil, ...))
+    socket.connect(c, "localhost", TCP_PORT)
+    local ev, p = next_ev()
+    if p == 0 then
+        quiet = true
+        socket.tx(c, "olleh\n")
+        local got = ""
+        while #got < 6 do
+            next_ev()
+            local ok, data = socket.read(c)
+            got = got .. (data or "")
+        end
+        quiet = false
+        log.info(name .. " echo", got:sub(1, 5))
+    end
+    socket.close(c)
+    socket.release(c)
+end
+sys.taskInit(function()
+    sys.waitUntil("IP_READY")
+    try("ca", CA)
+    try("wrong", WRONG)
+    try("none")
+    local c = socket.create(nil, cb)
+    log.info("bad cert", socket.config(c, nil, false, true, nil, nil, nil, "not a certificate"))
+    os.exit(0)
+end)
+sys.run()
+)LUA";
+    const DeviceResult r = run_device(with_ports(script, server.port(), 1), o);
+    INFO(joined(r.lines));
+    CHECK(r.exit_code == 0);
+    Lines lines;
+    for (const auto& l : user_lines(r.lines)) {
+        if (l.rfind("D/socket connect to", 0) == 0) continue;
+        // mbedTLS's reason ends the line: keep its start
+        lines.push_back(
+            l.rfind("E/socket connect to localhost:", 0) == 0 ? l.substr(0, l.find(" failed: ") + 8) : l);
+    }
+    const std::string failed = "E/socket connect to localhost:" + std::to_string(server.port()) + " failed:";
+    CHECK_LINES(
+        lines,
+        {
+            "I/user.ca config true",
+            "I/user.cb ON_LINE 0 userdata",
+            "I/user.ca echo hello",
+            "I/user.wrong config true",
+            failed,
+            "I/user.cb ON_LINE -1 userdata",
+            "I/user.none config true",
+            "I/user.cb ON_LINE 0 userdata",
+            "I/user.none echo hello",
+            "E/socket network_set_server_cert failed",
+            "E/socket server_cert: X509 - The CRT/CRL/CSR format is invalid, e.g. different type expected",
+            "I/user.bad cert false",
+        });
+}
+
 }  // namespace
 
+E2E_ON_BOTH_PATHS("socket TLS: the server certificate verified, refused, unchecked", tls)
 E2E_ON_BOTH_PATHS("socket: a refused connect, a peer that closes, adapters the module lacks", failures)
 E2E_ON_BOTH_PATHS("socket: 8 channels shared with mqtt, the ninth create fails", channels)
 E2E_ON_BOTH_PATHS("socket TCP: a callback's events and every function's returns", tcp_callback_flow)
