@@ -329,6 +329,11 @@ sys.taskInit(function()
     log.info("again", all[7] ~= nil)
     m:close()
     log.info("after mqtt close", socket.create(nil, cb) ~= nil)
+    all = nil
+    collectgarbage()  -- links nobody holds give their channels back (__gc is release)
+    local n = 0
+    for i = 1, 8 do if socket.create(nil, cb) then n = n + 1 end end
+    log.info("after gc", n)
     os.exit(0)
 end)
 sys.run()
@@ -345,6 +350,7 @@ sys.run()
                     "I/user.ninth nil",
                     "I/user.again true",
                     "I/user.after mqtt close true",
+                    "I/user.after gc 8",
                 });
 }
 

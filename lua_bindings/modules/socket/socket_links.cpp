@@ -540,11 +540,9 @@ int l_rx_cache(lua_State* L) {
 
 void install_socket_links(RunContext& run, DeviceNetwork& network) {
     auto module = std::make_shared<SocketLinks>(run, network);
-    // Every link closes and gives its channel back when the run ends.
-    run.on_close([module]() mutable {
-        module->entries.clear();
-        module.reset();
-    });
+    // Every link closes and gives its channel back when the run ends. The module itself stays until
+    // the closer goes, after lua_close: the NWCTRL* __gc that lua_close runs still reaches it.
+    run.on_close([module] { module->entries.clear(); });
     lua_State* L = run.state();
     luaL_newmetatable(L, kCtrlType);
     lua_pushlightuserdata(L, module.get());
