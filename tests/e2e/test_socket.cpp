@@ -423,8 +423,38 @@ sys.run()
         });
 }
 
+// A connect made before the adapter is up waits for it (state 0), then connects: ON_LINE 0.
+void connect_before_attach(NetPath path) {
+    TcpEchoServer echo;
+    const DeviceResult r = run_script(path, R"LUA(
+sys.taskInit(function()
+    local c = socket.create(nil, cb)
+    socket.config(c)
+    log.info("ready", socket.adapter(socket.dft()))
+    log.info("connect", socket.connect(c, "127.0.0.1", TCP_PORT))
+    log.info("state", socket.state(c))
+    next_ev()
+    log.info("state", socket.state(c), socket.adapter(socket.dft()))
+    os.exit(0)
+end)
+sys.run()
+)LUA",
+                                      echo.port(), 1);
+    CHECK(r.exit_code == 0);
+    const std::string id = path == NetPath::kEth0 ? "17" : "1";
+    CHECK_LINES(user_lines(r.lines), {
+                                         "I/user.ready false " + id,
+                                         "D/socket connect to 127.0.0.1," + std::to_string(echo.port()),
+                                         "I/user.connect true false",
+                                         "I/user.state 0 硬件离线",
+                                         "I/user.cb ON_LINE 0 userdata",
+                                         "I/user.state 5 true " + id,
+                                     });
+}
+
 }  // namespace
 
+E2E_ON_BOTH_PATHS("socket: a connect before the adapter is up waits for it", connect_before_attach)
 E2E_ON_BOTH_PATHS("socket TLS: the server certificate verified, refused, unchecked", tls)
 E2E_ON_BOTH_PATHS("socket: a refused connect, a peer that closes, adapters the module lacks", failures)
 E2E_ON_BOTH_PATHS("socket: 8 channels shared with mqtt, the ninth create fails", channels)
