@@ -29,6 +29,9 @@ bool DeviceNetwork::start(std::string& error) {
                                                                options_.hosts, config, error);
         if (!cellular_) return false;
         cellular_->link().add_listener(this);
+        for (const auto& [host_port, device_port] : options_.forwards) {
+            if (!cellular_->link().add_forward(host_port, device_port, error)) return false;
+        }
     }
     if (!options_.control_path.empty()) {
         std::string why;
@@ -83,6 +86,18 @@ std::unique_ptr<platform_air780ep::DatagramSocket> DeviceNetwork::make_udp_socke
         return std::make_unique<platform_air780ep::HostUdpSocket>(device_.loop(), options_.hosts);
     }
     if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) return cellular_->make_udp_socket();
+    make_tcp_stream(adapter, error);  // nullptr for the same adapters, with the same reason
+    return nullptr;
+}
+
+std::unique_ptr<platform_air780ep::TcpListener> DeviceNetwork::make_tcp_listener(int adapter,
+                                                                                 std::string& error) {
+    if (adapter == platform_air780ep::kAdapterEth0) {
+        return std::make_unique<platform_air780ep::HostTcpListener>(device_.loop());
+    }
+    if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) {
+        return std::make_unique<platform_air780ep::LwipTcpListener>(cellular_->stack());
+    }
     make_tcp_stream(adapter, error);  // nullptr for the same adapters, with the same reason
     return nullptr;
 }

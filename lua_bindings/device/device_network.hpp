@@ -27,6 +27,7 @@
 #include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/datagram_socket.hpp"
 #include "platform_air780ep/slirp_link.hpp"
+#include "platform_air780ep/tcp_listener.hpp"
 #include "sys_task/event_loop.hpp"
 
 namespace platform_air780ep {
@@ -64,6 +65,9 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
 
     // A UDP socket of `adapter`, likewise (the `socket` module's UDP links).
     std::unique_ptr<platform_air780ep::DatagramSocket> make_udp_socket(int adapter, std::string& error);
+
+    // A TCP server socket of `adapter` (socket.listen), likewise.
+    std::unique_ptr<platform_air780ep::TcpListener> make_tcp_listener(int adapter, std::string& error);
 
     // At each boot: the default adapter, LWIP_GP's attach.
     void on_boot(RunContext& run);

@@ -2,7 +2,15 @@
 // test starts (tests/support/echo_peers.hpp): LuatOS's return values for each function, the result
 // events to a callback and to a sysplus task, UDP with explicit destinations, failures, and the 8
 // channels shared with mqtt.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/echo_peers.hpp"
@@ -452,8 +460,143 @@ sys.run()
                                      });
 }
 
+std::uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    ::close(fd);
+    return ntohs(sa.sin_port);
+}
+
+// A client of the device's server: connects to 127.0.0.1:port (retrying while the server is not
+// there yet), sends `hello`, returns what comes back before the device closes.
+std::string talk_to(std::uint16_t port, const std::string& hello) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0) {
+            ::send(fd, hello.data(), hello.size(), 0);
+            std::string got;
+            char buf[256];
+            for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+                got.append(buf, static_cast<std::size_t>(n));
+            ::close(fd);
+            if (!got.empty() || std::chrono::steady_clock::now() > deadline) return got;
+        } else {
+            ::close(fd);
+            if (std::chrono::steady_clock::now() > deadline) return "no connection";
+        }
+        std::this_thread::yield();
+    }
+}
+
+// socket.listen / accept: one client taken by the listening link itself, then (listen(ctrl, 2)) a
+// client accepted into a new link with its own callback. Over LWIP_GP the host reaches the module
+// through --forward; over ETH0 the server listens on 127.0.0.1 itself.
+void server(NetPath path) {
+    const std::uint16_t device_port = free_port();
+    const std::uint16_t host_port = path == NetPath::kEth0 ? device_port : free_port();
+    DeviceOptions o;
+    o.network = echo_network(path);
+    if (path == NetPath::kLwip) o.network.forwards.emplace_back(host_port, device_port);
+    std::atomic<int> turn{0};
+    o.on_line = [&turn](lua_bindings::Device&, std::string_view line) {
+        if (line == "I/user.listening 1") turn = 1;
+        if (line == "I/user.listening 2") turn = 2;
+    };
+    std::string first, second;
+    std::thread client([&] {
+        while (turn.load() != 1)
+            std::this_thread::yield();
+        first = talk_to(host_port, "ping");
+        while (turn.load() != 2)
+            std::this_thread::yield();
+        second = talk_to(host_port, "hello");
+    });
+    const std::string script = "DEVICE_PORT = " + std::to_string(device_port) + "\n" + R"LUA(
+local function serve(c)
+    local ok, data = socket.read(c)
+    while ok and data == "" do next_ev(); ok, data = socket.read(c) end
+    log.info("got", data)
+    socket.tx(c, "re:" .. data)
+    next_ev()
+    socket.discon(c)
+    next_ev()
+end
+sys.taskInit(function()
+    sys.waitUntil("IP_READY")
+    local c = socket.create(nil, cb)
+    log.info("config", socket.config(c, DEVICE_PORT))
+    log.info("accept early", socket.accept(c))
+    log.info("listen", socket.listen(c))
+    log.info("state", socket.state(c))
+    log.info("listening", 1)
+    next_ev()
+    log.info("state", socket.state(c))
+    local ok, none, ip, port = socket.accept(c)
+    log.info("accept", ok, none, ip == (socket.dft() == socket.ETH0 and "127.0.0.1" or "10.0.2.2"), port > 0)
+    serve(c)
+    socket.release(c)
+
+    c = socket.create(nil, cb)
+    socket.config(c, DEVICE_PORT)
+    log.info("listen multi", socket.listen(c, 2))
+    log.info("listening", 2)
+    next_ev()
+    log.info("state", socket.state(c))
+    local ok2, client = socket.accept(c, cb)
+    log.info("accept into", ok2, type(client), socket.state(client))
+    log.info("still", socket.state(c))
+    serve(client)
+    socket.release(client)
+    socket.release(c)
+    os.exit(0)
+end)
+sys.run()
+)LUA";
+    const DeviceResult r = run_device(with_ports(script, 1, 1), o);
+    turn = 2;
+    client.join();
+    CHECK(r.exit_code == 0);
+    CHECK(first == "re:ping");
+    CHECK(second == "re:hello");
+    Lines lines;
+    for (const auto& l : user_lines(r.lines))
+        if (l.rfind("I/user.cb TX_OK", 0) != 0 && l.rfind("I/user.cb EVENT", 0) != 0) lines.push_back(l);
+    CHECK_LINES(lines, {
+                           "I/user.config true",
+                           "I/user.accept early false nil 0.0.0.0 0",
+                           "I/user.listen true false",
+                           "I/user.state 3 正在连接",
+                           "I/user.listening 1",
+                           "I/user.cb ON_LINE 0 userdata",
+                           "I/user.state 5 在线",
+                           "I/user.accept true nil true true",
+                           "I/user.got ping",
+                           "I/user.cb CLOSED 0 userdata",
+                           "I/user.listen multi true false",
+                           "I/user.listening 2",
+                           "I/user.cb ON_LINE 0 userdata",
+                           "I/user.state 6 在监听",
+                           "D/socket accept success",
+                           "I/user.accept into true userdata 5 在线",
+                           "I/user.still 6 在监听",
+                           "I/user.got hello",
+                           "I/user.cb CLOSED 0 userdata",
+                       });
+}
+
 }  // namespace
 
+E2E_ON_BOTH_PATHS("socket: listen and accept, one client and then several", server)
 E2E_ON_BOTH_PATHS("socket: a connect before the adapter is up waits for it", connect_before_attach)
 E2E_ON_BOTH_PATHS("socket TLS: the server certificate verified, refused, unchecked", tls)
 E2E_ON_BOTH_PATHS("socket: a refused connect, a peer that closes, adapters the module lacks", failures)

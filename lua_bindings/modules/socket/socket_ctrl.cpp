@@ -51,6 +51,91 @@ int SocketCtrl::wait_link_up() {
     return 1;
 }
 
+int SocketCtrl::listen(int max_wait_accept) {
+    max_wait_accept_ = max_wait_accept;
+    if (state_ == NwState::kListen) return 1;  // the adapter accepts several clients
+    if (socket_open_) return -1;
+    is_server_ = true;
+    need_close_ = false;
+    wait_ = NwWait::kOnLine;
+    if (!adapter_ready()) {
+        state_ = NwState::kLinkOff;
+        return 1;
+    }
+    if (start_listen() < 0) {
+        state_ = NwState::kOffLine;
+        wait_ = NwWait::kNone;
+        return -1;
+    }
+    state_ = NwState::kConnecting;
+    return 1;
+}
+
+int SocketCtrl::start_listen() {
+    if (!config_.is_tcp) {
+        network_.device().logger().error("socket", "a UDP listen is not supported by this simulation");
+        return -1;
+    }
+    std::string error;
+    listener_ = network_.make_tcp_listener(adapter_, error);
+    if (!listener_ || !listener_->listen(config_.local_port, error)) {
+        network_.device().logger().error(
+            "socket", "listen on port " + std::to_string(config_.local_port) + " failed: " + error);
+        listener_.reset();
+        return -1;
+    }
+    listener_->set_on_connection([this] { input(NwInput::kNewConnection); });
+    socket_open_ = true;
+    std::weak_ptr<int> alive = alive_;
+    network_.device().loop().post([this, alive] {
+        if (!alive.expired()) input(NwInput::kListening);
+    });
+    return 0;
+}
+
+bool SocketCtrl::accept_here(platform_air780ep::Ipv4& address, std::uint16_t& port) const {
+    if (!stream_ || !is_server_) return false;
+    address = client_address_;
+    port = client_port_;
+    return true;
+}
+
+bool SocketCtrl::accept_into(SocketCtrl& other, platform_air780ep::Ipv4& address, std::uint16_t& port) {
+    if (!listener_) return false;
+    std::optional<platform_air780ep::AcceptedConnection> c = listener_->take();
+    if (!c && stream_ && is_server_) {
+        // single-client mode: the client this link took moves to the new one; this one listens again
+        c = platform_air780ep::AcceptedConnection{std::move(stream_), client_address_, client_port_};
+        state_ = NwState::kListen;
+        wait_ = NwWait::kOnLine;
+        new_rx_ = false;
+    }
+    if (!c) return false;
+    address = c->address;
+    port = c->port;
+    other.adopt(std::move(*c), config_);
+    return true;
+}
+
+void SocketCtrl::adopt(platform_air780ep::AcceptedConnection c, const CtrlConfig& config) {
+    config_ = config;
+    config_.tls = false;
+    client_address_ = c.address;
+    client_port_ = c.port;
+    stream_ = std::move(c.stream);
+    stream_->set_listener(this);
+    socket_open_ = true;
+    literal_ = true;
+    state_ = NwState::kOnline;
+    wait_ = NwWait::kNone;
+    if (stream_->readable() > 0) {
+        std::weak_ptr<int> alive = alive_;
+        network_.device().loop().post([this, alive] {
+            if (!alive.expired()) input(NwInput::kRxNew);
+        });
+    }
+}
+
 int SocketCtrl::connect(const std::string& host, std::uint16_t port, bool host_is_literal) {
     if (socket_open_) return -1;
     need_close_ = false;
@@ -140,6 +225,8 @@ void SocketCtrl::drop_link() {
     remote_of_ = nullptr;
     stream_.reset();
     udp_.reset();
+    listener_.reset();
+    is_server_ = false;
     alive_ = std::make_shared<int>(0);
 }
 
@@ -272,7 +359,14 @@ int SocketCtrl::step(NwInput in) {
             if (in != NwInput::kLinkUp) return 1;
             state_ = NwState::kOffLine;
             if (wait_ == NwWait::kLinkUp) return 0;
-            if (wait_ == NwWait::kOnLine) return prepare_connect() < 0 ? -1 : 1;
+            if (wait_ == NwWait::kOnLine) {
+                if (is_server_) {
+                    if (start_listen() < 0) return -1;
+                    state_ = NwState::kConnecting;
+                    return 1;
+                }
+                return prepare_connect() < 0 ? -1 : 1;
+            }
             return 1;
         case NwState::kOffLine:
             return 1;
@@ -281,6 +375,10 @@ int SocketCtrl::step(NwInput in) {
         case NwState::kShakehand:
             if (need_close_ || wait_ != NwWait::kOnLine) return -1;
             if (failure || in == NwInput::kLinkDown) return -1;
+            if (in == NwInput::kListening && is_server_) {
+                state_ = NwState::kListen;
+                return 1;
+            }
             if (in == NwInput::kConnectOk) {
                 state_ = NwState::kOnline;
                 if (!literal_ && remote_of_) {
@@ -309,6 +407,23 @@ int SocketCtrl::step(NwInput in) {
             if (failure || in == NwInput::kLinkDown) {
                 need_close_ = true;
                 return -1;
+            }
+            if (in == NwInput::kNewConnection) {
+                if (max_wait_accept_ > 0) return 0;  // several clients: stay listening
+                std::optional<platform_air780ep::AcceptedConnection> c = listener_->take();
+                if (!c) return 1;
+                client_address_ = c->address;
+                client_port_ = c->port;
+                stream_ = std::move(c->stream);
+                stream_->set_listener(this);
+                state_ = NwState::kOnline;
+                if (stream_->readable() > 0) {  // the client spoke before it was taken
+                    std::weak_ptr<int> alive = alive_;
+                    network_.device().loop().post([this, alive] {
+                        if (!alive.expired()) input(NwInput::kRxNew);
+                    });
+                }
+                return 0;
             }
             return 1;
         case NwState::kDisconnecting:

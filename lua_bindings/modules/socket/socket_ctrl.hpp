@@ -15,6 +15,7 @@
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/datagram_socket.hpp"
+#include "platform_air780ep/tcp_listener.hpp"
 #include "platform_air780ep/tls/tls_config.hpp"
 #include "sys_task/event_loop.hpp"
 
@@ -37,7 +38,18 @@ enum class NwState {
 enum class NwWait { kNone = 0, kLinkUp, kOnLine, kTxOk, kOffLine, kEvent };
 
 // What the link under a ctrl reports (LuatOS's EV_NW_* socket events).
-enum class NwInput { kLinkUp, kLinkDown, kConnectOk, kTxOk, kRxNew, kError, kRemoteClose, kCloseOk };
+enum class NwInput {
+    kLinkUp,
+    kLinkDown,
+    kConnectOk,
+    kTxOk,
+    kRxNew,
+    kError,
+    kRemoteClose,
+    kCloseOk,
+    kListening,
+    kNewConnection
+};
 
 struct CtrlConfig {
     bool is_tcp = false;  // LuatOS's network_init_ctrl clears it: a ctrl never configured is UDP
@@ -82,6 +94,14 @@ class SocketCtrl final : private luat_mqtt::TransportListener, private platform_
     std::optional<std::size_t> rx(std::span<std::uint8_t> out, platform_air780ep::Ipv4& from,
                                   std::uint16_t& port);
     int wait_event();
+    // network_listen: TCP only; `max_wait_accept` > 0 keeps listening after each client (accept with
+    // a callback makes a new link of each).
+    int listen(int max_wait_accept);
+    [[nodiscard]] int max_wait_accept() const { return max_wait_accept_; }
+    // network_socket_accept(ctrl, NULL): the client of this (single-client) link; false if none.
+    bool accept_here(platform_air780ep::Ipv4& address, std::uint16_t& port) const;
+    // network_socket_accept(ctrl, other): the waiting client goes to `other` (a new link, online).
+    bool accept_into(SocketCtrl& other, platform_air780ep::Ipv4& address, std::uint16_t& port);
 
   private:
     void on_transport_connected() override { input(NwInput::kConnectOk); }
@@ -92,6 +112,8 @@ class SocketCtrl final : private luat_mqtt::TransportListener, private platform_
     void on_datagram_readable() override { input(NwInput::kRxNew); }
 
     void on_adapter(bool up);
+    int start_listen();
+    void adopt(platform_air780ep::AcceptedConnection c, const CtrlConfig& config);
     bool adapter_ready() const;
     int prepare_connect();
     void drop_link();
@@ -120,6 +142,11 @@ class SocketCtrl final : private luat_mqtt::TransportListener, private platform_
     std::function<std::string()> remote_of_;  // the TCP stream's "host:port (address...)"
     std::unique_ptr<luat_mqtt::Transport> stream_;
     std::unique_ptr<platform_air780ep::DatagramSocket> udp_;
+    std::unique_ptr<platform_air780ep::TcpListener> listener_;
+    bool is_server_ = false;
+    int max_wait_accept_ = 0;
+    platform_air780ep::Ipv4 client_address_ = 0;
+    std::uint16_t client_port_ = 0;
     sys_task::EventLoop::TimerId tx_timer_ = 0;
     std::uint64_t adapter_listener_ = 0;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

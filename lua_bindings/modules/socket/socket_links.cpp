@@ -108,6 +108,11 @@ std::uint64_t ctrl_serial(lua_State* L) {
     return it == m.by_address.end() ? 0 : it->second;
 }
 
+std::uint64_t ctrl_serial_of(lua_State* L, int index) {
+    auto* ud = static_cast<CtrlUd*>(luaL_testudata(L, index, kCtrlType));
+    return ud == nullptr ? 0 : ud->serial;
+}
+
 SocketCtrl* get_ctrl(lua_State* L) {
     SocketLinks& m = links(L);
     const auto it = m.entries.find(ctrl_serial(L));
@@ -139,6 +144,46 @@ bool adapter_available(SocketLinks& m, lua_Integer adapter) {
     return adapter == platform_air780ep::kAdapterLwipGp && m.network.cellular() != nullptr;
 }
 
+// A new link on the stack (NWCTRL* userdata) with its channel, its callback or task from argument
+// `cb_index`; nullptr (nothing pushed) when no channel is free, after LuatOS's log lines.
+SocketCtrl* push_link(lua_State* L, SocketLinks& m, int adapter, int cb_index) {
+    sys_task::Logger& log = m.run.device().logger();
+    std::string error;
+    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("socket", error);
+    if (!channel) {
+        log.error("socket", "socket.create: " + error);
+        log.debug("socket", "create fail");
+        return nullptr;
+    }
+    auto* ud = static_cast<CtrlUd*>(lua_newuserdatauv(L, sizeof(CtrlUd), 0));
+    const std::uint64_t serial = m.next_serial++;
+    ud->serial = serial;
+    std::weak_ptr<SocketLinks> weak = m.shared_from_this();
+    RunContext& run = m.run;
+    auto emit = [weak, serial, &run](NwWait target, int result) {
+        run.post([weak, serial, target, result](lua_State* LL) {
+            if (auto mm = weak.lock()) mm->deliver(LL, serial, target, result);
+        });
+    };
+    Entry e;
+    e.ctrl = std::make_unique<SocketCtrl>(m.network, adapter, std::move(*channel), std::move(emit));
+    e.address = ud;
+    if (lua_isfunction(L, cb_index)) {
+        lua_pushvalue(L, cb_index);
+        e.cb_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    } else if (lua_isstring(L, cb_index)) {
+        std::size_t len = 0;
+        const char* s = lua_tolstring(L, cb_index, &len);
+        e.task.assign(s, len);
+        e.has_task = true;
+    }
+    SocketCtrl* ctrl = e.ctrl.get();
+    m.by_address[ud] = serial;
+    m.entries.emplace(serial, std::move(e));
+    luaL_setmetatable(L, kCtrlType);
+    return ctrl;
+}
+
 // socket.create([adapter], cb | taskName) -> ctrl | nil
 int l_create(lua_State* L) {
     SocketLinks& m = links(L);
@@ -155,41 +200,60 @@ int l_create(lua_State* L) {
         lua_pushnil(L);
         return 1;
     }
-    std::string error;
-    std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("socket", error);
-    if (!channel) {
-        log.error("socket", "socket.create: " + error);
-        log.debug("socket", "create fail");
-        lua_pushnil(L);
-        return 1;
-    }
-    auto* ud = static_cast<CtrlUd*>(lua_newuserdatauv(L, sizeof(CtrlUd), 0));
-    const std::uint64_t serial = m.next_serial++;
-    ud->serial = serial;
-    std::weak_ptr<SocketLinks> weak = m.shared_from_this();
-    RunContext& run = m.run;
-    auto emit = [weak, serial, &run](NwWait target, int result) {
-        run.post([weak, serial, target, result](lua_State* LL) {
-            if (auto mm = weak.lock()) mm->deliver(LL, serial, target, result);
-        });
-    };
-    Entry e;
-    e.ctrl = std::make_unique<SocketCtrl>(m.network, static_cast<int>(adapter), std::move(*channel),
-                                          std::move(emit));
-    e.address = ud;
-    if (lua_isfunction(L, 2)) {
-        lua_pushvalue(L, 2);
-        e.cb_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    } else if (lua_isstring(L, 2)) {
-        std::size_t len = 0;
-        const char* s = lua_tolstring(L, 2, &len);
-        e.task.assign(s, len);
-        e.has_task = true;
-    }
-    m.by_address[ud] = serial;
-    m.entries.emplace(serial, std::move(e));
-    luaL_setmetatable(L, kCtrlType);
+    if (push_link(L, m, static_cast<int>(adapter), 2) == nullptr) lua_pushnil(L);
     return 1;
+}
+
+// socket.listen(ctrl [, multi_client]) -> ok, connected
+int l_listen(lua_State* L) {
+    SocketLinks& m = links(L);
+    SocketCtrl* c = get_ctrl(L);
+    if (c == nullptr) return 0;
+    const int max = lua_isinteger(L, 2) ? static_cast<int>(lua_tointeger(L, 2)) : 0;
+    const int result = c->listen(max);
+    push_two(L, result);
+    if (result < 0) {
+        m.run.device().logger().error("socket", "listen fail " + std::to_string(result) + " adapter " +
+                                                    std::to_string(c->adapter()) + " port " +
+                                                    std::to_string(c->config().local_port));
+    }
+    return 2;
+}
+
+// socket.accept(ctrl [, cb | taskName]) -> ok, new_ctrl | nil, client ip, client port
+int l_accept(lua_State* L) {
+    SocketLinks& m = links(L);
+    SocketCtrl* c = get_ctrl(L);
+    if (c == nullptr) return 0;
+    platform_air780ep::Ipv4 address = 0;
+    std::uint16_t port = 0;
+    if (lua_isfunction(L, 2) || lua_isstring(L, 2)) {
+        SocketCtrl* fresh = push_link(L, m, c->adapter(), 2);
+        if (fresh == nullptr) {
+            lua_pushboolean(L, 0);
+            lua_pushnil(L);
+            return 2;
+        }
+        if (!c->accept_into(*fresh, address, port)) {
+            m.release(L, ctrl_serial_of(L, -1));
+            lua_pop(L, 1);
+            lua_pushboolean(L, 0);
+            lua_pushnil(L);
+            return 2;
+        }
+        m.run.device().logger().debug("socket", "accept success");
+        lua_pushboolean(L, 1);
+        lua_pushvalue(L, -2);
+        lua_pushstring(L, platform_air780ep::ipv4_to_string(address).c_str());
+        lua_pushinteger(L, port);
+        return 4;
+    }
+    const bool ok = c->accept_here(address, port);
+    lua_pushboolean(L, ok ? 1 : 0);
+    lua_pushnil(L);
+    lua_pushstring(L, platform_air780ep::ipv4_to_string(address).c_str());
+    lua_pushinteger(L, port);
+    return 4;
 }
 
 // socket.debug(ctrl, onoff)
@@ -570,6 +634,8 @@ void install_socket_links(RunContext& run, DeviceNetwork& network) {
         {"remoteIP", l_remote_ip},
         {"close_all", l_close_all},
         {"rx_cache", l_rx_cache},
+        {"listen", l_listen},
+        {"accept", l_accept},
         {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, module.get());
