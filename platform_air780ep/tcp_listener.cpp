@@ -46,7 +46,7 @@ bool LwipTcpListener::listen(std::uint16_t port, std::string& error) {
     const err_t bound = tcp_bind(pcb, IP4_ADDR_ANY, port);
     if (bound != ERR_OK) {
         tcp_close(pcb);
-        error = "cannot bind port " + std::to_string(port) + ": " + lwip_strerr(bound);
+        error = "cannot bind port " + std::to_string(port) + (bound == ERR_USE ? ": in use" : "");
         return false;
     }
     listen_pcb_ = tcp_listen_with_backlog(pcb, 1);
