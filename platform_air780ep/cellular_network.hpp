@@ -12,6 +12,7 @@
 #include "platform_air780ep/host_map.hpp"
 #include "platform_air780ep/lwip_stack.hpp"
 #include "platform_air780ep/lwip_tcp_stream.hpp"
+#include "platform_air780ep/lwip_udp_socket.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 
 namespace platform_air780ep {
@@ -45,6 +46,12 @@ class CellularNetwork {
     // A TCP stream of this adapter (for mqtt.create(socket.LWIP_GP, ...) and friends).
     [[nodiscard]] std::unique_ptr<LwipTcpStream> make_tcp_stream() {
         return std::make_unique<LwipTcpStream>(*stack_, hosts_);
+    }
+
+    // A UDP socket of this adapter (socket.create + socket.config(ctrl, port, true)); it must go before
+    // this network does.
+    [[nodiscard]] std::unique_ptr<LwipUdpSocket> make_udp_socket() {
+        return std::make_unique<LwipUdpSocket>(*stack_, hosts_);
     }
 
   private:

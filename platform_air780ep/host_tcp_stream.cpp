@@ -88,6 +88,15 @@ void HostTcpStream::start_connect(Ipv4 address) {
     update_watch();
 }
 
+void HostTcpStream::adopt(int fd, std::string remote) {
+    fd_ = fd;
+    remote_ = std::move(remote);
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    state_ = State::kConnected;
+    update_watch();
+}
+
 void HostTcpStream::on_socket(short revents) {
     if (state_ == State::kConnecting) {
         finish_connect();

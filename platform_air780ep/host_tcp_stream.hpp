@@ -49,6 +49,9 @@ class HostTcpStream final : public luat_mqtt::Transport {
         return state_ == State::kResolving || state_ == State::kConnecting || state_ == State::kConnected;
     }
 
+    // A connection a listener accepted (HostTcpListener): the stream takes the socket, connected.
+    void adopt(int fd, std::string remote);
+
     // "lbsmqtt.airm2m.com:1884 (127.0.0.1:41234)" once known (for the log).
     [[nodiscard]] const std::string& remote() const { return remote_; }
 

@@ -94,6 +94,7 @@ LwipStack::~LwipStack() {
     link_.set_receiver(nullptr);
     // Streams that outlive the stack are closed now (their pcbs aborted, callbacks cleared).
     tokens_.clear();
+    resolvers_.clear();
     while (!streams_.empty()) {
         LwipTcpStream* s = *streams_.begin();
         streams_.erase(streams_.begin());
@@ -151,6 +152,46 @@ std::uint64_t LwipStack::new_token(LwipTcpStream* stream) {
 LwipTcpStream* LwipStack::find_stream(std::uint64_t token) const {
     const auto it = tokens_.find(token);
     return it == tokens_.end() ? nullptr : it->second;
+}
+
+namespace {
+
+void resolve_found(const char*, const ip_addr_t* address, void* arg) {
+    LwipStack* stack = LwipStack::current();
+    if (stack == nullptr) return;
+    std::optional<Ipv4> result;
+    if (address != nullptr) result = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(address)));
+    stack->finish_resolve(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(arg)), result);
+}
+
+}  // namespace
+
+bool LwipStack::resolve(const std::string& name, ResolveDone done, std::uint64_t& token, std::string& error) {
+    token = g_next_token.fetch_add(1);
+    resolvers_.emplace(token, std::move(done));
+    ip_addr_t resolved;
+    const err_t err = dns_gethostbyname(name.c_str(), &resolved, &resolve_found,
+                                        reinterpret_cast<void*>(static_cast<std::uintptr_t>(token)));
+    if (err == ERR_OK) {
+        const Ipv4 address = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&resolved)));
+        // Never from inside resolve(); the stack may be gone by then (tokens are unique per process).
+        loop_.post([token, address] {
+            if (LwipStack* stack = LwipStack::current()) stack->finish_resolve(token, address);
+        });
+    } else if (err != ERR_INPROGRESS) {
+        resolvers_.erase(token);
+        error = lwip_strerr(err);
+        return false;
+    }
+    return true;
+}
+
+void LwipStack::finish_resolve(std::uint64_t token, std::optional<Ipv4> address) {
+    const auto it = resolvers_.find(token);
+    if (it == resolvers_.end()) return;  // cancelled, or the asker is gone
+    ResolveDone done = std::move(it->second);
+    resolvers_.erase(it);
+    done(address);
 }
 
 void LwipStack::prepare(std::vector<pollfd>&, int& timeout_ms) {

@@ -14,8 +14,10 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -99,6 +101,15 @@ class LwipStack final : public sys_task::PollSource {
     void request_output(LwipTcpStream* stream) { output_pending_.insert(stream); }
     void cancel_output(LwipTcpStream* stream) { output_pending_.erase(stream); }
 
+    // ---- for other users of lwIP's DNS client (LwipUdpSocket) ----
+    // Ask lwIP's DNS client for `name`; `done` runs from the event loop with the answer (nullopt: no
+    // address), unless cancel_resolve(token) came first. False, with lwIP's reason in `error`, when
+    // the lookup cannot start (`done` is then never called).
+    using ResolveDone = std::function<void(std::optional<Ipv4>)>;
+    bool resolve(const std::string& name, ResolveDone done, std::uint64_t& token, std::string& error);
+    void cancel_resolve(std::uint64_t token) { resolvers_.erase(token); }
+    void finish_resolve(std::uint64_t token, std::optional<Ipv4> address);
+
     // ---- sys_task::PollSource: lwIP's timers ----
     void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;
     void dispatch(std::span<const pollfd> fds) override;
@@ -119,6 +130,7 @@ class LwipStack final : public sys_task::PollSource {
     std::set<LwipTcpStream*> streams_;
     std::map<std::uint64_t, LwipTcpStream*> tokens_;
     std::set<LwipTcpStream*> output_pending_;
+    std::map<std::uint64_t, ResolveDone> resolvers_;
     std::vector<std::uint8_t> out_frame_;
     sys_task::EventLoop::HookId flush_hook_ = 0;
     std::uint64_t frames_in_ = 0;

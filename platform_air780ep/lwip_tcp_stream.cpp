@@ -109,6 +109,18 @@ void LwipTcpStream::start_connect(Ipv4 address) {
     }
 }
 
+void LwipTcpStream::adopt(struct tcp_pcb* pcb, std::string remote) {
+    pcb_ = pcb;
+    remote_ = std::move(remote);
+    token_ = stack_->new_token(this);
+    tcp_arg(pcb_, this);
+    tcp_err(pcb_, &LwipTcpStream::lwip_error);
+    tcp_recv(pcb_, &LwipTcpStream::lwip_recv);
+    tcp_sent(pcb_, &LwipTcpStream::lwip_sent);
+    tcp_nagle_disable(pcb_);
+    state_ = State::kConnected;
+}
+
 std::size_t LwipTcpStream::write(std::span<const std::uint8_t> data) {
     if (state_ != State::kConnected || pcb_ == nullptr) return 0;
     std::size_t total = 0;
@@ -132,7 +144,8 @@ std::size_t LwipTcpStream::writable() const {
 
 std::size_t LwipTcpStream::unsent() const {
     if (pcb_ == nullptr || state_ != State::kConnected) return 0;
-    return TCP_SND_BUF - tcp_sndbuf(pcb_);
+    // snd_buf itself: tcp_sndbuf() caps it at 0xFFFF, which a 64 KiB buffer never gets back to.
+    return TCP_SND_BUF - pcb_->snd_buf;
 }
 
 std::size_t LwipTcpStream::read(std::span<std::uint8_t> out) {

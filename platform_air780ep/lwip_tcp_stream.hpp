@@ -57,6 +57,10 @@ class LwipTcpStream final : public luat_mqtt::Transport {
     // "10.0.2.2:1883" once known (for the log).
     [[nodiscard]] const std::string& remote() const { return remote_; }
 
+    // A connection a listener accepted (LwipTcpListener): the stream takes the pcb, connected, and
+    // announces nothing (the owner knows). `remote` is "a.b.c.d:port" for the log.
+    void adopt(struct tcp_pcb* pcb, std::string remote);
+
     // ---- for LwipStack ----
     void flush_output();
     void on_stack_gone();

@@ -10,6 +10,7 @@
 #include "platform_air780ep/host_ntp_server.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
 #include "platform_air780ep/link_capture.hpp"
+#include "platform_air780ep/host_udp_socket.hpp"
 #include "platform_air780ep/link_commands.hpp"
 
 namespace lua_bindings {
@@ -37,6 +38,9 @@ bool DeviceNetwork::start(std::string& error) {
                                                                     device_.logger());
         ntp_ = std::make_unique<platform_air780ep::NtpResponder>(network_time_, config.gateway);
         cellular_->link().set_ntp_responder(ntp_.get());
+        for (const auto& [host_port, device_port] : options_.forwards) {
+            if (!cellular_->link().add_forward(host_port, device_port, error)) return false;
+        }
     }
     {
         std::string why;
@@ -179,6 +183,28 @@ void DeviceNetwork::network_time_at_attach() {
     }
 }
 
+std::unique_ptr<platform_air780ep::DatagramSocket> DeviceNetwork::make_udp_socket(int adapter,
+                                                                                  std::string& error) {
+    if (adapter == platform_air780ep::kAdapterEth0) {
+        return std::make_unique<platform_air780ep::HostUdpSocket>(device_.loop(), options_.hosts);
+    }
+    if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) return cellular_->make_udp_socket();
+    make_tcp_stream(adapter, error);  // nullptr for the same adapters, with the same reason
+    return nullptr;
+}
+
+std::unique_ptr<platform_air780ep::TcpListener> DeviceNetwork::make_tcp_listener(int adapter,
+                                                                                 std::string& error) {
+    if (adapter == platform_air780ep::kAdapterEth0) {
+        return std::make_unique<platform_air780ep::HostTcpListener>(device_.loop());
+    }
+    if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) {
+        return std::make_unique<platform_air780ep::LwipTcpListener>(cellular_->stack());
+    }
+    make_tcp_stream(adapter, error);  // nullptr for the same adapters, with the same reason
+    return nullptr;
+}
+
 void DeviceNetwork::on_boot(RunContext& /*run*/) {
     device_.adapters().set_default(options_.default_adapter);
     cancel_attach();
@@ -220,6 +246,8 @@ DeviceNetwork* install_network(Device& device, NetworkOptions options, std::stri
     device.add_module(LuaModule{"network", [&network](RunContext& run) { network.on_boot(run); }});
     device.add_module(LuaModule{"mqtt", [&network](RunContext& run) { install_mqtt(run, network); }});
     device.add_module(LuaModule{"uart", [&network](RunContext& run) { install_uart(run, network); }});
+    device.add_module(
+        LuaModule{"socket", [&network](RunContext& run) { install_socket_links(run, network); }});
     device.add_module(LuaModule{"http", [&network](RunContext& run) { install_http(run, network); }});
     device.add_module(
         LuaModule{"websocket", [&network](RunContext& run) { install_websocket(run, network); }});

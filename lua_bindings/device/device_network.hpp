@@ -26,9 +26,11 @@
 #include "lua_bindings/modules/mqtt/mqtt_hub.hpp"
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
+#include "platform_air780ep/datagram_socket.hpp"
 #include "platform_air780ep/ntp_responder.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 #include "platform_air780ep/sntp_client.hpp"
+#include "platform_air780ep/tcp_listener.hpp"
 #include "platform_air780ep/tls/tls_config.hpp"
 #include "sys_task/event_loop.hpp"
 
@@ -54,6 +56,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     DeviceNetwork& operator=(const DeviceNetwork&) = delete;
 
     [[nodiscard]] const NetworkOptions& options() const { return options_; }
+    [[nodiscard]] Device& device() { return device_; }
     [[nodiscard]] const platform_air780ep::HostMap& hosts() const { return options_.hosts; }
     [[nodiscard]] platform_air780ep::ChannelPool& channels() { return channels_; }
     // nullptr when the device has no cellular link.
@@ -75,6 +78,11 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     // The UDP path of an SNTP sync on `adapter`, holding one socket channel. nullptr, with the
     // reason in `error`, for an adapter this device does not have or when no channel is free.
     std::unique_ptr<platform_air780ep::NtpPath> make_ntp_path(int adapter, std::string& error);
+    // A UDP socket of `adapter`, likewise (the `socket` module's UDP links).
+    std::unique_ptr<platform_air780ep::DatagramSocket> make_udp_socket(int adapter, std::string& error);
+
+    // A TCP server socket of `adapter` (socket.listen), likewise.
+    std::unique_ptr<platform_air780ep::TcpListener> make_tcp_listener(int adapter, std::string& error);
 
     // At each boot: the default adapter, LWIP_GP's attach.
     void on_boot(RunContext& run);

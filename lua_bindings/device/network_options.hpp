@@ -5,6 +5,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "platform_air780ep/adapter_table.hpp"
 #include "platform_air780ep/channel_pool.hpp"
@@ -22,6 +24,8 @@ struct NetworkOptions {
     // The simulated cellular link (socket.LWIP_GP: lwIP + libslirp). lwIP is process-global, so at
     // most one device per process may have it at a time; devices without it use socket.ETH0 only.
     bool cellular = true;
+    // --forward HOSTPORT=DEVICEPORT: host 127.0.0.1:HOSTPORT -> the module's DEVICEPORT (socket.listen).
+    std::vector<std::pair<std::uint16_t, std::uint16_t>> forwards;
     std::map<int, std::string> uart_links;  // --uart ID=PATH: a fixed symlink to that UART's pty
     // --channels N: the socket channels shared by every adapter's users. The Air780EP has 8; more are
     // only for benchmarks that need many clients in one device.

@@ -15,5 +15,7 @@ void install_http(RunContext& run, DeviceNetwork& network);
 void install_websocket(RunContext& run, DeviceNetwork& network);
 // socket.sntp / socket.ntptm / socket.sntp_port (added to the socket table; modules/sntp.md)
 void install_sntp(RunContext& run, DeviceNetwork& network);
+// socket.create and the rest of LuatOS's socket API (modules/socket/), added to the socket table.
+void install_socket_links(RunContext& run, DeviceNetwork& network);
 
 }  // namespace lua_bindings

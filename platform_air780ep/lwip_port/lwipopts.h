@@ -34,9 +34,10 @@
 #define MEM_SIZE (1024 * 1024) /* unused with MEM_LIBC_MALLOC; kept for the sanity checks */
 #define MEMP_NUM_PBUF 64
 #define MEMP_NUM_RAW_PCB 1
-#define MEMP_NUM_UDP_PCB 4
+#define MEMP_NUM_UDP_PCB 16
 #define MEMP_NUM_TCP_PCB 16 /* 8 channels + connections lingering in TIME_WAIT */
-#define MEMP_NUM_TCP_PCB_LISTEN 2
+#define MEMP_NUM_TCP_PCB_LISTEN 8 /* socket.listen servers */
+#define SO_REUSE 1                /* a server listens again on its port while old connections linger */
 #define MEMP_NUM_TCP_SEG (8 * TCP_SND_QUEUELEN)
 #define MEMP_NUM_ARP_QUEUE 64
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)

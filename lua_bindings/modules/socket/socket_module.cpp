@@ -84,6 +84,12 @@ void install_socket(RunContext& ctx) {
         {"LWIP_GP_GW", platform_air780ep::kAdapterLwipGpGw},
         {"LWIP_USB", platform_air780ep::kAdapterLwipUsb},
         {"ETH0", platform_air780ep::kAdapterEth0},
+        // The result events (EV_NW_RESULT_BASE + wait target, & 0x0fffffff), luat_network_adapter.h.
+        {"LINK", 0x02000010},
+        {"ON_LINE", 0x02000011},
+        {"TX_OK", 0x02000012},
+        {"CLOSED", 0x02000013},
+        {"EVENT", 0x02000014},
     };
     set_int_constants(L, kAdapters);
     lua_pop(L, 1);

@@ -1,0 +1,70 @@
+#include "tests/support/tls_echo_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace tests {
+
+namespace {
+
+std::uint16_t free_tcp_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw std::runtime_error("no free port");
+    }
+    ::close(fd);
+    return ntohs(sa.sin_port);
+}
+
+}  // namespace
+
+TlsEchoServer::TlsEchoServer(const std::filesystem::path& cert, const std::filesystem::path& key) {
+    for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) {
+        port_ = free_tcp_port();
+        const std::filesystem::path log = dir_.path() / ("s_server" + std::to_string(attempt) + ".log");
+        const pid_t pid =
+            spawn_process({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port_), "-cert",
+                           cert.string(), "-key", key.string(), "-rev"},
+                          log);
+        // s_server prints ACCEPT once it listens; it exits if the port was taken meanwhile.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        bool exited = false;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (read_file(log).find("ACCEPT") != std::string::npos) {
+                pid_ = pid;
+                break;
+            }
+            if (poll_process(pid)) {
+                exited = true;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        if (pid_ < 0 && !exited) {
+            ::kill(pid, SIGKILL);
+            wait_process(pid);
+        }
+    }
+    if (pid_ < 0) throw std::runtime_error("openssl s_server did not start");
+}
+
+TlsEchoServer::~TlsEchoServer() {
+    ::kill(pid_, SIGTERM);
+    wait_process(pid_);
+}
+
+}  // namespace tests
