@@ -78,6 +78,8 @@ std::unique_ptr<luat_mqtt::Transport> DeviceNetwork::make_tcp_stream(int adapter
 
 void DeviceNetwork::on_boot(RunContext& /*run*/) {
     device_.adapters().set_default(options_.default_adapter);
+    // Only the default adapter attaches (docs/network.md, "The adapters").
+    device_.adapters().set_attaching(options_.default_adapter);
     cancel_attach();
     if (cellular_ && cellular_->link().is_up()) schedule_attach();
 }

@@ -23,7 +23,6 @@ sys.subscribe("IP_READY", function(ip, adapter) log.info("IP_READY", ip, adapter
 sys.subscribe("IP_LOSE", function(adapter) log.info("IP_LOSE", adapter, (socket.adapter(adapter))) end)
 sys.taskInit(function()
     sys.waitUntil("IP_READY")
-    sys.waitUntil("IP_READY")
     log.info("both up", (socket.adapter(socket.LWIP_GP)), (socket.adapter(socket.ETH0)), socket.dft())
     sys.waitUntil("IP_LOSE")  -- however long the test takes to cut the link (the run's end is the safety net)
     sys.waitUntil("IP_READY")
@@ -47,7 +46,6 @@ TEST_CASE("LWIP_GP follows its link: IP_LOSE at an outage, IP_READY after it and
     CHECK(r.exit_code == 0);
     CHECK_LINES(lines_with(r.lines, "I/user."), {
                                                     "I/user.IP_READY 10.0.2.15 1",
-                                                    "I/user.IP_READY 127.0.0.1 17",
                                                     "I/user.both up true true 1 17",
                                                     "I/user.IP_LOSE 1 false",
                                                     "I/user.IP_READY 10.0.2.15 1",
@@ -60,15 +58,14 @@ TEST_CASE("luatos --control: an outage from the control socket gives IP_LOSE the
     TempDir dir("e2e-control");
     write_file(dir.path() / "main.lua", kAdapterWatch);
     const std::string socket_path = (dir.path() / "device.ctl").string();
-    LuatosProcess device({"--control", socket_path, "--adapter", "eth0", "--attach-delay", "50", "--run-for",
-                          "20s", (dir.path() / "main.lua").string()});
+    LuatosProcess device({"--control", socket_path, "--attach-delay", "50", "--run-for", "20s",
+                          (dir.path() / "main.lua").string()});
     REQUIRE(device.wait_for_line("I/user.both up", 10s));
     CHECK(control_command(socket_path, "outage 0.2") == "ok link down for 0.2 s");
     CHECK(device.wait() == 0);
     CHECK_LINES(lines_with(device.lines(), "I/user."), {
                                                            "I/user.IP_READY 10.0.2.15 1",
-                                                           "I/user.IP_READY 127.0.0.1 17",
-                                                           "I/user.both up true true 17 17",
+                                                           "I/user.both up true true 1 17",
                                                            "I/user.IP_LOSE 1 false",
                                                            "I/user.IP_READY 10.0.2.15 1",
                                                            "I/user.back true",
@@ -98,12 +95,64 @@ TEST_CASE("a connect before the adapter is up waits for IP_READY, as LuatOS's so
     CHECK_LINES(lines_with(r.lines, "I/user."), {
                                                     "I/user.connect true false 1",
                                                     "I/user.IP_READY 10.0.2.15 1",
-                                                    "I/user.IP_READY 127.0.0.1 17",
                                                     "I/user.ev conack nil nil",
                                                 });
     CHECK_LINES(lines_with(r.lines, "D/net socket[0] "),
                 {"D/net socket[0] broker.test:1883 waits for LWIP_GP to be ready",
                  "D/net socket[0] connect to broker.test:1883 TCP"});
+}
+
+// Issue 11.1: the Air780EP has one data link, so one IP_READY per attach; host sockets stay usable
+// as socket.ETH0 by a script that names them, unannounced.
+TEST_CASE("one IP_READY per attach: only the default adapter attaches, ETH0 is usable silently (lwip)") {
+    Mosquitto broker;
+    DeviceOptions o;
+    o.network = network_to(NetPath::kLwip, broker.port());
+    const DeviceResult r = run_device(kLuaPrelude + R"LUA(
+        sys.subscribe("IP_READY", function(ip, adapter) log.info("IP_READY", ip, adapter) end)
+        sys.taskInit(function()
+            sys.waitUntil("IP_READY")
+            while not socket.adapter(socket.ETH0) do sys.wait(10) end
+            log.info("eth0 up", socket.adapter())
+            for _, a in ipairs({socket.ETH0, socket.LWIP_GP}) do
+                local c = mqtt.create(a, "broker.test", 1883)
+                c:auth("e2e-one-ready-" .. a, "", "", true)
+                c:on(ev)
+                c:connect()
+                wait_ev("conack")
+                c:close()
+            end
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.IP_READY 10.0.2.15 1",
+                                                    "I/user.eth0 up true 1",
+                                                    "I/user.ev conack nil nil",
+                                                    "I/user.ev conack nil nil",
+                                                });
+}
+
+TEST_CASE("with --adapter eth0 ETH0 is the adapter that attaches, LWIP_GP follows its link silently") {
+    DeviceOptions o;
+    o.network = network_to(NetPath::kLwip, 1);
+    o.network.default_adapter = platform_air780ep::kAdapterEth0;
+    const DeviceResult r = run_device(R"LUA(
+        sys.subscribe("IP_READY", function(ip, adapter) log.info("IP_READY", ip, adapter) end)
+        sys.taskInit(function()
+            sys.waitUntil("IP_READY")
+            while not socket.adapter(socket.LWIP_GP) do sys.wait(10) end
+            log.info("lwip up", socket.adapter())
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {"I/user.IP_READY 127.0.0.1 17", "I/user.lwip up true 17"});
 }
 
 TEST_CASE("luatos network options: usage errors exit 2 with a message, --help lists them") {
