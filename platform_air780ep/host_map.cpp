@@ -1,5 +1,6 @@
 #include "platform_air780ep/host_map.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "platform_air780ep/frame_codec.hpp"
@@ -87,6 +88,13 @@ HostMap::Route HostMap::route(std::string_view host, std::uint16_t port) const {
     if (const HostTarget* target = find(host))
         return Route{target->address, target->port.value_or(port), true};
     return Route{std::string(host), port, false};
+}
+
+bool HostMap::forwards_to_this_host(std::uint16_t port) const {
+    return std::any_of(entries_.begin(), entries_.end(), [port](const auto& entry) {
+        const HostTarget& t = entry.second;
+        return is_loopback_host(t.address) && (!t.port || *t.port == port);
+    });
 }
 
 }  // namespace platform_air780ep

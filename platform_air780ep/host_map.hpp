@@ -40,6 +40,11 @@ class HostMap {
     };
     [[nodiscard]] Route route(std::string_view host, std::uint16_t port) const;
 
+    // Whether the map names this host's `port` as a destination: an entry whose address is this
+    // host (127.0.0.0/8, `localhost`) with that PORT, or with no PORT (every port: the user named
+    // the address itself). The simulated link's gateway forwards only these (gateway_firewall.hpp).
+    [[nodiscard]] bool forwards_to_this_host(std::uint16_t port) const;
+
   private:
     std::map<std::string, HostTarget> entries_;  // key: lower-cased name
 };

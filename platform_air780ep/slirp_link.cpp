@@ -72,6 +72,7 @@ SlirpLink::SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const Hos
       config_(config),
       filter_(config.gateway),
       dns_(hosts, config.gateway),
+      firewall_(hosts, config.gateway),
       model_(config.link) {}
 
 bool SlirpLink::start(std::string& error) {
@@ -186,7 +187,8 @@ std::string SlirpLink::status() const {
     s += dir("up", up) + dir("down", down);
     s += " filter: passed=" + std::to_string(filter_.counts().passed) +
          " dropped=" + std::to_string(filter_.counts().dropped) +
-         " dns_answered=" + std::to_string(dns_answered_);
+         " dns_answered=" + std::to_string(dns_answered_) +
+         " gateway_refused=" + std::to_string(gateway_refused_);
     return s;
 }
 
@@ -209,6 +211,16 @@ void SlirpLink::to_network(std::span<const std::uint8_t> frame) {
             log_.warn("dns", "no address for " + answer->name + ": " + answer->reason);
         }
         model_.submit(LinkDirection::kDown, std::move(answer->frame), now_us());
+        return;
+    }
+    if (auto refusal = firewall_.check(frame)) {
+        ++gateway_refused_;
+        if (refusal->log) {
+            log_.warn("link", "gateway refused " + refusal->destination +
+                                  ": the host map names no such destination (--host NAME=127.0.0.1:" +
+                                  std::to_string(refusal->port) + " opens it)");
+        }
+        if (!refusal->reply.empty()) model_.submit(LinkDirection::kDown, std::move(refusal->reply), now_us());
         return;
     }
     slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));

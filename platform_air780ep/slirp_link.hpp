@@ -18,6 +18,7 @@
 
 #include "platform_air780ep/dns_responder.hpp"
 #include "platform_air780ep/frame_filter.hpp"
+#include "platform_air780ep/gateway_firewall.hpp"
 #include "platform_air780ep/link_model.hpp"
 #include "platform_air780ep/slirp_connections.hpp"
 #include "sys_task/event_loop.hpp"
@@ -86,6 +87,8 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     [[nodiscard]] const FrameFilterCounts& filter_counts() const { return filter_.counts(); }
     [[nodiscard]] const LinkCounters& counters(LinkDirection dir) const { return model_.counters(dir); }
     [[nodiscard]] std::uint64_t dns_answered() const { return dns_answered_; }
+    // Frames the gateway refused: to a port of this host the host map does not name.
+    [[nodiscard]] std::uint64_t gateway_refused() const { return gateway_refused_; }
     // One line: state, settings, counters (the control socket's `status`).
     [[nodiscard]] std::string status() const;
     // Microseconds on the link's clock (the event loop's uptime clock).
@@ -133,12 +136,14 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     SlirpLinkConfig config_;
     FrameFilter filter_;
     DnsResponder dns_;
+    GatewayFirewall firewall_;
     LinkModel model_;
     Receiver receiver_;
     std::vector<LinkStateListener*> listeners_;
     std::vector<std::unique_ptr<Timer>> timers_;
     Slirp* slirp_ = nullptr;
     std::uint64_t dns_answered_ = 0;
+    std::uint64_t gateway_refused_ = 0;
     std::vector<std::vector<std::uint8_t>> spare_frames_;
     // poll() plumbing between prepare() and dispatch()
     std::vector<pollfd>* filling_ = nullptr;

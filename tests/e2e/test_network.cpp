@@ -1,8 +1,11 @@
 // The device's network as scripts see it: LWIP_GP's IP_READY / IP_LOSE driven by the simulated link
 // (outages from the code and from the control socket), a connect before the adapter is up, the
 // luatos network options; and the uart module on its pseudo-terminals.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -235,4 +238,53 @@ TEST_CASE("uart: setup, receive and read, write and sent, rxSize and rxClear, on
     REQUIRE(terminal);
     ::close(*terminal);
     CHECK(got == "pong!abc");
+}
+
+// Issue 11.9: libslirp would take 10.0.2.2:ANY to the host's 127.0.0.1:ANY; the gateway forwards only
+// what the host map names and refuses the rest with a reset and a log line.
+TEST_CASE(
+    "the gateway forwards only what the host map names: a listener on another port is not reached (lwip)") {
+    Mosquitto broker;
+    // A listener the host map does not name (bound, listening: a SYN reaching it would queue a connection).
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 8) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const std::uint16_t port = ntohs(addr.sin_port);
+
+    DeviceOptions o;
+    o.network = network_to(NetPath::kLwip, broker.port());
+    const DeviceResult r = run_device(kLuaPrelude + R"LUA(
+        main(function()
+            local c = mqtt.create(nil, "127.0.0.1", )LUA" +
+                                          std::to_string(port) + R"LUA()
+            c:auth("e2e-firewall", "", "", true)
+            c:on(ev)
+            c:connect()
+            wait_ev("error")
+            c:close()
+            local b = mqtt.create(nil, "broker.test", 1883)  -- a named destination still passes
+            b:auth("e2e-firewall-ok", "", "", true)
+            b:on(ev)
+            b:connect()
+            wait_ev("conack")
+            b:close()
+        end)
+    )LUA",
+                                      o);
+    pollfd pfd{listener, POLLIN, 0};
+    const int pending = ::poll(&pfd, 1, 0);
+    ::close(listener);
+    CHECK(r.exit_code == 0);
+    CHECK(pending == 0);  // no connection ever reached the listener
+    CHECK_LINES(lines_with(r.lines, "W/link "),
+                {"W/link gateway refused TCP 10.0.2.2:" + std::to_string(port) +
+                 ": the host map names no such destination (--host NAME=127.0.0.1:" + std::to_string(port) +
+                 " opens it)"});
+    CHECK_LINES(lines_with(r.lines, "I/user.ev "), {"I/user.ev error connect 0", "I/user.ev conack nil nil"});
 }

@@ -37,6 +37,9 @@ struct Module {
     explicit Module(const std::string& link_spec = "") {
         log.set_stdout(false);
         log.add_sink([this](std::string_view l) { lines.emplace_back(l); });
+        // Every port of this host, as `--host 127.0.0.1=127.0.0.1` opens them (the gateway forwards
+        // only what the map names).
+        hosts.add("127.0.0.1", HostTarget{"127.0.0.1", std::nullopt});
         SlirpLinkConfig config;
         std::string error;
         auto settings = LinkSettings{}.with(link_spec, error);

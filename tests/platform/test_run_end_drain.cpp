@@ -24,6 +24,7 @@ struct Cellular {
 
     explicit Cellular(const std::string& link_spec) {
         log.set_stdout(false);
+        hosts.add("127.0.0.1", HostTarget{"127.0.0.1", std::nullopt});  // every port of this host
         SlirpLinkConfig config;
         std::string error;
         auto settings = LinkSettings{}.with(link_spec, error);
