@@ -27,6 +27,7 @@
 
 struct netif;
 struct pbuf;
+struct ip4_addr;
 
 namespace platform_air780ep {
 
@@ -37,7 +38,7 @@ struct LwipStackConfig {
     Ipv4 netmask = make_ipv4(255, 255, 255, 0);
     Ipv4 gateway = make_ipv4(10, 0, 2, 2);
     Ipv4 dns_server = make_ipv4(10, 0, 2, 2);
-    std::array<std::uint8_t, 6> mac = {0x02, 0x78, 0x0E, 0x50, 0x00, 0x01};  // locally administered
+    std::array<std::uint8_t, 6> mac = kGuestMac;
 };
 
 // lwIP's own accounting (MEM_STATS/MEMP_STATS), in bytes and counts.
@@ -108,6 +109,9 @@ class LwipStack final : public sys_task::PollSource {
               const LwipStackConfig& config);
     static signed char netif_init(struct netif* nif);
     static signed char link_output(struct netif* nif, struct pbuf* p);
+    // netif->output of a point to point link: frames every packet to the gateway, no ARP.
+    static signed char point_to_point_output(struct netif* nif, struct pbuf* p,
+                                             const struct ip4_addr* next_hop);
     void input(std::span<const std::uint8_t> frame);
     void flush_output();
 

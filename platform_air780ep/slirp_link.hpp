@@ -56,6 +56,7 @@ struct SlirpLinkConfig {
     Ipv4 netmask = make_ipv4(255, 255, 255, 0);
     Ipv4 gateway = make_ipv4(10, 0, 2, 2);  // slirp's host alias: the host's 127.0.0.1
     Ipv4 guest = make_ipv4(10, 0, 2, 15);
+    std::array<std::uint8_t, 6> guest_mac = kGuestMac;  // told to slirp at start: nobody ARPs
     LinkSettings link;
 };
 
@@ -89,6 +90,8 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     [[nodiscard]] std::uint64_t dns_answered() const { return dns_answered_; }
     // Frames the gateway refused: to a port of this host the host map does not name.
     [[nodiscard]] std::uint64_t gateway_refused() const { return gateway_refused_; }
+    // ARP frames offered to the link, either way. The link is point to point: this stays 0.
+    [[nodiscard]] std::uint64_t arp_frames() const { return arp_frames_; }
     // One line: state, settings, counters (the control socket's `status`).
     [[nodiscard]] std::string status() const;
     // Microseconds on the link's clock (the event loop's uptime clock).
@@ -108,6 +111,7 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
               const SlirpLinkConfig& config);
     bool start(std::string& error);
+    void introduce_guest();
 
     void to_network(std::span<const std::uint8_t> frame);
     void pump();
@@ -144,6 +148,7 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     Slirp* slirp_ = nullptr;
     std::uint64_t dns_answered_ = 0;
     std::uint64_t gateway_refused_ = 0;
+    std::uint64_t arp_frames_ = 0;
     std::vector<std::vector<std::uint8_t>> spare_frames_;
     // poll() plumbing between prepare() and dispatch()
     std::vector<pollfd>* filling_ = nullptr;

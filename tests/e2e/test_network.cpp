@@ -288,3 +288,47 @@ TEST_CASE(
                  " opens it)"});
     CHECK_LINES(lines_with(r.lines, "I/user.ev "), {"I/user.ev error connect 0", "I/user.ev conack nil nil"});
 }
+
+// Issue 11.10: the cellular bearer is point to point. With ARP, clients that connected together after
+// IP_READY queued behind the gateway's resolution (ARP_QUEUE_LEN 3): the other SYNs were dropped and
+// retransmitted 2.75 s later. Now no ARP crosses the link.
+TEST_CASE(
+    "8 simultaneous connects after IP_READY all get conack, with no ARP on the link and no SYN retransmitted "
+    "(lwip)") {
+    Mosquitto broker;
+    DeviceOptions o;
+    o.network = network_to(NetPath::kLwip, broker.port());
+    std::optional<std::uint64_t> arp_frames;
+    o.on_line = [&](lua_bindings::Device& device, std::string_view line) {
+        if (line.starts_with("I/user.conacks 8")) {
+            arp_frames = device.network()->cellular()->link().arp_frames();
+        }
+    };
+    const DeviceResult r = run_device(R"LUA(
+        sys.taskInit(function()
+            sys.waitUntil("IP_READY")
+            local conacks, clients = 0, {}
+            for i = 1, 8 do
+                local c = mqtt.create(nil, "broker.test", 1883)
+                c:auth("e2e-together-" .. i, "", "", true)
+                c:on(function(client, event)
+                    if event == "conack" then
+                        conacks = conacks + 1
+                        if conacks == 8 then sys.publish("ALL") end
+                    end
+                end)
+                clients[i] = c
+            end
+            for i = 1, 8 do clients[i]:connect() end
+            sys.waitUntil("ALL", 20000)
+            log.info("conacks", conacks)
+            for i = 1, 8 do clients[i]:close() end
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {"I/user.conacks 8"});
+    CHECK(arp_frames == std::optional<std::uint64_t>(0));
+}
