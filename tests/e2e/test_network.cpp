@@ -332,3 +332,48 @@ TEST_CASE(
     CHECK_LINES(lines_with(r.lines, "I/user."), {"I/user.conacks 8"});
     CHECK(arp_frames == std::optional<std::uint64_t>(0));
 }
+
+// Issue 11.12: hosts read as LuatOS's socket layer reads them (lwIP's ipaddr_aton first): every
+// IPv4 literal form is an address; a name no DNS query can be made for fails at once, with why.
+void host_forms(NetPath path) {
+    Mosquitto broker;
+    DeviceOptions o;
+    o.network = network_to(path, broker.port());
+    o.network.hosts.add("127.0.0.1", platform_air780ep::HostTarget{"127.0.0.1", broker.port()});
+    const std::string label64(64, 'a');
+    const DeviceResult r = run_device(kLuaPrelude + R"LUA(
+        main(function()
+            for _, host in ipairs({"127.1", "0x7f000001", "2130706433", "localhost.", "a..b", ")LUA" +
+                                          label64 + R"LUA(.test"}) do
+                local c = mqtt.create(nil, host, 1883)
+                c:auth("e2e-host-form", "", "", true)
+                c:on(function(client, event, data)
+                    if event == "conack" or event == "error" then
+                        log.info("host", host, event, data)
+                        sys.publish("DONE")
+                    end
+                end)
+                c:connect()
+                sys.waitUntil("DONE", 10000)
+                c:close()
+            end
+        end)
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user.host "),
+                {"I/user.host 127.1 conack nil", "I/user.host 0x7f000001 conack nil",
+                 "I/user.host 2130706433 conack nil", "I/user.host localhost. error connect",
+                 "I/user.host a..b error connect", "I/user.host " + label64 + ".test error connect"});
+    CHECK_LINES(lines_with(r.lines, "E/mqtt "),
+                {"E/mqtt connect to localhost.:1883 failed: cannot resolve 'localhost.': a trailing dot (the "
+                 "module's DNS client would send an empty label)",
+                 "E/mqtt connect to a..b:1883 failed: cannot resolve 'a..b': an empty label in the host name "
+                 "(two dots, or a leading dot)",
+                 "E/mqtt connect to " + label64 + ".test:1883 failed: cannot resolve '" + label64 +
+                     ".test': a label of 64 characters (at most 63)"});
+}
+E2E_ON_BOTH_PATHS(
+    "hosts as LuatOS reads them: IPv4 literals in every form connect, unqueryable names fail at once with "
+    "why",
+    host_forms)
