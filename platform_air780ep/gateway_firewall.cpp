@@ -59,10 +59,24 @@ std::vector<std::uint8_t> tcp_reset_for(std::span<const std::uint8_t> segment) {
         out_flags |= kTcpAck;
     }
 
+    TcpResetSpec spec;
+    std::copy_n(segment.begin() + 6, 6, spec.destination_mac.begin());  // back to the sender
+    std::copy_n(segment.begin(), 6, spec.source_mac.begin());           // from the one it sent to
+    spec.source = ip->destination;
+    spec.destination = ip->source;
+    spec.source_port = load_be16(segment, tcp + 2);
+    spec.destination_port = load_be16(segment, tcp);
+    spec.seq = seq;
+    spec.ack = ack;
+    spec.flags = out_flags;
+    return make_tcp_reset(spec);
+}
+
+std::vector<std::uint8_t> make_tcp_reset(const TcpResetSpec& spec) {
     const std::size_t ip_len = kIpv4MinHeaderLen + kTcpMinHeaderLen;
     std::vector<std::uint8_t> out(kEthHeaderLen + ip_len, 0);
-    std::copy_n(segment.begin() + 6, 6, out.begin());  // dst MAC = the sender's
-    std::copy_n(segment.begin(), 6, out.begin() + 6);  // src MAC = the one it sent to
+    std::copy(spec.destination_mac.begin(), spec.destination_mac.end(), out.begin());
+    std::copy(spec.source_mac.begin(), spec.source_mac.end(), out.begin() + 6);
     store_be16(out, 12, kEtherTypeIpv4);
     const std::size_t oip = kEthHeaderLen;
     out[oip] = 0x45;
@@ -70,16 +84,16 @@ std::vector<std::uint8_t> tcp_reset_for(std::span<const std::uint8_t> segment) {
     store_be16(out, oip + 6, 0x4000);  // don't fragment
     out[oip + 8] = 64;                 // TTL
     out[oip + 9] = kIpProtoTcp;
-    store_be32(out, oip + 12, ip->destination);
-    store_be32(out, oip + 16, ip->source);
+    store_be32(out, oip + 12, spec.source);
+    store_be32(out, oip + 16, spec.destination);
     store_be16(out, oip + 10, checksum_finish(checksum_add(std::span(out).subspan(oip, kIpv4MinHeaderLen))));
     const std::size_t otcp = oip + kIpv4MinHeaderLen;
-    store_be16(out, otcp, load_be16(segment, tcp + 2));  // from the port it was sent to
-    store_be16(out, otcp + 2, load_be16(segment, tcp));
-    store_be32(out, otcp + 4, seq);
-    store_be32(out, otcp + 8, ack);
+    store_be16(out, otcp, spec.source_port);
+    store_be16(out, otcp + 2, spec.destination_port);
+    store_be32(out, otcp + 4, spec.seq);
+    store_be32(out, otcp + 8, spec.ack);
     out[otcp + 12] = static_cast<std::uint8_t>((kTcpMinHeaderLen / 4) << 4);
-    out[otcp + 13] = out_flags;
+    out[otcp + 13] = spec.flags;
     // TCP checksum over the pseudo header (addresses, protocol, length) and the header.
     std::uint32_t sum = checksum_add(std::span(out).subspan(oip + 12, 8));
     sum += static_cast<std::uint32_t>(kIpProtoTcp + kTcpMinHeaderLen);

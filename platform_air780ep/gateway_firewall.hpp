@@ -6,6 +6,7 @@
 // is dropped. DNS (port 53) never gets here: the DNS responder answers it first.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -39,5 +40,19 @@ class GatewayFirewall {
 // The TCP reset that answers `segment` (an Ethernet frame carrying IPv4/TCP, checked by the caller),
 // from its destination back to its source (RFC 793, "Reset Generation").
 std::vector<std::uint8_t> tcp_reset_for(std::span<const std::uint8_t> segment);
+
+struct TcpResetSpec {
+    std::array<std::uint8_t, 6> source_mac{};
+    std::array<std::uint8_t, 6> destination_mac{};
+    Ipv4 source = 0;
+    Ipv4 destination = 0;
+    std::uint16_t source_port = 0;
+    std::uint16_t destination_port = 0;
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    std::uint8_t flags = 0x04;  // RST
+};
+// An Ethernet/IPv4/TCP segment without payload (a reset), checksums filled in.
+std::vector<std::uint8_t> make_tcp_reset(const TcpResetSpec& spec);
 
 }  // namespace platform_air780ep

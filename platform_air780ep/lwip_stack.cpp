@@ -137,6 +137,17 @@ std::vector<TcpOutputInFlight> LwipStack::output_in_flight() const {
     return out;
 }
 
+std::vector<TcpClosedByUs> LwipStack::closed_by_us() const {
+    std::vector<TcpClosedByUs> out;
+    for (const struct tcp_pcb* pcb = tcp_active_pcbs; pcb != nullptr; pcb = pcb->next) {
+        if (pcb->state == FIN_WAIT_2)
+            out.push_back(TcpClosedByUs{pcb->local_port, pcb->remote_port, pcb->snd_nxt});
+    }
+    for (const struct tcp_pcb* pcb = tcp_tw_pcbs; pcb != nullptr; pcb = pcb->next)
+        out.push_back(TcpClosedByUs{pcb->local_port, pcb->remote_port, pcb->snd_nxt});
+    return out;
+}
+
 void LwipStack::detach(LwipTcpStream* stream) {
     streams_.erase(stream);
     output_pending_.erase(stream);

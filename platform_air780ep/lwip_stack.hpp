@@ -50,6 +50,12 @@ struct LwipMemory {
     std::size_t pool_pbufs = 0;  // received frames lwIP still holds
 };
 
+struct TcpClosedByUs {
+    std::uint16_t local_port = 0;
+    std::uint16_t remote_port = 0;
+    std::uint32_t snd_nxt = 0;  // the next sequence number of ours: where a reset of ours must be
+};
+
 // A TCP connection whose output has not all been acknowledged by the peer yet (for the run-end drain).
 struct TcpOutputInFlight {
     std::uint16_t local_port = 0;
@@ -84,6 +90,9 @@ class LwipStack final : public sys_task::PollSource {
     // Every TCP connection of lwIP's (the streams' and those they let go of while closing) that has
     // bytes or a FIN not yet acknowledged by the peer.
     [[nodiscard]] std::vector<TcpOutputInFlight> output_in_flight() const;
+    // Connections this side closed whose FIN the peer acknowledged (FIN_WAIT_2, TIME_WAIT): nothing
+    // of ours is on its way any more, and lwIP would answer anything the peer sends with a reset.
+    [[nodiscard]] std::vector<TcpClosedByUs> closed_by_us() const;
     [[nodiscard]] sys_task::Logger& log() { return log_; }
 
     // ---- for LwipTcpStream ----

@@ -214,6 +214,19 @@ std::string SlirpLink::status() const {
     return s;
 }
 
+void SlirpLink::reset_from_guest(std::uint16_t source_port, std::uint16_t gateway_port, std::uint32_t seq) {
+    TcpResetSpec spec;
+    spec.source_mac = config_.guest_mac;
+    spec.destination_mac = slirp_gateway_mac(config_.gateway);
+    spec.source = config_.guest;
+    spec.destination = config_.gateway;
+    spec.source_port = source_port;
+    spec.destination_port = gateway_port;
+    spec.seq = seq;
+    const std::vector<std::uint8_t> frame = make_tcp_reset(spec);
+    slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
+}
+
 std::vector<SlirpTcpConnection> SlirpLink::tcp_connections() const {
     // The text is g_malloc'ed; GLib's allocator is the system malloc (since GLib 2.46), so free()
     // releases it without making this library link GLib itself.

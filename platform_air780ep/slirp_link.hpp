@@ -98,6 +98,10 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     [[nodiscard]] std::uint64_t now_us() const;
     // Frames on their way through the link model in that direction (sent, not yet delivered).
     [[nodiscard]] std::size_t in_flight(LinkDirection dir) const { return model_.in_flight(dir); }
+    // Hand slirp a reset from the module for its connection from guest:source_port to
+    // gateway:gateway_port, as if it had crossed the link (it does not: it stands for one the module
+    // would send). slirp then closes the host socket and frees the connection's buffers.
+    void reset_from_guest(std::uint16_t source_port, std::uint16_t gateway_port, std::uint32_t seq);
     // slirp's TCP connections to the host, as it reports them.
     [[nodiscard]] std::vector<SlirpTcpConnection> tcp_connections() const;
 
