@@ -610,6 +610,7 @@ int main(int argc, char** argv) {
     sys_task::Logger log(loop.start_time());
     log.set_stdout(false);
     HostMap hosts;
+    hosts.add("127.0.0.1", HostTarget{"127.0.0.1", std::nullopt});  // the gateway forwards every port
     SlirpLinkConfig config;
     std::string error;
     auto settings = LinkSettings{}.with(link_spec, error);

@@ -28,7 +28,7 @@ void Client::release_transport() {
 
 void Client::set_autoreconn(std::optional<bool> enable, std::int64_t period_ms) {
     session_.set_autoreconn(enable, period_ms);
-    pump();  // disabling cancels a pending reconnect
+    pump();  // the period may change the deadlines the timer port follows
 }
 
 void Client::set_window(std::size_t messages) {

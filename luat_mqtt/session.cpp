@@ -131,7 +131,8 @@ void Session::set_autoreconn(std::optional<bool> enable, std::int64_t period_ms)
     period_ms = std::clamp<std::int64_t>(period_ms, 0, UINT32_MAX);
     if (autoreconn_ && period_ms < kMinReconnectPeriodMs) period_ms = kMinReconnectPeriodMs;
     reconnect_period_ms_ = static_cast<std::uint32_t>(period_ms);
-    if (!autoreconn_) reconnect_deadline_.reset();
+    // A reconnect already scheduled still runs (LuatOS only sets the flag; its timer is running):
+    // if that attempt fails with auto-reconnect now off, the close path ends in `close`.
 }
 
 bool Session::set_will(std::string_view topic, Bytes payload, std::int64_t qos, std::int64_t retain) {

@@ -155,7 +155,8 @@ class Session {
     // c:keepalive(): clamped to 15..600 s (default 240).
     void set_keepalive(std::int64_t seconds);
     // c:autoreconn(): `enable` only changes the flag when given; the period is always set
-    // (minimum 1000 ms when enabled). Disabling also cancels a pending reconnect.
+    // (minimum 1000 ms when enabled). Disabling does not cancel a reconnect already scheduled: it
+    // runs, and if it fails the chain ends with `close` (LuatOS's luat_mqtt_close_socket).
     void set_autoreconn(std::optional<bool> enable, std::int64_t period_ms);
     // c:will(): false if the topic is not a valid topic name or the payload exceeds 65535 bytes.
     // qos outside 0..2 becomes 0. Sent in every later CONNECT.

@@ -8,7 +8,8 @@ AdapterTable AdapterTable::air780ep() {
     AdapterTable t;
     t.register_adapter(
         AdapterInfo{kAdapterLwipGp, "LWIP_GP", "10.0.2.15", "255.255.255.0", "10.0.2.2", false, true});
-    t.register_adapter(AdapterInfo{kAdapterEth0, "ETH0", "127.0.0.1", "255.0.0.0", "127.0.0.1", false, true});
+    t.register_adapter(
+        AdapterInfo{kAdapterEth0, "ETH0", "127.0.0.1", "255.0.0.0", "127.0.0.1", false, true, false});
     t.set_default(kAdapterLwipGp);
     return t;
 }
@@ -56,6 +57,13 @@ bool AdapterTable::set_auto_attach(int id, bool auto_attach) {
     return true;
 }
 
+bool AdapterTable::set_attaching(int id) {
+    if (!adapters_.contains(id)) return false;
+    for (auto& [aid, a] : adapters_)
+        a.attaches = aid == id;
+    return true;
+}
+
 bool AdapterTable::is_ready(int id) const {
     const AdapterInfo* a = find(id);
     return a != nullptr && a->up;
@@ -63,7 +71,7 @@ bool AdapterTable::is_ready(int id) const {
 
 std::optional<int> AdapterTable::first_ready() const {
     for (const auto& [id, a] : adapters_) {  // ordered by id, from LWIP_GP up
-        if (id >= kAdapterLwipGp && id < kAdapterCount && a.up) return id;
+        if (id >= kAdapterLwipGp && id < kAdapterCount && a.up && a.attaches) return id;
     }
     return std::nullopt;
 }

@@ -2,8 +2,12 @@
 //
 // This device has two: LWIP_GP, the cellular data link (the module's own lwIP stack; the default
 // adapter) and ETH0, host sockets (as the LuatOS PC simulator has). An adapter is up or down; whoever
-// drives it (the simulated attach, later the lwIP link) calls set_up(), and listeners hear every
-// change (the Device turns them into IP_READY / IP_LOSE messages).
+// drives it (the simulated attach, the lwIP link) calls set_up(), and listeners hear every change
+// (the Device turns them into IP_READY / IP_LOSE messages).
+//
+// Only one adapter *attaches* (docs/network.md, "The adapters"): the Air780EP has one data link, so
+// a script sees one IP_READY per attach. The other is a silent extra: it comes up and goes down as
+// before, for a script that names it, but is never announced and not offered by first_ready().
 #pragma once
 
 #include <cstdint>
@@ -37,6 +41,7 @@ struct AdapterInfo {
     std::string gateway;
     bool up = false;
     bool auto_attach = true;  // brought up by the simulated network attach
+    bool attaches = true;     // announced (IP_READY / IP_LOSE); otherwise a silent extra
 };
 
 class AdapterTable {
@@ -44,7 +49,8 @@ class AdapterTable {
     using Listener = std::function<void(const AdapterInfo& adapter)>;  // after each up/down change
     using ListenerId = std::uint64_t;
 
-    // The table of this device: LWIP_GP (10.0.2.15, default) then ETH0 (127.0.0.1), both down.
+    // The table of this device: LWIP_GP (10.0.2.15, default, attaches) then ETH0 (127.0.0.1, a silent
+    // extra), both down.
     static AdapterTable air780ep();
 
     // Register (or re-register) an adapter; the last registered one is remembered (socket.dft()).
@@ -61,8 +67,12 @@ class AdapterTable {
     // from its link instead). Returns false for an unknown adapter.
     bool set_auto_attach(int id, bool auto_attach);
 
+    // Make `id` the one adapter that attaches; every other one becomes a silent extra. Returns false
+    // (and changes nothing) for an unknown adapter.
+    bool set_attaching(int id);
+
     [[nodiscard]] bool is_ready(int id) const;
-    // The first ready adapter, from LWIP_GP upwards (socket.adapter() without an id).
+    // The first ready attaching adapter, from LWIP_GP upwards (socket.adapter() without an id).
     [[nodiscard]] std::optional<int> first_ready() const;
 
     [[nodiscard]] int default_id() const { return default_id_; }

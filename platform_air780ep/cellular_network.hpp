@@ -24,7 +24,7 @@ class CellularNetwork {
     static std::unique_ptr<CellularNetwork> create(sys_task::EventLoop& loop, sys_task::Logger& log,
                                                    const HostMap& hosts, const SlirpLinkConfig& config,
                                                    std::string& error);
-    ~CellularNetwork() { stack_.reset(); }  // the stack sends into the link: it goes first
+    ~CellularNetwork();
     CellularNetwork(const CellularNetwork&) = delete;
     CellularNetwork& operator=(const CellularNetwork&) = delete;
 
@@ -43,6 +43,13 @@ class CellularNetwork {
     // both directions), so that a slow link gets the same chance as a fast one.
     [[nodiscard]] std::uint64_t drain_budget_ms() const;
 
+    // Frees what slirp still holds for connections the module closed (docs/network.md, "Connections
+    // the module gave up"): slirp keeps two 128 KiB socket buffers per connection until the host side
+    // closes too, which a silent server never does. For each connection lwIP closed whose FIN slirp
+    // has (FIN_WAIT_2 / TIME_WAIT here, CLOSE_WAIT there) and whose bytes all reached the host socket,
+    // slirp is handed the reset lwIP would send to whatever the server sent next. Returns how many.
+    std::size_t release_closed();
+
     // A TCP stream of this adapter (for mqtt.create(socket.LWIP_GP, ...) and friends).
     [[nodiscard]] std::unique_ptr<LwipTcpStream> make_tcp_stream() {
         return std::make_unique<LwipTcpStream>(*stack_, hosts_);
@@ -55,12 +62,16 @@ class CellularNetwork {
     }
 
   private:
-    CellularNetwork(const HostMap& hosts, std::unique_ptr<SlirpLink> link, std::unique_ptr<LwipStack> stack)
-        : hosts_(hosts), link_(std::move(link)), stack_(std::move(stack)) {}
+    CellularNetwork(sys_task::EventLoop& loop, const HostMap& hosts, std::unique_ptr<SlirpLink> link,
+                    std::unique_ptr<LwipStack> stack);
+
+    sys_task::EventLoop& loop_;
 
     const HostMap& hosts_;
     std::unique_ptr<SlirpLink> link_;
     std::unique_ptr<LwipStack> stack_;  // after link_: destroyed first
+    sys_task::EventLoop::HookId release_hook_ = 0;
+    std::uint64_t next_release_ms_ = 0;
 };
 
 }  // namespace platform_air780ep

@@ -3,6 +3,7 @@
 // std::uint32_t values (10.0.2.2 is 0x0A000202).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -24,6 +25,18 @@ constexpr std::uint8_t kIpProtoTcp = 6;
 
 constexpr Ipv4 make_ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
     return (Ipv4{a} << 24) | (Ipv4{b} << 16) | (Ipv4{c} << 8) | Ipv4{d};
+}
+
+// The simulated module's Ethernet address (locally administered), which both ends of the link use.
+constexpr std::array<std::uint8_t, 6> kGuestMac = {0x02, 0x78, 0x0E, 0x50, 0x00, 0x01};
+// The Ethernet address libslirp answers for its gateway: 52:55 and the gateway's IPv4 address.
+constexpr std::array<std::uint8_t, 6> slirp_gateway_mac(Ipv4 gateway) {
+    return {0x52,
+            0x55,
+            static_cast<std::uint8_t>(gateway >> 24),
+            static_cast<std::uint8_t>(gateway >> 16),
+            static_cast<std::uint8_t>(gateway >> 8),
+            static_cast<std::uint8_t>(gateway)};
 }
 
 // Callers check the length first; these never read past `bytes`.

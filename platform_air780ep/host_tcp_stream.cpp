@@ -43,13 +43,24 @@ HostTcpStream::~HostTcpStream() {
 bool HostTcpStream::open(std::string_view host, std::uint16_t port) {
     if (is_open()) return false;
     if (state_ == State::kEnded) close();
-    const HostMap::Route route = hosts_.route(host, port);
+    const HostForm form = classify_host(host);
+    const HostMap::Route route = hosts_.route(host, form, port);
     host_ = std::string(host);
     port_ = route.port;
     remote_ = host_ + ":" + std::to_string(port_);
     state_ = State::kResolving;
-    if (auto address = parse_ipv4(route.host)) {
-        start_connect(*address);
+    // As the module reads a host (docs/network.md, "Literal addresses and names"): a literal in any
+    // form is an address, a name no DNS query can be made for fails at once with the reason.
+    if (route.mapped) {
+        if (auto address = parse_ipv4(route.host)) {
+            start_connect(*address);
+            return true;
+        }
+    } else if (form.kind == HostForm::Kind::kLiteral) {
+        start_connect(form.address);
+        return true;
+    } else if (form.kind == HostForm::Kind::kInvalid) {
+        end(TransportError::kDnsFailed, "cannot resolve '" + host_ + "': " + form.reason);
         return true;
     }
     const std::string name = route.host;

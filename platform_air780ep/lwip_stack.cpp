@@ -5,8 +5,8 @@
 #include <climits>
 
 #include "lwip/dns.h"
-#include "lwip/etharp.h"
 #include "lwip/init.h"
+#include "lwip/ip4.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
@@ -76,7 +76,8 @@ LwipStack::LwipStack(sys_task::EventLoop& loop, sys_task::Logger& log, FrameLink
     const ip4_addr_t mask = to_lwip(config_.netmask);
     const ip4_addr_t gw = to_lwip(config_.gateway);
     *netif_ = {};
-    netif_add(netif_.get(), &ip, &mask, &gw, this, &LwipStack::netif_init, ethernet_input);
+    // Point to point (docs/network.md, "No ARP"): frames in are unwrapped to IP by input().
+    netif_add(netif_.get(), &ip, &mask, &gw, this, &LwipStack::netif_init, ip4_input);
     netif_set_default(netif_.get());
     netif_set_link_up(netif_.get());
     netif_set_up(netif_.get());
@@ -104,7 +105,7 @@ LwipStack::~LwipStack() {
     abort_all(&tcp_active_pcbs);
     abort_all(&tcp_tw_pcbs);
     abort_all(&tcp_bound_pcbs);
-    netif_set_down(netif_.get());  // also clears the ARP cache and its queued packets
+    netif_set_down(netif_.get());
     netif_remove(netif_.get());
     g_current.store(nullptr);
 }
@@ -134,6 +135,17 @@ std::vector<TcpOutputInFlight> LwipStack::output_in_flight() const {
         const bool stalled = pcb->nrtx > 0 || pcb->persist_backoff > 0;
         out.push_back(TcpOutputInFlight{pcb->local_port, unsent, closing, stalled});
     }
+    return out;
+}
+
+std::vector<TcpClosedByUs> LwipStack::closed_by_us() const {
+    std::vector<TcpClosedByUs> out;
+    for (const struct tcp_pcb* pcb = tcp_active_pcbs; pcb != nullptr; pcb = pcb->next) {
+        if (pcb->state == FIN_WAIT_2)
+            out.push_back(TcpClosedByUs{pcb->local_port, pcb->remote_port, pcb->snd_nxt});
+    }
+    for (const struct tcp_pcb* pcb = tcp_tw_pcbs; pcb != nullptr; pcb = pcb->next)
+        out.push_back(TcpClosedByUs{pcb->local_port, pcb->remote_port, pcb->snd_nxt});
     return out;
 }
 
@@ -214,16 +226,18 @@ void LwipStack::flush_output() {
 }
 
 void LwipStack::input(std::span<const std::uint8_t> frame) {
-    if (frame.size() > 0xFFFF) {
+    // Only IPv4 crosses a point to point link; anything else (an ARP from slirp) is not for us.
+    if (frame.size() <= kEthHeaderLen || frame.size() > 0xFFFF || load_be16(frame, 12) != kEtherTypeIpv4) {
         ++frames_in_dropped_;
         return;
     }
-    struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(frame.size()), PBUF_POOL);
+    const std::span<const std::uint8_t> packet = frame.subspan(kEthHeaderLen);
+    struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(packet.size()), PBUF_POOL);
     if (p == nullptr) {
         ++frames_in_dropped_;  // out of buffers: the frame is lost, TCP recovers
         return;
     }
-    pbuf_take(p, frame.data(), static_cast<u16_t>(frame.size()));
+    pbuf_take(p, packet.data(), static_cast<u16_t>(packet.size()));
     ++frames_in_;
     if (netif_->input(p, netif_.get()) != ERR_OK) pbuf_free(p);
 }
@@ -235,10 +249,23 @@ err_t LwipStack::netif_init(struct netif* nif) {
     nif->hwaddr_len = ETH_HWADDR_LEN;
     std::copy(self->config_.mac.begin(), self->config_.mac.end(), nif->hwaddr);
     nif->mtu = 1500;
-    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
-    nif->output = etharp_output;
+    // Point to point: no broadcast, no ARP; every IP packet goes to the gateway.
+    nif->flags = 0;
+    nif->output = &LwipStack::point_to_point_output;
     nif->linkoutput = &LwipStack::link_output;
     return ERR_OK;
+}
+
+err_t LwipStack::point_to_point_output(struct netif* nif, struct pbuf* p, const ip4_addr_t* /*next_hop*/) {
+    auto* self = static_cast<LwipStack*>(nif->state);
+    // The frame libslirp expects, from our address to its gateway's: what etharp_output would send
+    // once the gateway were resolved, without ever asking.
+    const std::array<std::uint8_t, 6> gateway_mac = slirp_gateway_mac(self->config_.gateway);
+    eth_addr src;
+    eth_addr dst;
+    std::copy(self->config_.mac.begin(), self->config_.mac.end(), src.addr);
+    std::copy(gateway_mac.begin(), gateway_mac.end(), dst.addr);
+    return ethernet_output(nif, p, &src, &dst, ETHTYPE_IP);
 }
 
 err_t LwipStack::link_output(struct netif* nif, struct pbuf* p) {

@@ -29,6 +29,7 @@
 
 struct netif;
 struct pbuf;
+struct ip4_addr;
 
 namespace platform_air780ep {
 
@@ -39,7 +40,7 @@ struct LwipStackConfig {
     Ipv4 netmask = make_ipv4(255, 255, 255, 0);
     Ipv4 gateway = make_ipv4(10, 0, 2, 2);
     Ipv4 dns_server = make_ipv4(10, 0, 2, 2);
-    std::array<std::uint8_t, 6> mac = {0x02, 0x78, 0x0E, 0x50, 0x00, 0x01};  // locally administered
+    std::array<std::uint8_t, 6> mac = kGuestMac;
 };
 
 // lwIP's own accounting (MEM_STATS/MEMP_STATS), in bytes and counts.
@@ -49,6 +50,12 @@ struct LwipMemory {
     std::size_t tcp_pcbs = 0;
     std::size_t tcp_segments = 0;
     std::size_t pool_pbufs = 0;  // received frames lwIP still holds
+};
+
+struct TcpClosedByUs {
+    std::uint16_t local_port = 0;
+    std::uint16_t remote_port = 0;
+    std::uint32_t snd_nxt = 0;  // the next sequence number of ours: where a reset of ours must be
 };
 
 // A TCP connection whose output has not all been acknowledged by the peer yet (for the run-end drain).
@@ -85,6 +92,9 @@ class LwipStack final : public sys_task::PollSource {
     // Every TCP connection of lwIP's (the streams' and those they let go of while closing) that has
     // bytes or a FIN not yet acknowledged by the peer.
     [[nodiscard]] std::vector<TcpOutputInFlight> output_in_flight() const;
+    // Connections this side closed whose FIN the peer acknowledged (FIN_WAIT_2, TIME_WAIT): nothing
+    // of ours is on its way any more, and lwIP would answer anything the peer sends with a reset.
+    [[nodiscard]] std::vector<TcpClosedByUs> closed_by_us() const;
     [[nodiscard]] sys_task::Logger& log() { return log_; }
 
     // ---- for LwipTcpStream ----
@@ -119,6 +129,9 @@ class LwipStack final : public sys_task::PollSource {
               const LwipStackConfig& config);
     static signed char netif_init(struct netif* nif);
     static signed char link_output(struct netif* nif, struct pbuf* p);
+    // netif->output of a point to point link: frames every packet to the gateway, no ARP.
+    static signed char point_to_point_output(struct netif* nif, struct pbuf* p,
+                                             const struct ip4_addr* next_hop);
     void input(std::span<const std::uint8_t> frame);
     void flush_output();
 

@@ -41,21 +41,28 @@ LwipTcpStream::~LwipTcpStream() {
 bool LwipTcpStream::open(std::string_view host, std::uint16_t port) {
     if (is_open() || stack_ == nullptr) return false;
     if (state_ == State::kEnded) close();
-    const HostMap::Route route = hosts_.route(host, port);
+    const HostForm form = classify_host(host);
+    const HostMap::Route route = hosts_.route(host, form, port);
     host_ = std::string(host);
     port_ = route.port;
     remote_ = host_ + ":" + std::to_string(port_);
     token_ = stack_->new_token(this);
     state_ = State::kResolving;
 
-    // Literal addresses need no DNS; a mapped literal goes where the map says. This host's
-    // loopback is the gateway, which slirp connects to the host's 127.0.0.1; no other address is
-    // reachable over the simulated link (its filter would drop the SYNs), so say so at once
-    // rather than after a minute of retransmissions. Names are asked of the link's DNS, which
-    // applies the host map itself.
+    // A name no DNS query can be made for fails at once, saying why (docs/network.md, "Literal
+    // addresses and names"), instead of waiting out the connect timeout.
+    if (form.kind == HostForm::Kind::kInvalid) {
+        end(TransportError::kDnsFailed, "cannot resolve '" + host_ + "': " + form.reason);
+        return true;
+    }
+    // Literal addresses (in any form lwIP's ipaddr_aton reads) need no DNS; a mapped literal goes
+    // where the map says. This host's loopback is the gateway, which slirp connects to the host's
+    // 127.0.0.1; no other address is reachable over the simulated link (its filter would drop the
+    // SYNs), so say so at once rather than after a minute of retransmissions. Names are asked of
+    // the link's DNS, which applies the host map itself.
     const Ipv4 gateway = stack_->config().gateway;
-    if (parse_ipv4(host_)) {
-        const std::string& target = route.mapped ? route.host : host_;
+    if (form.kind == HostForm::Kind::kLiteral) {
+        const std::string target = route.mapped ? route.host : ipv4_to_string(form.address);
         const auto address = is_loopback_host(target) ? std::optional<Ipv4>(gateway) : parse_ipv4(target);
         if (address == gateway) {
             start_connect(gateway);

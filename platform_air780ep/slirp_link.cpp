@@ -72,6 +72,7 @@ SlirpLink::SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const Hos
       config_(config),
       filter_(config.gateway),
       dns_(hosts, config.gateway),
+      firewall_(hosts, config.gateway),
       model_(config.link) {}
 
 bool SlirpLink::start(std::string& error) {
@@ -105,8 +106,29 @@ bool SlirpLink::start(std::string& error) {
         error = "libslirp: cannot create the simulated link";
         return false;
     }
+    introduce_guest();
     loop_.add_poll_source(this);
     return true;
+}
+
+// The link is point to point (docs/network.md, "No ARP"): lwIP never sends ARP, so slirp learns the
+// module's Ethernet address here, from one gratuitous ARP handed to it directly (not over the link),
+// and never has to ask (it keeps the entry for its lifetime).
+void SlirpLink::introduce_guest() {
+    std::vector<std::uint8_t> arp(kEthHeaderLen + 28, 0);
+    std::fill_n(arp.begin(), 6, 0xFF);
+    std::copy(config_.guest_mac.begin(), config_.guest_mac.end(), arp.begin() + 6);
+    store_be16(arp, 12, kEtherTypeArp);
+    const std::size_t a = kEthHeaderLen;
+    store_be16(arp, a, 1);  // Ethernet
+    store_be16(arp, a + 2, kEtherTypeIpv4);
+    arp[a + 4] = 6;
+    arp[a + 5] = 4;
+    store_be16(arp, a + 6, 1);  // request, sender = target: gratuitous
+    std::copy(config_.guest_mac.begin(), config_.guest_mac.end(), arp.begin() + a + 8);
+    store_be32(arp, a + 14, config_.guest);
+    store_be32(arp, a + 24, config_.guest);
+    slirp_input(slirp_, arp.data(), static_cast<int>(arp.size()));
 }
 
 SlirpLink::~SlirpLink() {
@@ -136,6 +158,7 @@ void SlirpLink::reuse(std::vector<std::uint8_t>&& buffer) {
 }
 
 void SlirpLink::transmit(std::span<const std::uint8_t> frame) {
+    if (is_arp(frame)) ++arp_frames_;
     if (!filter_.admit(frame)) return;
     model_.submit(LinkDirection::kUp, frame_buffer(frame), now_us(), !is_arp(frame));
 }
@@ -167,6 +190,7 @@ bool SlirpLink::add_forward(std::uint16_t host_port, std::uint16_t device_port, 
                 std::to_string(device_port) + " (the host port is taken?)";
         return false;
     }
+    firewall_.allow_server_port(device_port);
     return true;
 }
 
@@ -196,8 +220,22 @@ std::string SlirpLink::status() const {
     s += dir("up", up) + dir("down", down);
     s += " filter: passed=" + std::to_string(filter_.counts().passed) +
          " dropped=" + std::to_string(filter_.counts().dropped) +
-         " dns_answered=" + std::to_string(dns_answered_);
+         " dns_answered=" + std::to_string(dns_answered_) +
+         " gateway_refused=" + std::to_string(gateway_refused_) + " arp=" + std::to_string(arp_frames_);
     return s;
+}
+
+void SlirpLink::reset_from_guest(std::uint16_t source_port, std::uint16_t gateway_port, std::uint32_t seq) {
+    TcpResetSpec spec;
+    spec.source_mac = config_.guest_mac;
+    spec.destination_mac = slirp_gateway_mac(config_.gateway);
+    spec.source = config_.guest;
+    spec.destination = config_.gateway;
+    spec.source_port = source_port;
+    spec.destination_port = gateway_port;
+    spec.seq = seq;
+    const std::vector<std::uint8_t> frame = make_tcp_reset(spec);
+    slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
 }
 
 std::vector<SlirpTcpConnection> SlirpLink::tcp_connections() const {
@@ -224,6 +262,16 @@ void SlirpLink::to_network(std::span<const std::uint8_t> frame) {
     if (ntp_ != nullptr && ntp_->is_request(frame)) {
         if (auto reply = ntp_->answer(frame))
             model_.submit(LinkDirection::kDown, std::move(*reply), now_us());
+        return;
+    }
+    if (auto refusal = firewall_.check(frame)) {
+        ++gateway_refused_;
+        if (refusal->log) {
+            log_.warn("link", "gateway refused " + refusal->destination +
+                                  ": the host map names no such destination (--host NAME=127.0.0.1:" +
+                                  std::to_string(refusal->port) + " opens it)");
+        }
+        if (!refusal->reply.empty()) model_.submit(LinkDirection::kDown, std::move(refusal->reply), now_us());
         return;
     }
     slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
@@ -320,6 +368,7 @@ ssize_t SlirpLink::slirp_send_packet(const void* buf, size_t len, void* opaque) 
     auto* self = static_cast<SlirpLink*>(opaque);
     const auto* bytes = static_cast<const std::uint8_t*>(buf);
     std::span<const std::uint8_t> frame(bytes, len);
+    if (is_arp(frame)) ++self->arp_frames_;
     self->model_.submit(LinkDirection::kDown, self->frame_buffer(frame), self->now_us(), !is_arp(frame));
     return static_cast<ssize_t>(len);
 }

@@ -18,6 +18,7 @@
 
 #include "platform_air780ep/dns_responder.hpp"
 #include "platform_air780ep/frame_filter.hpp"
+#include "platform_air780ep/gateway_firewall.hpp"
 #include "platform_air780ep/link_model.hpp"
 #include "platform_air780ep/ntp_responder.hpp"
 #include "platform_air780ep/slirp_connections.hpp"
@@ -56,6 +57,7 @@ struct SlirpLinkConfig {
     Ipv4 netmask = make_ipv4(255, 255, 255, 0);
     Ipv4 gateway = make_ipv4(10, 0, 2, 2);  // slirp's host alias: the host's 127.0.0.1
     Ipv4 guest = make_ipv4(10, 0, 2, 15);
+    std::array<std::uint8_t, 6> guest_mac = kGuestMac;  // told to slirp at start: nobody ARPs
     LinkSettings link;
 };
 
@@ -99,12 +101,20 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     [[nodiscard]] const FrameFilterCounts& filter_counts() const { return filter_.counts(); }
     [[nodiscard]] const LinkCounters& counters(LinkDirection dir) const { return model_.counters(dir); }
     [[nodiscard]] std::uint64_t dns_answered() const { return dns_answered_; }
+    // Frames the gateway refused: to a port of this host the host map does not name.
+    [[nodiscard]] std::uint64_t gateway_refused() const { return gateway_refused_; }
+    // ARP frames offered to the link, either way. The link is point to point: this stays 0.
+    [[nodiscard]] std::uint64_t arp_frames() const { return arp_frames_; }
     // One line: state, settings, counters (the control socket's `status`).
     [[nodiscard]] std::string status() const;
     // Microseconds on the link's clock (the event loop's uptime clock).
     [[nodiscard]] std::uint64_t now_us() const;
     // Frames on their way through the link model in that direction (sent, not yet delivered).
     [[nodiscard]] std::size_t in_flight(LinkDirection dir) const { return model_.in_flight(dir); }
+    // Hand slirp a reset from the module for its connection from guest:source_port to
+    // gateway:gateway_port, as if it had crossed the link (it does not: it stands for one the module
+    // would send). slirp then closes the host socket and frees the connection's buffers.
+    void reset_from_guest(std::uint16_t source_port, std::uint16_t gateway_port, std::uint32_t seq);
     // slirp's TCP connections to the host, as it reports them.
     [[nodiscard]] std::vector<SlirpTcpConnection> tcp_connections() const;
 
@@ -118,6 +128,7 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     SlirpLink(sys_task::EventLoop& loop, sys_task::Logger& log, const HostMap& hosts,
               const SlirpLinkConfig& config);
     bool start(std::string& error);
+    void introduce_guest();
 
     void to_network(std::span<const std::uint8_t> frame);
     void pump();
@@ -147,6 +158,7 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     FrameFilter filter_;
     DnsResponder dns_;
     const NtpResponder* ntp_ = nullptr;
+    GatewayFirewall firewall_;
     LinkModel model_;
     Receiver receiver_;
     Tap tap_;
@@ -154,6 +166,8 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     std::vector<std::unique_ptr<Timer>> timers_;
     Slirp* slirp_ = nullptr;
     std::uint64_t dns_answered_ = 0;
+    std::uint64_t gateway_refused_ = 0;
+    std::uint64_t arp_frames_ = 0;
     std::vector<std::vector<std::uint8_t>> spare_frames_;
     // poll() plumbing between prepare() and dispatch()
     std::vector<pollfd>* filling_ = nullptr;

@@ -207,6 +207,8 @@ std::unique_ptr<platform_air780ep::TcpListener> DeviceNetwork::make_tcp_listener
 
 void DeviceNetwork::on_boot(RunContext& /*run*/) {
     device_.adapters().set_default(options_.default_adapter);
+    // Only the default adapter attaches (docs/network.md, "The adapters").
+    device_.adapters().set_attaching(options_.default_adapter);
     cancel_attach();
     if (cellular_ && cellular_->link().is_up()) schedule_attach();
 }

@@ -72,10 +72,13 @@ void RunContext::print_boot_heap_lines() {
     device_.logger().debug("main", line);
 }
 
-// IP_READY(ip, adapter) / IP_LOSE(adapter) for every adapter change, and the simulated attach.
+// IP_READY(ip, adapter) / IP_LOSE(adapter) for every change of the attaching adapter, and the
+// simulated attach. A silent extra adapter (host sockets) comes up at the same attach, unannounced
+// (docs/network.md, "The adapters").
 void RunContext::watch_adapters() {
     platform_air780ep::AdapterTable& adapters = device_.adapters();
     const auto listener = adapters.add_listener([this](const platform_air780ep::AdapterInfo& a) {
+        if (!a.attaches) return;
         if (a.up) {
             scheduler_.post_publish("IP_READY", {a.ip, static_cast<lua_Integer>(a.id)});
         } else {

@@ -1,8 +1,8 @@
 /* lwIP options of the simulated Air780EP's TCP/IP stack (lwIP 2.1.3).
  *
  * One thread, no OS (NO_SYS=1): the device's event loop feeds frames in and runs lwIP's timers;
- * only the raw (callback) API is used, as LuatOS's own lwIP adapter does. IPv4 over an Ethernet
- * framed virtual link (ARP), TCP, UDP and the DNS client; no DHCP (the address is static), no
+ * only the raw (callback) API is used, as LuatOS's own lwIP adapter does. IPv4 over a point to point
+ * link (Ethernet framed for libslirp, no ARP: docs/network.md), TCP, UDP and the DNS client; no DHCP (the address is static), no
  * sockets or netconn layer, no IPv6.
  *
  * Sizing: the module shares 8 socket channels. Each TCP connection gets a 128 KiB receive window
@@ -39,15 +39,14 @@
 #define MEMP_NUM_TCP_PCB_LISTEN 8 /* socket.listen servers */
 #define SO_REUSE 1                /* a server listens again on its port while old connections linger */
 #define MEMP_NUM_TCP_SEG (8 * TCP_SND_QUEUELEN)
-#define MEMP_NUM_ARP_QUEUE 64
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
 #define PBUF_POOL_SIZE 512
 
 /* ---- link ---- */
-#define LWIP_ARP 1
+/* The cellular bearer is point to point: no ARP (whose 3-packet queue dropped the SYNs of clients
+ * that connected together); lwip_stack.cpp frames IP for slirp itself. Ethernet stays for that. */
+#define LWIP_ARP 0
 #define LWIP_ETHERNET 1
-#define ARP_TABLE_SIZE 4
-#define ARP_QUEUEING 1
 #define ETH_PAD_SIZE 0
 #define LWIP_NETIF_HOSTNAME 0
 #define LWIP_NETIF_STATUS_CALLBACK 0
@@ -124,7 +123,7 @@ unsigned short luat_lwip_chksum_copy(void *dst, const void *src, unsigned short 
 #define LWIP_STATS 1
 #define LWIP_STATS_DISPLAY 0
 #define LINK_STATS 1
-#define ETHARP_STATS 1
+#define ETHARP_STATS 0
 #define IP_STATS 1
 #define ICMP_STATS 0
 #define UDP_STATS 1

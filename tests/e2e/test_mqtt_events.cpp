@@ -265,6 +265,41 @@ void disconnect_reconnects(NetPath path) {
 E2E_ON_BOTH_PATHS("events: disconnect() with autoreconn on reconnects by itself (no close event)",
                   disconnect_reconnects)
 
+// Issue 11.4: LuatOS's autoreconn(false) only sets the flag; the reconnect already scheduled runs,
+// and when it fails the chain ends with close (luat_mqtt_close_socket), so a task waiting for close
+// gets it.
+void autoreconn_off_mid_chain(NetPath path) {
+    DeviceOptions o;
+    o.network = network_to(path, free_loopback_port());  // named by the map, nobody listens
+    const DeviceResult r = run_device(kLuaPrelude + R"LUA(
+        main(function()
+            local c = mqtt.create(nil, "broker.test", 1883)
+            c:auth("e2e-autoreconn-off", "", "", true)
+            c:autoreconn(true, 1000)
+            c:on(ev)
+            c:connect()
+            wait_ev("disconnect")
+            c:autoreconn(false)
+            wait_ev("close")
+            log.info("closed", c:state())
+            c:close()
+        end)
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.ev error connect 0",
+                                                    "I/user.ev disconnect 0 nil",
+                                                    "I/user.ev error connect 0",
+                                                    "I/user.ev disconnect 0 nil",
+                                                    "I/user.ev close nil nil",
+                                                    "I/user.closed 0",
+                                                });
+}
+E2E_ON_BOTH_PATHS(
+    "events: autoreconn(false) during a failing reconnect chain: the scheduled attempt runs, then close",
+    autoreconn_off_mid_chain)
+
 void wildcard_publish(NetPath path) {
     Mosquitto broker;
     MqttObserver observer(broker.port());

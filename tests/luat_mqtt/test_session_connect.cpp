@@ -164,6 +164,52 @@ TEST_CASE("the reconnect chain never stops, even when the transport refuses to s
     }
 }
 
+TEST_CASE(
+    "autoreconn(false) during a failing chain: the scheduled attempt still runs; its failure ends in close") {
+    // LuatOS (luat_lib_mqtt.c l_mqtt_autoreconn) only sets the flag; the running reconnect timer
+    // fires, and luat_mqtt_close_socket then gives disconnect, then close as auto-reconnect is off.
+    Rig r;
+    r.s.set_autoreconn(true, 1000);
+    r.connect_ok();
+    r.s.on_transport_closed(TransportError::kPeerClosed);
+    CHECK(r.events() == Strings{"error other 0", "disconnect 0"});
+    r.requests();
+    r.advance(1000);
+    CHECK(r.requests() == Strings{"open"});
+    r.s.on_transport_closed(TransportError::kConnectFailed);
+    CHECK(r.events() == Strings{"error connect 0", "disconnect 0"});  // the chain goes on
+    CHECK(r.requests() == Strings{"close"});
+
+    r.s.set_autoreconn(false, 3000);
+    CHECK(r.s.next_deadline() == r.clock.now + 1000);  // still scheduled
+    r.advance(1000);
+    CHECK(r.requests() == Strings{"open"});
+    r.s.on_transport_closed(TransportError::kConnectFailed);
+    CHECK(r.events() == Strings{"error connect 0", "disconnect 0", "close"});
+    CHECK(r.requests() == Strings{"close"});
+    CHECK_FALSE(r.s.next_deadline());
+    r.advance(60'000);
+    CHECK(r.requests().empty());
+    CHECK(r.events().empty());
+}
+
+TEST_CASE(
+    "autoreconn(false) while a reconnect is scheduled: if that attempt succeeds, the connection stays") {
+    Rig r;
+    r.s.set_autoreconn(true, 1000);
+    r.connect_ok();
+    r.s.on_transport_closed(TransportError::kPeerClosed);
+    r.events();
+    r.requests();
+    r.s.set_autoreconn(false, 3000);
+    r.advance(1000);
+    CHECK(r.requests() == Strings{"open"});
+    r.s.on_transport_connected();
+    r.broker(hex("20 02 00 00"));
+    CHECK(r.events() == Strings{"conack"});
+    CHECK(r.s.ready());
+}
+
 TEST_CASE("connect() whose transport refuses to start: no event, state 0 (connect() reports false)") {
     Rig r;
     REQUIRE(r.s.connect());

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "platform_air780ep/frame_filter.hpp"
+#include "platform_air780ep/gateway_firewall.hpp"
 
 using namespace platform_air780ep;
 
@@ -94,4 +95,62 @@ TEST_CASE("the frame filter counts what it passes and drops") {
     CHECK_FALSE(filter.admit(ethernet(0x86DD, 40)));
     CHECK(filter.counts().passed == 2);
     CHECK(filter.counts().dropped == 3);
+}
+
+namespace {
+
+std::vector<std::uint8_t> tcp_segment(std::uint16_t dst_port, std::uint8_t flags, std::uint32_t seq) {
+    auto f = ipv4(kGuest, kGateway, kIpProtoTcp, 20);
+    store_be16(f, 34, 40000);  // source port
+    store_be16(f, 36, dst_port);
+    store_be32(f, 38, seq);
+    f[46] = 0x50;  // data offset 5
+    f[47] = flags;
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the gateway firewall: only ports the host map names for this host pass; a SYN elsewhere gets a reset") {
+    HostMap hosts;
+    GatewayFirewall firewall(hosts, kGateway);
+    CHECK(firewall.check(tcp_segment(22, 0x02, 1000)));  // an empty map names nothing
+    hosts.add("broker.test", HostTarget{"127.0.0.1", 1883});
+    hosts.add("far.test", HostTarget{"192.0.2.1", 2222});  // not this host: opens nothing here
+    CHECK_FALSE(firewall.check(tcp_segment(1883, 0x02, 1000)));
+    CHECK(firewall.check(tcp_segment(2222, 0x02, 1000)));
+    CHECK_FALSE(firewall.check(ipv4(kGuest, kGateway, 1, 8)));  // ICMP is slirp's own business
+
+    const auto refused = firewall.check(tcp_segment(22, 0x02, 1000));
+    REQUIRE(refused);
+    CHECK(refused->destination == "TCP 10.0.2.2:22");
+    CHECK(refused->log);
+    const auto& rst = refused->reply;
+    REQUIRE(rst.size() == kEthHeaderLen + 40);
+    CHECK(load_be32(rst, 26) == kGateway);
+    CHECK(load_be32(rst, 30) == kGuest);
+    CHECK(load_be16(rst, 34) == 22);
+    CHECK(load_be16(rst, 36) == 40000);
+    CHECK(load_be32(rst, 42) == 1001);  // acknowledges the SYN
+    CHECK(rst[47] == 0x14);             // RST|ACK
+    // Checksums verify: the IP header's and the TCP segment's (with its pseudo header) sum to zero.
+    CHECK(checksum_finish(checksum_add(std::span(rst).subspan(14, 20))) == 0);
+    std::uint32_t sum = checksum_add(std::span(rst).subspan(26, 8)) + kIpProtoTcp + 20;
+    CHECK(checksum_finish(checksum_add(std::span(rst).subspan(34, 20), sum)) == 0);
+
+    // A stray ACK is reset without a log line; a reset is never answered; UDP is dropped with a line.
+    const auto ack = firewall.check(tcp_segment(22, 0x10, 5));
+    REQUIRE(ack);
+    CHECK_FALSE(ack->log);
+    CHECK(ack->reply[47] == 0x04);
+    CHECK(firewall.check(tcp_segment(22, 0x04, 5))->reply.empty());
+    const auto udp = firewall.check(ipv4(kGuest, kGateway, kIpProtoUdp, 8));
+    REQUIRE(udp);
+    CHECK(udp->reply.empty());
+    CHECK(udp->log);
+
+    // An entry naming this host without a port opens every port.
+    hosts.add("127.0.0.1", HostTarget{"127.0.0.1", std::nullopt});
+    CHECK_FALSE(firewall.check(tcp_segment(22, 0x02, 1000)));
 }

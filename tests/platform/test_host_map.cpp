@@ -198,3 +198,39 @@ TEST_CASE("the link's DNS answers mapped names with the gateway and others with 
     REQUIRE(formerr);
     CHECK((load_be16(dns_part(formerr->frame), 2) & 0xF) == 1);  // FORMERR
 }
+
+TEST_CASE(
+    "host forms as lwIP's ipaddr_aton reads them: every IPv4 literal form, and names no query can carry") {
+    const Ipv4 loopback = make_ipv4(127, 0, 0, 1);
+    for (const char* literal : {"127.0.0.1", "127.1", "127.0.1", "0x7f000001", "0X7F000001", "2130706433",
+                                "017700000001", "0177.0.0.1", "0x7f.1", "127.0.0.1 trailing"}) {
+        INFO(literal);
+        CHECK(parse_ipv4_any_form(literal) == std::optional<Ipv4>(loopback));
+        CHECK(classify_host(literal).kind == HostForm::Kind::kLiteral);
+    }
+    CHECK(parse_ipv4_any_form("0") == std::optional<Ipv4>(0));
+    CHECK(parse_ipv4_any_form("1.2.3.4") == std::optional<Ipv4>(make_ipv4(1, 2, 3, 4)));
+    for (const char* not_literal : {"", "x", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "1.16777216", "08",
+                                    "1.2.3.4x", "127.0.0.1.", ".1", "0x1g", "1..2"}) {
+        INFO(not_literal);
+        CHECK_FALSE(parse_ipv4_any_form(not_literal));
+    }
+
+    CHECK(classify_host("broker.test").kind == HostForm::Kind::kName);
+    CHECK(classify_host("256.1.1.1").kind == HostForm::Kind::kName);  // asked of DNS, as on the module
+    CHECK(classify_host(std::string(63, 'a') + ".b").kind == HostForm::Kind::kName);
+    CHECK(classify_host("").reason == "an empty host name");
+    CHECK(classify_host("localhost.").reason ==
+          "a trailing dot (the module's DNS client would send an empty label)");
+    CHECK(classify_host("a..b").reason == "an empty label in the host name (two dots, or a leading dot)");
+    CHECK(classify_host(".a").kind == HostForm::Kind::kInvalid);
+    CHECK(classify_host(std::string(64, 'a')).reason == "a label of 64 characters (at most 63)");
+    CHECK(classify_host(std::string(256, 'a')).reason == "a host name of 256 characters (at most 255)");
+
+    // A literal in another form matches a map entry for its dotted quad.
+    HostMap map;
+    map.add("127.0.0.1", HostTarget{"127.0.0.1", 41234});
+    const auto r = map.route("127.1", classify_host("127.1"), 1883);
+    CHECK(r.mapped);
+    CHECK(r.port == 41234);
+}

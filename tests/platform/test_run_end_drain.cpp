@@ -1,6 +1,10 @@
 // What the run-end drain waits for over LWIP_GP: a closed connection's last bytes and FIN on their way
 // through lwIP, the link and slirp to the host's socket (CellularNetwork::output_in_flight), and how
 // slirp's own report of its connections is read.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <memory>
@@ -24,6 +28,7 @@ struct Cellular {
 
     explicit Cellular(const std::string& link_spec) {
         log.set_stdout(false);
+        hosts.add("127.0.0.1", HostTarget{"127.0.0.1", std::nullopt});  // every port of this host
         SlirpLinkConfig config;
         std::string error;
         auto settings = LinkSettings{}.with(link_spec, error);
@@ -144,4 +149,55 @@ TEST_CASE(
         10000));
     c.net->link().set_up();
     CHECK_FALSE(c.net->output_in_flight());
+}
+
+// Issue 11.11: connections the module gives up before CONNACK, to a server that never closes its side,
+// left slirp's two 128 KiB buffers each alive (1100 of them: 114 MB). Once lwIP's FIN is acknowledged
+// and every byte is in the host socket, slirp gets the reset lwIP would send and frees them.
+TEST_CASE("connections the module closed are released in slirp even when the server never closes its side") {
+    Cellular c("");
+    // A listener that never accepts: the kernel completes each connection and nobody ever closes it.
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 64) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const std::uint16_t port = ntohs(addr.sin_port);
+    auto to_port = [&] {
+        std::size_t n = 0;
+        for (const SlirpTcpConnection& s : c.net->link().tcp_connections())
+            n += s.destination_port == port ? 1 : 0;
+        return n;
+    };
+
+    constexpr int kRounds = 3;
+    constexpr int kStreams = 6;
+    for (int round = 0; round < kRounds; ++round) {
+        std::vector<std::unique_ptr<LwipTcpStream>> streams;
+        std::vector<std::unique_ptr<RecordingListener>> listeners;
+        for (int i = 0; i < kStreams; ++i) {
+            streams.push_back(c.net->make_tcp_stream());
+            listeners.push_back(std::make_unique<RecordingListener>(*streams.back()));
+            REQUIRE(streams.back()->open("127.0.0.1", port));
+        }
+        REQUIRE(run_until(
+            c.loop,
+            [&] {
+                return std::all_of(listeners.begin(), listeners.end(),
+                                   [](const auto& l) { return l->connected(); });
+            },
+            5000));
+        const std::vector<std::uint8_t> connect_packet(40, 0x10);
+        for (auto& s : streams) {
+            CHECK(s->write(connect_packet) == connect_packet.size());
+            s->close();  // given up before any answer
+        }
+        REQUIRE(run_until(
+            c.loop, [&] { return to_port() == 0; }, 5000));
+    }
+    ::close(listener);
 }

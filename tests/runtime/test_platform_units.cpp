@@ -137,9 +137,16 @@ TEST_CASE("the adapter table: default, last registered, first ready, listeners o
         events.push_back(a.name + (a.up ? " up " : " down ") + a.ip);
     });
     CHECK(t.set_up(platform_air780ep::kAdapterEth0, true));
-    CHECK(t.first_ready() == platform_air780ep::kAdapterEth0);
+    CHECK_FALSE(t.first_ready());  // ETH0 is a silent extra: not offered (one adapter attaches)
+    CHECK(t.is_ready(platform_air780ep::kAdapterEth0));
     CHECK(t.set_up(platform_air780ep::kAdapterLwipGp, true));
     CHECK(t.first_ready() == platform_air780ep::kAdapterLwipGp);
+    CHECK(t.set_attaching(platform_air780ep::kAdapterEth0));  // --adapter eth0
+    CHECK(t.find(platform_air780ep::kAdapterEth0)->attaches);
+    CHECK_FALSE(t.find(platform_air780ep::kAdapterLwipGp)->attaches);
+    CHECK(t.first_ready() == platform_air780ep::kAdapterEth0);
+    CHECK_FALSE(t.set_attaching(99));
+    CHECK(t.set_attaching(platform_air780ep::kAdapterLwipGp));
     CHECK(t.set_up(platform_air780ep::kAdapterLwipGp, true));  // no change: no event
     CHECK(t.set_up(platform_air780ep::kAdapterLwipGp, true, std::string("10.0.2.16")));
     CHECK(t.set_up(platform_air780ep::kAdapterLwipGp, false));
