@@ -21,6 +21,10 @@ namespace {
 // The MQTT packets of a capture: type | client id | topic | payload (hex), one line per packet.
 const std::vector<std::string> kMqttFields = {"mqtt.msgtype", "mqtt.clientid", "mqtt.topic", "mqtt.msg"};
 
+// The script connects to 127.0.0.1 itself: the gateway forwards only what the host map names
+// (docs/network.md), so the map opens this host.
+constexpr const char* kLoopbackOpen = "127.0.0.1=127.0.0.1";
+
 // Connects as "pcap-client-7", subscribes, publishes "hello pcap" at QoS 1, disconnects.
 const std::string kExchange = R"LUA(
 sys.taskInit(function()
@@ -79,8 +83,8 @@ TEST_CASE("debugging: --pcap holds the MQTT exchange in order, as tshark decodes
     TempDir dir("e2e-pcap");
     write_file(dir.path() / "main.lua", script(broker.port(), "nil"));
     const auto capture = dir.path() / "link.pcap";
-    const LuatosResult r =
-        run_luatos({"--pcap", capture.string(), "--attach-delay", "10", (dir.path() / "main.lua").string()});
+    const LuatosResult r = run_luatos({"--pcap", capture.string(), "--host", kLoopbackOpen, "--attach-delay",
+                                       "10", (dir.path() / "main.lua").string()});
     REQUIRE(r.exit_code == 0);
     CHECK(lines_with(r.lines, "I/pcap") ==
           Lines{"I/pcap capturing the cellular link (LWIP_GP) into " + capture.string(),
@@ -114,8 +118,8 @@ sys.run()
 )LUA");
     const auto capture = dir.path() / "link.pcap";
     const auto control = dir.path() / "ctl";
-    LuatosProcess device({"--pcap", capture.string(), "--control", control.string(), "--attach-delay", "10",
-                          (dir.path() / "main.lua").string()});
+    LuatosProcess device({"--pcap", capture.string(), "--host", kLoopbackOpen, "--control", control.string(),
+                          "--attach-delay", "10", (dir.path() / "main.lua").string()});
     // Whole while the device runs: tshark reads the CONNECT and publishes already written.
     auto ticks = [&] {
         const TsharkResult t =
@@ -196,8 +200,9 @@ TEST_CASE("debugging: --tls-keylog lets tshark decode the MQTT CONNECT inside TL
     write_file(dir.path() / "main.lua", script(port, "true"));
     const auto capture = dir.path() / "tls.pcap";
     const auto keys = dir.path() / "keys.txt";
-    const LuatosResult r = run_luatos({"--pcap", capture.string(), "--tls-keylog", keys.string(),
-                                       "--attach-delay", "10", (dir.path() / "main.lua").string()});
+    const LuatosResult r =
+        run_luatos({"--pcap", capture.string(), "--host", kLoopbackOpen, "--tls-keylog", keys.string(),
+                    "--attach-delay", "10", (dir.path() / "main.lua").string()});
     REQUIRE(r.exit_code == 0);
     CHECK(lines_with(r.lines, "W/tls") ==
           Lines{"W/tls --tls-keylog " + keys.string() +
