@@ -15,7 +15,7 @@ std::vector<LuaModule> builtin_modules() {
         {"pack", install_pack},     {"bit64", install_bit64},       {"bit32", install_bit32},
         {"gpio", install_gpio},     {"adc", install_adc},           {"pwm", install_pwm},
         {"i2c", install_i2c},       {"spi", install_spi},           {"sms", install_sms},
-        {"wlan", install_wlan},
+        {"wlan", install_wlan},     {"hmeta", install_hmeta},
     };
 }
 
