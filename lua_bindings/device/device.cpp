@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "lua_bindings/device/device_fs.hpp"
 #include "lua_bindings/device/device_network.hpp"
 
 namespace lua_bindings {
@@ -46,10 +47,20 @@ Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platfo
     }
 }
 
+// /ram/ is RAM: empty at every boot, gone when the device is.
+void Device::reset_ram_fs() {
+    if (data_dir_.empty()) return;
+    std::error_code ec;
+    const fs::path ram = DeviceFs::ram_root(data_dir_);
+    fs::remove_all(ram, ec);
+    fs::create_directories(ram, ec);
+}
+
 Device::~Device() {
     network_.reset();
+    std::error_code ec;
+    if (!data_dir_.empty()) fs::remove_all(DeviceFs::ram_root(data_dir_), ec);
     if (owns_data_dir_) {
-        std::error_code ec;
         fs::remove_all(data_dir_, ec);
     }
 }
@@ -109,6 +120,7 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         adapters_.reset_all_down();
         // The module's pins and PWM restart; what the outside world drives stays.
         board_.reset_module_state();
+        reset_ram_fs();
         logger_.set_level(sys_task::kLogDebug);  // a restart forgets log.setLevel, as the module does
         ++boots_;
         print_banner();

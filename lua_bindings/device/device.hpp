@@ -102,6 +102,7 @@ class Device {
 
   private:
     void print_banner();
+    void reset_ram_fs();
     void drain_after_run();
 
     DeviceConfig config_;

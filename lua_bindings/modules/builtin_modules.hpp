@@ -9,6 +9,7 @@ void install_base(RunContext& ctx);        // print, require from /luadb/, loadf
 void install_log(RunContext& ctx);         // log
 void install_os(RunContext& ctx);          // os.date/time in the module's zone, os.exit, sandboxed files
 void install_io(RunContext& ctx);          // io on the device file system, io.readFile/writeFile/...
+void install_fs(RunContext& ctx);          // io.fsstat/lsdir/dexist/mkfs/lsmount, the fs library
 void install_string_ext(RunContext& ctx);  // string.toHex/fromHex/split/startsWith/endsWith/trim
 void install_json(RunContext& ctx);        // json
 void install_crypto(RunContext& ctx);      // crypto
@@ -22,6 +23,7 @@ void install_rtos(RunContext& ctx);        // rtos
 void install_mcu(RunContext& ctx);         // mcu
 void install_mobile(RunContext& ctx);      // mobile
 void install_hmeta(RunContext& ctx);       // hmeta: model, hardware version, chip
+void install_fskv(RunContext& ctx);        // fskv: the key-value store kept across reboots (modules/fskv/)
 void install_socket(RunContext& ctx);      // socket.dft/adapter/localIP and the adapter constants
 void install_zbuff(RunContext& ctx);       // zbuff (modules/zbuff/)
 void install_pack(RunContext& ctx);        // pack (modules/pack/)
