@@ -16,7 +16,7 @@ std::vector<LuaModule> builtin_modules() {
         {"bit32", install_bit32}, {"gpio", install_gpio},     {"adc", install_adc},
         {"pwm", install_pwm},     {"i2c", install_i2c},       {"spi", install_spi},
         {"sms", install_sms},     {"wlan", install_wlan},     {"hmeta", install_hmeta},
-        {"fskv", install_fskv},
+        {"fskv", install_fskv},   {"pm", install_pm},         {"wdt", install_wdt},
     };
 }
 

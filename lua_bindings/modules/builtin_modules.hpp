@@ -22,6 +22,8 @@ void install_gmssl(RunContext& ctx);       // gmssl: SM2 / SM3 / SM4
 void install_rtos(RunContext& ctx);        // rtos
 void install_mcu(RunContext& ctx);         // mcu
 void install_mobile(RunContext& ctx);      // mobile
+void install_pm(RunContext& ctx);          // pm: sleep modes, deep-sleep timers, last boot reasons
+void install_wdt(RunContext& ctx);         // wdt: the hardware watchdog
 void install_hmeta(RunContext& ctx);       // hmeta: model, hardware version, chip
 void install_fskv(RunContext& ctx);        // fskv: the key-value store kept across reboots (modules/fskv/)
 void install_socket(RunContext& ctx);      // socket.dft/adapter/localIP and the adapter constants
