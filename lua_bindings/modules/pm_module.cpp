@@ -4,7 +4,9 @@
 // (docs/modules/pm.md).
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
@@ -42,11 +44,48 @@ enum PowerId : lua_Integer {
 // long (the EC718 enters Sleep2/Hibernate from its idle task when the next OS timer is far enough).
 constexpr std::uint64_t kSleepIdleMs = 1000;
 
+bool valid_dtimer(lua_Integer id) {
+    return id >= 0 && id < PowerState::kDtimers;
+}
+
+// The deep-sleep timers while the module is awake: they run in the always-on domain, not among the
+// OS timers, so they are a poll source (which lowers the loop's wait) rather than loop timers (which
+// would keep the module from sleeping). One that expires is done, its id is the wake-up id, and
+// DTIMER_WAKEUP is published (appTimerExpFunc and luat_dtimer_cb).
+class DtimerSource final : public sys_task::PollSource {
+  public:
+    explicit DtimerSource(RunContext& ctx) : ctx_(ctx) {}
+    void prepare(std::vector<pollfd>& /*fds*/, int& timeout_ms) override {
+        const auto next = ctx_.device().power().next_dtimer();
+        if (!next) return;
+        const std::uint64_t now = ctx_.device().loop().now_ms();
+        const auto remain = static_cast<long long>(next->second > now ? next->second - now : 0);
+        if (timeout_ms < 0 || remain < timeout_ms) timeout_ms = static_cast<int>(remain);
+    }
+    void dispatch(std::span<const pollfd> /*fds*/) override {
+        if (ctx_.device().vm_exit().pending()) return;  // the run is ending: the timer outlives it
+        PowerState& p = ctx_.device().power();
+        const std::uint64_t now = ctx_.device().loop().now_ms();
+        while (const auto next = p.next_dtimer()) {
+            if (next->second > now) break;
+            p.dtimer_deadline_ms[static_cast<std::size_t>(next->first)].reset();
+            p.woken_by_dtimer = next->first;
+            ctx_.device().logger().info("pm", "DeepTimer Wakeup by id=" + std::to_string(next->first));
+            ctx_.scheduler().post_publish("DTIMER_WAKEUP", {static_cast<lua_Integer>(next->first)});
+        }
+    }
+
+  private:
+    RunContext& ctx_;
+};
+
 // Per run (the module's RAM: a reset forgets it).
 struct PmRun {
-    RunContext* ctx = nullptr;
+    explicit PmRun(RunContext& c) : ctx(&c), dtimers(c) {}
+    RunContext* ctx;
     int request_mode = kModeIdle;  // lastRequestMode, SLP_IDLE_STATE at start-up
     sys_task::EventLoop::HookId hook = 0;
+    DtimerSource dtimers;
 };
 
 PmRun& run_of(lua_State* L) {
@@ -57,29 +96,6 @@ Device& device(lua_State* L) {
 }
 sys_task::Logger& logger(lua_State* L) {
     return device(L).logger();
-}
-
-bool valid_dtimer(lua_Integer id) {
-    return id >= 0 && id < PowerState::kDtimers;
-}
-
-// A deep-sleep timer that expires while the module is awake: it is done, its id is the wake-up id,
-// and DTIMER_WAKEUP is published (appTimerExpFunc and luat_dtimer_cb).
-void arm_dtimer(RunContext& ctx, int id) {
-    PowerState& p = ctx.device().power();
-    const auto deadline = p.dtimer_deadline_ms[static_cast<std::size_t>(id)];
-    if (!deadline) return;
-    const std::uint64_t now = ctx.device().loop().now_ms();
-    const std::uint64_t delay = *deadline > now ? *deadline - now : 0;
-    ctx.add_timer(std::chrono::milliseconds(delay), [&ctx, id, when = *deadline] {
-        PowerState& ps = ctx.device().power();
-        auto& d = ps.dtimer_deadline_ms[static_cast<std::size_t>(id)];
-        if (d != when) return;  // stopped or restarted since
-        d.reset();
-        ps.woken_by_dtimer = id;
-        ctx.device().logger().info("pm", "DeepTimer Wakeup by id=" + std::to_string(id));
-        ctx.scheduler().post_publish("DTIMER_WAKEUP", {static_cast<lua_Integer>(id)});
-    });
 }
 
 // Deep sleep or hibernate: the run ends as a reset; Device::run sleeps until a deep-sleep timer.
@@ -98,6 +114,8 @@ void enter_sleep(PmRun& run) {
         dev.logger().info("pm", "sleep " + mode + ", no wake-up source");
     }
     dev.vm_exit().request(sys_task::VmExit::Kind::kReboot, 0);
+    // Requested from a before-block hook: a queued message keeps this iteration from waiting.
+    dev.loop().post([] {});
 }
 
 void check_idle(PmRun& run) {
@@ -165,7 +183,6 @@ int l_dtimer_start(lua_State* L) {
     Device& dev = device(L);
     const auto ms = static_cast<std::uint32_t>(timeout);  // the timer takes a 32-bit count
     dev.power().dtimer_deadline_ms[static_cast<std::size_t>(id)] = dev.loop().now_ms() + ms;
-    arm_dtimer(*run_of(L).ctx, static_cast<int>(id));
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -327,11 +344,13 @@ int l_keep(lua_State* L) {
 
 void install_pm(RunContext& ctx) {
     lua_State* L = ctx.state();
-    auto run = std::make_shared<PmRun>();
-    run->ctx = &ctx;
+    auto run = std::make_shared<PmRun>(ctx);
     Device& dev = ctx.device();
     run->hook = dev.loop().add_before_block([r = run.get()] { check_idle(*r); });
-    ctx.on_close([run, &dev] { dev.loop().remove_before_block(run->hook); });
+    ctx.on_close([run, &dev] {
+        dev.loop().remove_before_block(run->hook);
+        dev.loop().remove_poll_source(&run->dtimers);
+    });
 
     // What the EC718 logs at start-up after a deep-sleep timer woke it (luat_pm_init).
     const PowerState& p = dev.power();
@@ -342,8 +361,7 @@ void install_pm(RunContext& ctx) {
                                     (p.last_sleep_mode == kModeHib ? "Hib" : "Sleep2") + " by RTC " + id);
         ctx.scheduler().post_publish("DTIMER_WAKEUP", {static_cast<lua_Integer>(*p.woken_by_dtimer)});
     }
-    for (int id = 0; id < PowerState::kDtimers; ++id)
-        arm_dtimer(ctx, id);
+    dev.loop().add_poll_source(&run->dtimers);
 
     push_module_table(L, "pm");
     static const luaL_Reg kFunctions[] = {

@@ -104,6 +104,7 @@ void install_wdt(RunContext& ctx) {
         if (d->overdue(now)) {
             d->bite(now);
             dev.vm_exit().request(sys_task::VmExit::Kind::kReboot, 0);
+            dev.loop().post([] {});  // from a before-block hook: do not wait in this iteration
             return;
         }
         d->last_kick_ms = now;
