@@ -68,7 +68,8 @@ TEST_CASE("fskv through luatos: a value survives rtos.reboot() and a second run 
     CHECK(lines_containing(second.lines, "auto-format").empty());
 }
 
-TEST_CASE("pm through luatos: deep sleep ends the run, the deep-sleep timer wakes it (lastReson 1,3,0,0)") {
+TEST_CASE(
+    "pm through luatos: deep sleep ends the run / the deep-sleep timer wakes it (lastReson 1 / 3 / 0 / 0)") {
     TempDir dir("e2e-pm");
     const auto main_lua = dir.path() / "main.lua";
     write_file(main_lua, R"LUA(
@@ -89,7 +90,8 @@ TEST_CASE("pm through luatos: deep sleep ends the run, the deep-sleep timer wake
     CHECK(lines_containing(r.lines, "LuatOS@Air780EP").size() == 2);  // two boots
 }
 
-TEST_CASE("wdt through luatos: a script that keeps the CPU 21 s without a feed is reset (lastReson 0,0,8)") {
+TEST_CASE(
+    "wdt through luatos: a script that keeps the CPU 21 s without a feed is reset (lastReson 0 / 0 / 8)") {
     TempDir dir("e2e-wdt");
     const auto main_lua = dir.path() / "main.lua";
     write_file(main_lua, R"LUA(
@@ -111,7 +113,7 @@ TEST_CASE("wdt through luatos: a script that keeps the CPU 21 s without a feed i
     CHECK(lines_with(r.lines, "E/wdt watchdog timeout").size() == 1);
 }
 
-TEST_CASE("mobile.flymode through luatos over LWIP_GP: IP_LOSE, then a new attach and IP_READY") {
+TEST_CASE("mobile.flymode through luatos over LWIP_GP: IP_LOSE / then a new attach and IP_READY") {
     TempDir dir("e2e-fly");
     const auto main_lua = dir.path() / "main.lua";
     write_file(main_lua, R"LUA(
@@ -139,7 +141,7 @@ TEST_CASE("mobile.flymode through luatos over LWIP_GP: IP_LOSE, then a new attac
     CHECK(t[3] == "I/user.t IP_READY again true true 1");
 }
 
-TEST_CASE("demo hmeta (unchanged): the model, hardware version and chip every 3 s") {
+TEST_CASE("demo hmeta (unchanged): the model / hardware version and chip every 3 s") {
     OFFICIAL_DEMO(demo, "hmeta");
     const LuatosResult r = run_luatos({"--run-for", "7s", demo->string()});
     CHECK(r.exit_code == 0);
@@ -149,7 +151,7 @@ TEST_CASE("demo hmeta (unchanged): the model, hardware version and chip every 3 
                                        "I/user.hmeta Air780EP A11 EC718P"});
 }
 
-TEST_CASE("demo fskv (unchanged): every step as in its readme, the store empty again at the end") {
+TEST_CASE("demo fskv (unchanged): every step as in its readme / the store empty again at the end") {
     OFFICIAL_DEMO(demo, "fskv");
     const LuatosResult r = run_luatos({"--run-for", "3s", demo->string()});
     CHECK(r.exit_code == 0);
@@ -168,7 +170,7 @@ TEST_CASE("demo fskv (unchanged): every step as in its readme, the store empty a
     CHECK(u.back() == "I/user.获取kv数据库状态 fskv kv 8192 65536 0");
 }
 
-TEST_CASE("demo fs_io (unchanged): fsstat, folders, files, lsdir, removal all succeed") {
+TEST_CASE("demo fs_io (unchanged): fsstat / folders / files / lsdir / removal all succeed") {
     OFFICIAL_DEMO(demo, "fs_io");
     const LuatosResult r = run_luatos({"--run-for", "3s", demo->string()});
     CHECK(r.exit_code == 0);
@@ -187,7 +189,7 @@ TEST_CASE("demo fs_io (unchanged): fsstat, folders, files, lsdir, removal all su
     }
 }
 
-TEST_CASE("demo mcu, rtos and mobile (unchanged, 8 s): no Lua error, their own lines") {
+TEST_CASE("demo mcu / rtos and mobile (unchanged / 8 s): no Lua error / their own lines") {
     OFFICIAL_DEMO(mcu, "mcu");
     OFFICIAL_DEMO(rtos, "rtos");
     OFFICIAL_DEMO(mobile, "mobile");
@@ -208,7 +210,7 @@ TEST_CASE("demo mcu, rtos and mobile (unchanged, 8 s): no Lua error, their own l
     }
 }
 
-TEST_CASE("demo wdt (unchanged, 10 s): the dog fed every 3 s, power-on reasons 0 0 0") {
+TEST_CASE("demo wdt (unchanged / 10 s): the dog fed every 3 s / power-on reasons 0 0 0") {
     OFFICIAL_DEMO(demo, "wdt");
     const LuatosResult r = run_luatos({"--run-for", "10s", demo->string()});
     CHECK(r.exit_code == 0);
@@ -237,7 +239,7 @@ LuatosResult run_lowpower(const std::filesystem::path& demo, const std::string& 
 
 }  // namespace
 
-TEST_CASE("demo lowpower, prj_3_mqtt_short (unchanged): one publish, then PSM+ with the one-hour timer") {
+TEST_CASE("demo lowpower / prj_3_mqtt_short (unchanged): one publish / then PSM+ with the one-hour timer") {
     OFFICIAL_DEMO(demo, "lowpower");
     Mosquitto broker;
     const LuatosResult r = run_lowpower(*demo, "prj_3_mqtt_short", broker);
@@ -256,7 +258,7 @@ TEST_CASE("demo lowpower, prj_3_mqtt_short (unchanged): one publish, then PSM+ w
     CHECK(lines_containing(u, "进入PSM+失败").empty());
 }
 
-TEST_CASE("demo lowpower, prj_1_mqtt_long (unchanged): light sleep keeps the connection and the publishes") {
+TEST_CASE("demo lowpower / prj_1_mqtt_long (unchanged): light sleep keeps the connection and the publishes") {
     OFFICIAL_DEMO(demo, "lowpower");
     Mosquitto broker;
     const LuatosResult r = run_lowpower(*demo, "prj_1_mqtt_long", broker);

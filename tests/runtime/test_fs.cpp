@@ -6,7 +6,7 @@
 using namespace tests;
 using Lines = std::vector<std::string>;
 
-TEST_CASE("io.fsstat: the flash (lfs, 42 blocks of 4 KiB), /ram/, /luadb/; /lua/ has no info") {
+TEST_CASE("io.fsstat: the flash (lfs / 42 blocks of 4 KiB) / /ram/ / /luadb/ - /lua/ has no info") {
     auto r = run_script(R"LUA(
         log.info("t", io.fsstat())
         io.mkdir("/d") io.writeFile("/d/big", string.rep("x", 5000)) io.writeFile("/small", "x")
@@ -25,7 +25,8 @@ TEST_CASE("io.fsstat: the flash (lfs, 42 blocks of 4 KiB), /ram/, /luadb/; /lua/
 }
 
 TEST_CASE(
-    "io.lsdir: sorted entries with type and size, len and offset as the EC718, the runtime's folder hidden") {
+    "io.lsdir: sorted entries with type and size / len and offset as the EC718 / the runtime's folder "
+    "hidden") {
     auto r = run_script(R"LUA(
         io.mkdir("/dir")
         io.writeFile("/dir/b.txt", "bb") io.writeFile("/dir/a.txt", "a") io.mkdir("/dir/sub")
@@ -50,7 +51,7 @@ TEST_CASE(
             R"(I/user.t [{"fs":"ec7xx","path":""},{"fs":"inline","path":"\/lua\/"},{"fs":"ram","path":"\/ram\/"},{"fs":"luadb","path":"\/luadb\/"}])"});
 }
 
-TEST_CASE("/ram/ is emptied by a reboot; /lua/ and the runtime's folder are read-only") {
+TEST_CASE("/ram/ is emptied by a reboot - /lua/ and the runtime's folder are read-only") {
     auto r = run_script(R"LUA(
         log.info("t", io.exists("/ram/boot"), io.exists("/keep"))
         if not io.exists("/keep") then

@@ -27,7 +27,7 @@ struct DataDir {
 
 }  // namespace
 
-TEST_CASE("fskv: before init every call logs LuatOS's error and returns nothing; init formats once") {
+TEST_CASE("fskv: before init every call logs LuatOS's error and returns nothing - init formats once") {
     DataDir dir;
     auto r = run_script(R"LUA(
         log.info("t", select('#', fskv.set("a", 1)), select('#', fskv.get("a")), select('#', fskv.status()))
@@ -45,7 +45,7 @@ TEST_CASE("fskv: before init every call logs LuatOS's error and returns nothing;
 }
 
 TEST_CASE(
-    "fskv: values as LuatOS stores them: floats in single precision, '' reads as absent, tables via json") {
+    "fskv: values as LuatOS stores them: floats in single precision / '' reads as absent / tables via json") {
     auto r = run_script(R"LUA(
         fskv.init()
         log.info("t", fskv.set("b", true), fskv.set("i", 0x7fffffffffffffff), fskv.set("f", 1.23),
@@ -67,7 +67,7 @@ TEST_CASE(
     CHECK(lines_with(r, "E/fskv") == Lines{"E/fskv value too big 4097 max 4096"});
 }
 
-TEST_CASE("fskv: sett, iteration in name order, status and clear") {
+TEST_CASE("fskv: sett / iteration in name order / status and clear") {
     auto r = run_script(R"LUA(
         fskv.init()
         log.info("t", fskv.status())

@@ -6,7 +6,8 @@
 using namespace tests;
 using Lines = std::vector<std::string>;
 
-TEST_CASE("hmeta: model Air780EP, hardware version A11, chip EC718P; devid is the IMEI, muid the id in hex") {
+TEST_CASE(
+    "hmeta: model Air780EP / hardware version A11 / chip EC718P - devid is the IMEI / muid the id in hex") {
     auto r = run_script(R"LUA(
         log.info("t", hmeta.model(), hmeta.hwver(), hmeta.chip(), rtos.bsp())
         log.info("t", hmeta.devid() == mobile.imei(), hmeta.muid(), hmeta.unique_id() == mcu.unique_id())

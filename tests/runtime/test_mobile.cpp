@@ -8,7 +8,7 @@ using namespace tests;
 using Lines = std::vector<std::string>;
 
 TEST_CASE(
-    "mobile: flymode takes LWIP_GP down (IP_LOSE) and back (IP_READY); status, signal and cell follow") {
+    "mobile: flymode takes LWIP_GP down (IP_LOSE) and back (IP_READY) - status / signal and cell follow") {
     auto r = run_script(R"LUA(
         sys.subscribe("IP_LOSE", function(a) log.info("t", "IP_LOSE", a) end)
         sys.taskInit(function()
@@ -32,7 +32,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "mobile: reqCellInfo publishes CELL_INFO_UPDATE, then getCellInfo has the serving cell; SIM_IND RDY at "
+    "mobile: reqCellInfo publishes CELL_INFO_UPDATE / then getCellInfo has the serving cell - SIM_IND RDY at "
     "boot") {
     auto r = run_script(R"LUA(
         sys.subscribe("SIM_IND", function(s) log.info("t", "SIM_IND", s) end)
@@ -55,7 +55,7 @@ TEST_CASE(
     CHECK(lines_with(r, "W/mobile") == Lines{"W/mobile 请先调用 mobile.reqCellInfo()!!"});
 }
 
-TEST_CASE("mobile: simid, apn set, ipv6, muid, number, config, constants") {
+TEST_CASE("mobile: simid / apn set / ipv6 / muid / number / config / constants") {
     auto r = run_script(R"LUA(
         log.info("t", mobile.simid(2, true), mobile.simid(), mobile.apn(0, 1, "", "", "", nil, 0))
         log.info("t", mobile.ipv6(), mobile.ipv6(true), mobile.ipv6(), mobile.muid(), mobile.number(0))
@@ -72,7 +72,7 @@ TEST_CASE("mobile: simid, apn set, ipv6, muid, number, config, constants") {
                                              "I/mobile l_mobile_muid ret=16"});
 }
 
-TEST_CASE("rtos: version(true), setPaths' templates searched before the image, autoCollectMem's checks") {
+TEST_CASE("rtos: version(true) / setPaths' templates searched before the image / autoCollectMem's checks") {
     auto r = run_script(R"LUA(
         log.info("t", rtos.version(true))
         io.mkdir("/sd") io.writeFile("/sd/extra.lua", "return 'from /sd'")
@@ -91,7 +91,7 @@ TEST_CASE("rtos: version(true), setPaths' templates searched before the image, a
     CHECK(lines_with(r, "D/rtos") == Lines{"D/rtos mem collect param 100,80,90 -> 50,60,70"});
 }
 
-TEST_CASE("mcu: setClk/getClk, hardfault, reg32 disabled, the peripheral constants") {
+TEST_CASE("mcu: setClk/getClk / hardfault / reg32 disabled / the peripheral constants") {
     auto r = run_script(R"LUA(
         log.info("t", mcu.setClk(24), mcu.getClk(), mcu.hardfault(0), mcu.reg32(0x1000), mcu.reg32(0x1000, 1), mcu.muid())
         log.info("t", mcu.UART, mcu.I2C, mcu.SPI, mcu.PWM, mcu.CAN, mcu.GPIO, mcu.I2S, mcu.SDIO, mcu.LCD, mcu.CAM,

@@ -6,7 +6,7 @@
 using namespace tests;
 using Lines = std::vector<std::string>;
 
-TEST_CASE("pm: LuatOS's constants; lastReson after a power-on and after rtos.reboot") {
+TEST_CASE("pm: LuatOS's constants - lastReson after a power-on and after rtos.reboot") {
     auto r = run_script(R"LUA(
         log.info("t", pm.NONE, pm.IDLE, pm.LIGHT, pm.DEEP, pm.HIB, pm.USB, pm.GPS, pm.GPS_ANT, pm.CAMERA,
                  pm.DAC_EN, pm.PWK_MODE, pm.WORK_MODE, pm.LDO_CTL, pm.WIFI, pm.WIFI_STA_DTIM, pm.WIFI_AP_DTIM)
@@ -21,7 +21,7 @@ TEST_CASE("pm: LuatOS's constants; lastReson after a power-on and after rtos.reb
                 "I/user.t 0 1 2 3 4 0 1 2 3 4 5 6 7 10 8 9", "I/user.t 0 1 2 3 4 0 1", "I/user.t 0 0 3 0"});
 }
 
-TEST_CASE("pm: request, force and check as the EC718 logs them; power, ioVol, wakeupPin, keep") {
+TEST_CASE("pm: request / force and check as the EC718 logs them - power / ioVol / wakeupPin / keep") {
     auto r = run_script(R"LUA(
         log.info("t", pm.request(pm.LIGHT), pm.request(9), pm.force(pm.IDLE), pm.force(-1))
         log.info("t", pm.check())
@@ -59,7 +59,7 @@ TEST_CASE("pm: light sleep keeps the script running") {
 }
 
 TEST_CASE(
-    "pm: deep sleep ends the run; the deep-sleep timer wakes it with LuatOS's reasons and DTIMER_WAKEUP") {
+    "pm: deep sleep ends the run - the deep-sleep timer wakes it with LuatOS's reasons and DTIMER_WAKEUP") {
     auto r = run_script(R"LUA(
         local reason = {pm.lastReson()}
         log.info("t", "boot", table.concat(reason, ","), pm.dtimerWkId())
@@ -88,7 +88,7 @@ TEST_CASE(
     CHECK(r.boots == 2);
 }
 
-TEST_CASE("pm: PSM+ (pm.power(pm.WORK_MODE, 3)) wakes from hibernate: lastReson 1,4,0,0") {
+TEST_CASE("pm: PSM+ (pm.power(pm.WORK_MODE / 3)) wakes from hibernate: lastReson 1 / 4 / 0 / 0") {
     auto r = run_script(R"LUA(
         if pm.lastReson() == 1 then log.info("t", pm.lastReson()) os.exit(0) end
         pm.dtimerStart(2, 1200)
@@ -101,7 +101,7 @@ TEST_CASE("pm: PSM+ (pm.power(pm.WORK_MODE, 3)) wakes from hibernate: lastReson 
 }
 
 TEST_CASE(
-    "pm: without a deep-sleep timer the module sleeps until the run ends; a short timer keeps it awake") {
+    "pm: without a deep-sleep timer the module sleeps until the run ends - a short timer keeps it awake") {
     auto r = run_script(R"LUA(
         pm.request(pm.HIB)
         log.info("t", "requested")
@@ -116,7 +116,7 @@ TEST_CASE(
     CHECK(r.exit_code == 0);
 }
 
-TEST_CASE("pm: a deep-sleep timer that ends while awake publishes DTIMER_WAKEUP; dtimerStop, dtimerList") {
+TEST_CASE("pm: a deep-sleep timer that ends while awake publishes DTIMER_WAKEUP - dtimerStop / dtimerList") {
     auto r = run_script(R"LUA(
         sys.subscribe("DTIMER_WAKEUP", function(id)
             log.info("t", "wakeup", id, pm.dtimerWkId(), pm.dtimerCheck(1), pm.dtimerList()[2], pm.dtimerList()[4] ~= nil)
@@ -131,7 +131,7 @@ TEST_CASE("pm: a deep-sleep timer that ends while awake publishes DTIMER_WAKEUP;
 }
 
 TEST_CASE(
-    "pm: a deep-sleep timer keeps running across rtos.reboot; dtimerCheck stops one within 500 ms of its "
+    "pm: a deep-sleep timer keeps running across rtos.reboot - dtimerCheck stops one within 500 ms of its "
     "end") {
     auto r = run_script(R"LUA(
         if not io.exists("/b") then

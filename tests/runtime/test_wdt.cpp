@@ -6,7 +6,7 @@
 using namespace tests;
 using Lines = std::vector<std::string>;
 
-TEST_CASE("wdt: init and setTimeout take 20..60 s (or ms over 1000); feed and close succeed") {
+TEST_CASE("wdt: init and setTimeout take 20..60 s (or ms over 1000) - feed and close succeed") {
     auto r = run_script(R"LUA(
         log.info("t", wdt.init(), wdt.init(10), wdt.init(61), wdt.init(20), wdt.init(60000), wdt.init(1500))
         log.info("t", wdt.setTimeout(30), wdt.setTimeout(5), wdt.feed(), wdt.close())
