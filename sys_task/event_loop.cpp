@@ -111,6 +111,13 @@ void EventLoop::stop(int code) {
     stopped_ = true;
 }
 
+std::optional<std::uint64_t> EventLoop::ms_until_next_timer() const {
+    if (timers_.empty()) return std::nullopt;
+    const std::uint64_t now = now_ms();
+    const std::uint64_t deadline = timers_.begin()->first.deadline_ms;
+    return deadline > now ? deadline - now : 0;
+}
+
 int EventLoop::next_timeout_ms(int max_wait_ms) const {
     if (!messages_.empty()) return 0;
     long long wait = max_wait_ms < 0 ? std::numeric_limits<int>::max() : max_wait_ms;

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -54,6 +55,8 @@ class EventLoop {
     // Returns false if the timer already fired (or its message is queued) or never existed.
     bool cancel_timer(TimerId id);
     [[nodiscard]] bool timer_pending(TimerId id) const;
+    // Milliseconds until the earliest timer is due (0 if overdue), nullopt when there is none.
+    [[nodiscard]] std::optional<std::uint64_t> ms_until_next_timer() const;
 
     // Watch a descriptor; `cb(revents)` runs directly (not as a native message) when poll reports it.
     WatchId watch_fd(int fd, short events, std::function<void(short)> cb);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "lua_bindings/device/device_fs.hpp"
 #include "lua_bindings/device/device_network.hpp"
 
 namespace lua_bindings {
@@ -47,10 +48,20 @@ Device::Device(DeviceConfig config, platform_air780ep::Identity identity, platfo
     }
 }
 
+// /ram/ is RAM: empty at every boot, gone when the device is.
+void Device::reset_ram_fs() {
+    if (data_dir_.empty()) return;
+    std::error_code ec;
+    const fs::path ram = DeviceFs::ram_root(data_dir_);
+    fs::remove_all(ram, ec);
+    fs::create_directories(ram, ec);
+}
+
 Device::~Device() {
     network_.reset();
+    std::error_code ec;
+    if (!data_dir_.empty()) fs::remove_all(DeviceFs::ram_root(data_dir_), ec);
     if (owns_data_dir_) {
-        std::error_code ec;
         fs::remove_all(data_dir_, ec);
     }
 }
@@ -91,6 +102,48 @@ void Device::drain_after_run() {
     }
 }
 
+bool Device::prepare_next_boot(int& code) {
+    PowerState& p = power_;
+    const PowerState::Cause cause = p.ending.value_or(PowerState::Cause::kSoftware);
+    p.ending.reset();
+    p.woken_by_dtimer.reset();
+    p.wakeup_source = 0;
+    p.last_sleep_mode = 0;
+    switch (cause) {
+        case PowerState::Cause::kSoftware:
+            p.poweron_reason = 3;  // LUAT_PM_POWERON_REASON_SWRESET
+            return true;
+        case PowerState::Cause::kWatchdog:
+            p.poweron_reason = 8;  // LUAT_PM_POWERON_REASON_WDT
+            return true;
+        case PowerState::Cause::kSleep:
+        case PowerState::Cause::kPowerOff:
+            break;
+    }
+    // Asleep (or off): nothing runs until a deep-sleep timer expires (never when powered off);
+    // --run-for and the signals still end the process, through vm_exit.
+    vm_exit_.clear();
+    loop_.reset_stop();
+    adapters_.reset_all_down();
+    for (;;) {
+        const auto next = cause == PowerState::Cause::kSleep ? p.next_dtimer() : std::nullopt;
+        const std::uint64_t now = loop_.now_ms();
+        if (next && next->second <= now) {
+            p.dtimer_deadline_ms[static_cast<std::size_t>(next->first)].reset();
+            p.woken_by_dtimer = next->first;
+            p.wakeup_source = 1;  // WAKEUP_FROM_RTC
+            p.last_sleep_mode = p.sleep_mode;
+            p.poweron_reason = 0;
+            return true;
+        }
+        loop_.run_once(next ? static_cast<int>(std::min<std::uint64_t>(next->second - now, 60000)) : 60000);
+        if (vm_exit_.pending()) {
+            code = vm_exit_.code();
+            return false;
+        }
+    }
+}
+
 int Device::run(std::optional<std::chrono::milliseconds> run_for) {
     std::optional<std::uint64_t> deadline;
     sys_task::EventLoop::TimerId run_for_timer = 0;
@@ -110,6 +163,7 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         adapters_.reset_all_down();
         // The module's pins and PWM restart; what the outside world drives stays.
         board_.reset_module_state();
+        reset_ram_fs();
         logger_.set_level(sys_task::kLogDebug);  // a restart forgets log.setLevel, as the module does
         ++boots_;
         print_banner();
@@ -125,7 +179,8 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
             run_ = nullptr;
         }
         drain_after_run();
-        if (outcome.kind == RunOutcome::Kind::kReboot) continue;
+        if (outcome.kind == RunOutcome::Kind::kReboot && prepare_next_boot(code)) continue;
+        if (outcome.kind == RunOutcome::Kind::kReboot) break;
         code = outcome.exit_code;
         break;
     }

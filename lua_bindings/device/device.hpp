@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "lua_bindings/device/lua_heap.hpp"
+#include "lua_bindings/device/power_state.hpp"
 #include "lua_bindings/device/run_context.hpp"
 #include "platform_air780ep/adapter_table.hpp"
 #include "platform_air780ep/board.hpp"
@@ -90,6 +91,8 @@ class Device {
     sys_task::Logger& logger() { return logger_; }
     sys_task::VmExit& vm_exit() { return vm_exit_; }
     platform_air780ep::AdapterTable& adapters() { return adapters_; }
+    // What survives a reset or a deep sleep: the last boot's cause, the deep-sleep timers (pm.md).
+    PowerState& power() { return power_; }
     // The board around the module: pins, ADC inputs, PWM, SMS network, Wi-Fi (docs/board.md).
     platform_air780ep::Board& board() { return board_; }
     // The wall time and time zone the module believes (its RTC; survives reboots): os.time, rtc.
@@ -105,6 +108,10 @@ class Device {
 
   private:
     void print_banner();
+    void reset_ram_fs();
+    // After a run that ended with a reboot: record why, and sleep first if it was a deep sleep.
+    // False when the device is to stop instead (--run-for or a signal came while it slept).
+    bool prepare_next_boot(int& code);
     void drain_after_run();
 
     DeviceConfig config_;
@@ -116,6 +123,7 @@ class Device {
     platform_air780ep::AdapterTable adapters_;
     platform_air780ep::Board board_;
     platform_air780ep::ModuleClock clock_;
+    PowerState power_;
     std::filesystem::path data_dir_;
     bool owns_data_dir_ = false;
     std::vector<LuaModule> modules_;

@@ -24,16 +24,28 @@ DeviceFs::Resolved DeviceFs::resolve(std::string_view path) const {
         normal += parts[i];
     }
     r.device_path = std::move(normal);
-    if (!parts.empty() && parts[0] == "luadb") {
+    const std::string_view top = parts.empty() ? std::string_view{} : parts[0];
+    if (top == "luadb" || top == "lua" || top == kSystemFolder) {
+        // Read-only: the script image; LuatOS's built-in Lua libraries (none as files here: sys is
+        // C++); the runtime's own folder (fskv, /ram/), which scripts never see.
         r.kind = Resolved::Kind::kImage;
-        if (parts.size() == 2) r.image_file = image_.find(parts[1]);
+        if (top == "luadb" && parts.size() == 2) r.image_file = image_.find(parts[1]);
         return r;
     }
     r.kind = Resolved::Kind::kData;
     r.host_path = root_;
-    for (const auto part : parts)
-        r.host_path /= std::string(part);
+    std::size_t first = 0;
+    if (top == "ram") {  // the RAM file system: a folder the device empties at every boot
+        r.host_path = ram_root(root_);
+        first = 1;
+    }
+    for (std::size_t i = first; i < parts.size(); ++i)
+        r.host_path /= std::string(parts[i]);
     return r;
+}
+
+std::filesystem::path DeviceFs::ram_root(const std::filesystem::path& data_root) {
+    return data_root / kSystemFolder / "ram";
 }
 
 bool mode_writes(std::string_view mode) {

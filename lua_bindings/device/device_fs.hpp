@@ -1,5 +1,8 @@
-// The device's file system as scripts see it: /luadb/ is the read-only script image, every other
-// path lives under the device's data folder on the host (never the host's own /).
+// The device's file system as scripts see it: /luadb/ is the read-only script image, /lua/ the
+// read-only folder of LuatOS's built-in libraries, /ram/ a RAM file system emptied at every boot,
+// every other path lives under the device's data folder on the host (never the host's own /).
+// The data folder's `.system` folder holds what the runtime keeps for the device (fskv, /ram/'s
+// files); scripts cannot reach it (docs/modules/io.md).
 #pragma once
 
 #include <filesystem>
@@ -24,6 +27,10 @@ class DeviceFs {
 
     // Normalise `path` (relative paths are from "/", "." and ".." are resolved, never above "/").
     [[nodiscard]] Resolved resolve(std::string_view path) const;
+
+    // The runtime's folder inside the data folder, and the host folder of /ram/ in it.
+    static constexpr const char* kSystemFolder = ".system";
+    static std::filesystem::path ram_root(const std::filesystem::path& data_root);
 
     [[nodiscard]] const platform_air780ep::LuadbImage& image() const { return image_; }
     [[nodiscard]] const std::filesystem::path& root() const { return root_; }

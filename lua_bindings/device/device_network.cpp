@@ -209,6 +209,7 @@ void DeviceNetwork::on_boot(RunContext& /*run*/) {
     device_.adapters().set_default(options_.default_adapter);
     // Only the default adapter attaches (docs/network.md, "The adapters").
     device_.adapters().set_attaching(options_.default_adapter);
+    flight_mode_ = false;
     cancel_attach();
     if (cellular_ && cellular_->link().is_up()) schedule_attach();
 }
@@ -219,7 +220,21 @@ void DeviceNetwork::on_link_down() {
 }
 
 void DeviceNetwork::on_link_up() {
-    schedule_attach();
+    if (!flight_mode_) schedule_attach();
+}
+
+void DeviceNetwork::set_flight_mode(bool on) {
+    flight_mode_ = on;
+    cancel_attach();
+    if (on) {
+        device_.adapters().set_up(platform_air780ep::kAdapterLwipGp, false);
+    } else if (cellular_ && cellular_->link().is_up()) {
+        schedule_attach();
+    }
+}
+
+std::string DeviceNetwork::link_profile() {
+    return cellular_ ? cellular_->link().settings().profile : std::string();
 }
 
 void DeviceNetwork::schedule_attach() {

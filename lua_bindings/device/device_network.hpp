@@ -84,8 +84,14 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     // A TCP server socket of `adapter` (socket.listen), likewise.
     std::unique_ptr<platform_air780ep::TcpListener> make_tcp_listener(int adapter, std::string& error);
 
-    // At each boot: the default adapter, LWIP_GP's attach.
+    // At each boot: the default adapter, LWIP_GP's attach (flight mode is off again).
     void on_boot(RunContext& run);
+    // mobile.flymode: on, LWIP_GP goes down (IP_LOSE) and stays down; off, a new attach (IP_READY
+    // once the link is up). mobile.reset: off and on again.
+    void set_flight_mode(bool on);
+    [[nodiscard]] bool flight_mode() const { return flight_mode_; }
+    // The link's profile ("ideal", "good", "cat1", "poor4g"); "" without a cellular link.
+    [[nodiscard]] std::string link_profile();
 
   private:
     DeviceNetwork(Device& device, NetworkOptions options);
@@ -111,6 +117,7 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
     MqttHub mqtt_hub_;
     sys_task::EventLoop::TimerId attach_timer_ = 0;
     std::uint64_t attach_generation_ = 0;  // an attach whose message was already queued checks it
+    bool flight_mode_ = false;
 };
 
 // Gives `device` its DeviceNetwork and the modules mqtt, uart and http (before run()). nullptr, with the

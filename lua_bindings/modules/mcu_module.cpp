@@ -8,6 +8,7 @@
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
+#include "lua_bindings/modules/module_identity.hpp"
 
 namespace lua_bindings {
 
@@ -107,16 +108,104 @@ int l_x32(lua_State* L) {
     lua_pushstring(L, text);
     return 1;
 }
+// mcu.hardfault([mode = 0]): what a crash does (0 stop, 1 reboot, 2 report then reboot); this
+// runtime's "hardfault" is a Lua error, which ends the run as LuatOS's VM exit does.
+int l_hardfault(lua_State* L) {
+    luaL_optinteger(L, 1, 0);
+    return 0;
+}
+
+// mcu.setClk(mhz) -> true (the EC718 keeps its clock: luat_mcu_set_clk does nothing and succeeds);
+// mcu.getClk() -> 307 (MHz)
+int l_set_clk(lua_State* L) {
+    luaL_checkinteger(L, 1);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+int l_get_clk(lua_State* L) {
+    lua_pushinteger(L, 307);
+    return 1;
+}
+
+// mcu.iomux(type, channel, value): pin multiplexing of a UART or an I2C; nothing to return.
+int l_iomux(lua_State* L) {
+    const lua_Integer type = luaL_optinteger(L, 1, 0xff);
+    const lua_Integer channel = luaL_optinteger(L, 2, 0xff);
+    const lua_Integer value = luaL_optinteger(L, 3, 0);
+    device(L).logger().debug("mcu", "mcu iomux " + std::to_string(type) + "," + std::to_string(channel) +
+                                        "," + std::to_string(value));
+    return 0;
+}
+
+// mcu.altfun(...): the Air780EP's build has no LUAT_MCU_IOMUX_CTRL.
+int l_altfun(lua_State* L) {
+    device(L).logger().warn("mcu", "no support mcu.altfun");
+    return 0;
+}
+
+// mcu.XTALRefOutput(main, 32k) and mcu.setXTAL(main, 32k [, delay]): clock sources; nothing to return.
+int l_xtal_ref_output(lua_State* /*L*/) {
+    return 0;
+}
+int l_set_xtal(lua_State* L) {
+    luaL_optinteger(L, 3, 1200);
+    return 0;
+}
+
+// mcu.reg32(addr [, value [, mask]]) -> 0: register access is disabled for safety, as LuatOS now
+// has it (one warning per boot).
+int l_reg32(lua_State* L) {
+    luaL_checkinteger(L, 1);
+    if (lua_isinteger(L, 2)) luaL_optinteger(L, 3, 0xffffffff);
+    bool& warned = *static_cast<bool*>(lua_touserdata(L, lua_upvalueindex(2)));
+    if (!warned) {
+        warned = true;
+        device(L).logger().warn("mcu", "mcu.reg32 is disabled for security reasons");
+    }
+    lua_pushinteger(L, 0);
+    return 1;
+}
+
+int l_muid(lua_State* L) {
+    const std::string muid = module_muid(device(L).identity());
+    push_string(L, muid);
+    return 1;
+}
+
 }  // namespace
 
 void install_mcu(RunContext& ctx) {
     lua_State* L = ctx.state();
     push_module_table(L, "mcu");
     static const luaL_Reg kFunctions[] = {
-        {"unique_id", l_unique_id}, {"ticks", l_ticks},     {"ticks2", l_ticks2}, {"hz", l_hz},
-        {"tick64", l_tick64},       {"dtick64", l_dtick64}, {"x32", l_x32},       {nullptr, nullptr},
+        {"unique_id", l_unique_id},
+        {"ticks", l_ticks},
+        {"ticks2", l_ticks2},
+        {"hz", l_hz},
+        {"tick64", l_tick64},
+        {"dtick64", l_dtick64},
+        {"x32", l_x32},
+        {"hardfault", l_hardfault},
+        {"setClk", l_set_clk},
+        {"getClk", l_get_clk},
+        {"iomux", l_iomux},
+        {"altfun", l_altfun},
+        {"XTALRefOutput", l_xtal_ref_output},
+        {"setXTAL", l_set_xtal},
+        {"muid", l_muid},
+        {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
+    static const luaL_Reg kWithFlag[] = {{"reg32", l_reg32}, {nullptr, nullptr}};
+    lua_pushlightuserdata(L, &ctx);
+    *static_cast<bool*>(lua_newuserdatauv(L, sizeof(bool), 0)) = false;
+    luaL_setfuncs(L, kWithFlag, 2);
+    // LUAT_MCU_PERIPHERAL_*
+    static const IntConstant kPeripherals[] = {
+        {"UART", 0}, {"I2C", 1}, {"SPI", 2}, {"PWM", 3},    {"CAN", 4},      {"GPIO", 5},      {"I2S", 6},
+        {"SDIO", 7}, {"LCD", 8}, {"CAM", 9}, {"CAMERA", 9}, {"ONEWIRE", 10}, {"KEYBORAD", 11}, {"ETH", 12},
+    };
+    set_int_constants(L, kPeripherals);
     lua_pop(L, 1);
 }
 }  // namespace lua_bindings
