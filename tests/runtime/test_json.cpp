@@ -115,7 +115,9 @@ TEST_CASE("json.decode returns (value, 1) or (nil, false, message) with cjson's 
 
 // Issue 11.3 and 11.6: what LuatOS's lua_cjson.c writes (json.encode's nil, '/', format whitelist and
 // LuatOS's printf shapes; testcase/unit/json/json/scripts/json_test.lua checks 0f -> 1235).
-TEST_CASE("json.encode as LuatOS lua-cjson: slash unescaped, nil gives empty text, float format whitelist and printf shapes") {
+TEST_CASE(
+    "json.encode as LuatOS lua-cjson: slash unescaped, nil gives empty text, float format whitelist and "
+    "printf shapes") {
     auto r = run_script(R"LUA(
         log.info("t", json.encode({a = "x/y"}), "[" .. json.encode(nil) .. "]", json.encode(), json.encode(nil, "bad"))
         local d = {abc = 1234.56789}
@@ -132,29 +134,30 @@ TEST_CASE("json.encode as LuatOS lua-cjson: slash unescaped, nil gives empty tex
         log.info("t", json.encode({[1 / 0] = 1}))
         log.info("t", json.encode({[1] = 1, [3] = 3}), json.encode({[0] = 1}), json.encode({[-1] = 1}))
     )LUA");
-    CHECK(user_lines(r) == Lines{"I/user.t {\"a\":\"x/y\"} [] null ",
-                                 "I/user.t 0f {\"abc\":1235}",
-                                 "I/user.t 1f {\"abc\":1234.6}",
-                                 "I/user.t 2f {\"abc\":1234.57}",
-                                 "I/user.t 4f {\"abc\":1234.5679}",
-                                 "I/user.t %.1f {\"abc\":1234.6}",
-                                 "I/user.t %.2f {\"abc\":1234.57}",
-                                 "I/user.t 12f {\"abc\":1234.567890000000}",
-                                 "I/user.t 4g {\"abc\":1235}",
-                                 "I/user.t 2g {\"abc\":1235}",
-                                 "I/user.t %.6g {\"abc\":1234.57}",
-                                 "I/user.t 7 nil invalid float format",
-                                 "I/user.t [7] nil invalid float format",
-                                 "I/user.t [%7f] nil invalid float format",
-                                 "I/user.t [%.f] nil invalid float format",
-                                 "I/user.t [x] nil invalid float format",
-                                 "I/user.t [1234f] nil invalid float format",
-                                 "I/user.t [] nil invalid float format",
-                                 "I/user.t [3e] nil invalid float format",
-                                 "I/user.t [%.1234f] nil invalid float format",
-                                 "I/user.t [2f ] nil invalid float format",
-                                 "I/user.t {\"abc\":1234.5678900} {\"abc\":1234.5678900} [0.00123] 1.235e+08 1.23e-06 -123.46",
-                                 std::string("I/user.t 32 0 1.5000 ") + std::string(31, '0') + '\0',
-                                 "I/user.t nil Cannot serialise table: excessively sparse array",
-                                 "I/user.t [1,null,3] {\"0\":1} {\"-1\":1}"});
+    CHECK(user_lines(r) ==
+          Lines{"I/user.t {\"a\":\"x/y\"} [] null ",
+                "I/user.t 0f {\"abc\":1235}",
+                "I/user.t 1f {\"abc\":1234.6}",
+                "I/user.t 2f {\"abc\":1234.57}",
+                "I/user.t 4f {\"abc\":1234.5679}",
+                "I/user.t %.1f {\"abc\":1234.6}",
+                "I/user.t %.2f {\"abc\":1234.57}",
+                "I/user.t 12f {\"abc\":1234.567890000000}",
+                "I/user.t 4g {\"abc\":1235}",
+                "I/user.t 2g {\"abc\":1235}",
+                "I/user.t %.6g {\"abc\":1234.57}",
+                "I/user.t 7 nil invalid float format",
+                "I/user.t [7] nil invalid float format",
+                "I/user.t [%7f] nil invalid float format",
+                "I/user.t [%.f] nil invalid float format",
+                "I/user.t [x] nil invalid float format",
+                "I/user.t [1234f] nil invalid float format",
+                "I/user.t [] nil invalid float format",
+                "I/user.t [3e] nil invalid float format",
+                "I/user.t [%.1234f] nil invalid float format",
+                "I/user.t [2f ] nil invalid float format",
+                "I/user.t {\"abc\":1234.5678900} {\"abc\":1234.5678900} [0.00123] 1.235e+08 1.23e-06 -123.46",
+                std::string("I/user.t 32 0 1.5000 ") + std::string(31, '0') + '\0',
+                "I/user.t nil Cannot serialise table: excessively sparse array",
+                "I/user.t [1,null,3] {\"0\":1} {\"-1\":1}"});
 }

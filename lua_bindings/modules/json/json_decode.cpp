@@ -34,9 +34,10 @@ enum class Tok {
 };
 
 const char* token_name(Tok t) {
-    static const char* const kNames[] = {"T_OBJ_BEGIN", "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END", "T_STRING",
-                                         "T_NUMBER",    "T_INTEGER", "T_BOOLEAN",   "T_NULL",    "T_COLON",
-                                         "T_COMMA",     "T_END",     "T_WHITESPACE", "T_ERROR",  "T_UNKNOWN"};
+    static const char* const kNames[] = {"T_OBJ_BEGIN",  "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END",
+                                         "T_STRING",     "T_NUMBER",  "T_INTEGER",   "T_BOOLEAN",
+                                         "T_NULL",       "T_COLON",   "T_COMMA",     "T_END",
+                                         "T_WHITESPACE", "T_ERROR",   "T_UNKNOWN"};
     return kNames[static_cast<int>(t)];
 }
 
