@@ -1,6 +1,8 @@
-// os, as on the module: os.date/os.time use the module's time zone (UTC+8 unless configured),
-// whatever the host's zone is; os.exit(code) ends the run (flushing the log) instead of the host
-// process; files are on the device file system (/luadb/ read-only); no shell (execute, tmpname).
+// os, as on the module: os.date uses the module's time zone (UTC+8 unless configured), whatever the
+// host's zone is, and os.time{...} reads its table as UTC as LuatOS does; os.exit(code) ends the run
+// (flushing the log) instead of the host process; files are on the device file system (/luadb/
+// read-only); nothing of the host: no shell (execute), no tmpname, no setlocale, getenv gives nil,
+// clock is the module's uptime (docs/modules/os.md lists each).
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -209,17 +211,34 @@ int l_rename(lua_State* L) {
     return luaL_fileresult(L, std::rename(a.host_path.c_str(), b.host_path.c_str()) == 0, nullptr);
 }
 
+// os.getenv(name): nil; a module has no environment (and the host's is not the script's business).
+int l_getenv(lua_State* L) {
+    luaL_checkstring(L, 1);
+    lua_pushnil(L);
+    return 1;
+}
+
+// os.clock(): whole seconds of the module's uptime (LuatOS: luat_mcu_tick64_ms() / 1000), not the
+// host process's CPU time.
+int l_clock(lua_State* L) {
+    const std::uint64_t ms = RunContext::from_upvalue(L).device().clock().uptime_ms();
+    lua_pushinteger(L, static_cast<lua_Integer>(ms / 1000));
+    return 1;
+}
+
 }  // namespace
 
 void install_os(RunContext& ctx) {
     lua_State* L = ctx.state();
     lua_getglobal(L, "os");
     static const luaL_Reg kFunctions[] = {
-        {"date", l_date},     {"time", l_time},     {"exit", l_exit},
-        {"remove", l_remove}, {"rename", l_rename}, {nullptr, nullptr},
+        {"date", l_date},     {"time", l_time},     {"exit", l_exit},   {"remove", l_remove},
+        {"rename", l_rename}, {"getenv", l_getenv}, {"clock", l_clock}, {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
-    for (const char* name : {"execute", "tmpname"}) {
+    // No shell, no host temporary names, no process-wide locale (it would change every device's
+    // number conversions): absent, as on the module (loslib.c has them only on Linux/Windows).
+    for (const char* name : {"execute", "tmpname", "setlocale"}) {
         lua_pushnil(L);
         lua_setfield(L, -2, name);
     }
