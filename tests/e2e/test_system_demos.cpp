@@ -2,8 +2,8 @@
 // its deep-sleep timer, the watchdog's reset, mobile.flymode over LWIP_GP; and the official demos of
 // hmeta, fskv, fs_io, mcu, rtos, mobile, wdt and the low-power MQTT projects (shared/luatos/demo/
 // beside the repository), run unchanged (the low-power projects under a two-line main.lua, as their
-// own main.lua picks the TCP one), and json, os, log, helloworld and luatos_framework. Each checks the demo's
-// own success lines and that no Lua error happened.
+// own main.lua picks the TCP one), and json, os, log, helloworld and luatos_framework. Each checks
+// the demo's own success lines and that no Lua error happened.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
