@@ -290,7 +290,7 @@ TEST_CASE("demo json (unchanged): encodes and decodes as LuatOS's lua-cjson") {
     }
 }
 
-TEST_CASE("demo os (unchanged): os.time{...} read as UTC, os.date in +8, files removed and renamed") {
+TEST_CASE("demo os (unchanged): os.time(table) read as UTC, os.date in +8, files removed and renamed") {
     OFFICIAL_DEMO(demo, "os");
     const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
     CHECK(r.exit_code == 0);

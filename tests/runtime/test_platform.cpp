@@ -99,7 +99,7 @@ TEST_CASE("os.date uses the module's time zone (UTC+8 by default), whatever the 
 
 // Issue 11.6: LuatOS's loslib.c reads `mon` (rtc's name) before `month` and the table as UTC
 // (testcase/unit: {2023-01-01 08:00:00} -> 1672560000), whatever the module's time zone.
-TEST_CASE("os.time{...}: mon before month, the table read as UTC, fields in LuatOS's order") {
+TEST_CASE("os.time(table): mon before month, the table read as UTC, fields in LuatOS's order") {
     const char* script = R"LUA(
         log.info("t", os.time({year = 2023, mon = 1, day = 1, hour = 8, min = 0, sec = 0}),
             os.time({year = 2023, month = 1, day = 1, hour = 8}), os.time({year = 2023, mon = 2, month = 7, day = 1}))
