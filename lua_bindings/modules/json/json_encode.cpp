@@ -101,7 +101,7 @@ struct Encoder {
             lua_pop(L, 1);
             if (lua_type(L, -1) == LUA_TNUMBER) {
                 const double k = lua_tonumber(L, -1);
-                if (k != 0 && std::floor(k) == k && k >= 1) {
+                if (std::floor(k) == k && k >= 1) {
                     max = std::max(max, std::min(k, static_cast<double>(INT_MAX)));
                     ++items;
                     continue;
