@@ -1,12 +1,16 @@
 // The base library as LuatOS has it: print through the log (one space between values, LuatOS value
 // formatting, one Luatools line per call), require() finding modules in /luadb/ (chunk name = the
 // file name, so errors read `[string "x.lua"]:3: ...`), loadfile/dofile on the device file system.
+#include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_fs.hpp"
+#include "lua_bindings/modules/base_compat.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
+#include "lua_bindings/modules/device_file.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
 #include "platform_air780ep/host_file.hpp"
 
@@ -116,6 +120,43 @@ int l_dofile(lua_State* L) {
     return dofile_continuation(L, 0, 0);
 }
 
+// package.searchpath(name, path [, sep [, rep]]): Lua 5.4's, but each candidate is a path of the
+// device's file system (/luadb/ the image, others under the data folder), never a host path.
+int l_searchpath(lua_State* L) {
+    const char* name = luaL_checkstring(L, 1);
+    const char* path = luaL_checkstring(L, 2);
+    const char* sep = luaL_optstring(L, 3, ".");
+    const char* rep = luaL_optstring(L, 4, "/");
+    if (*sep != '\0' && std::strchr(name, *sep) != nullptr) name = luaL_gsub(L, name, sep, rep);
+    const DeviceFs fs = device_fs(RunContext::from_upvalue(L));
+    std::string all;  // the templates with the name in place of '?'
+    for (const char* c = path; *c != '\0'; ++c) {
+        if (*c == '?') {
+            all += name;
+        } else {
+            all += *c;
+        }
+    }
+    std::string tried = "no file '";
+    std::size_t start = 0;
+    while (start <= all.size()) {
+        const std::size_t end = std::min(all.find(';', start), all.size());
+        const std::string candidate = all.substr(start, end - start);
+        if (!candidate.empty()) {
+            if (UniqueFile f{open_device_file(fs, candidate.c_str(), "r")}; f != nullptr) {
+                lua_pushlstring(L, candidate.data(), candidate.size());
+                return 1;
+            }
+        }
+        tried += start == 0 ? candidate : "'\n\tno file '" + candidate;
+        start = end + 1;
+    }
+    tried += "'";
+    luaL_pushfail(L);
+    lua_pushlstring(L, tried.data(), tried.size());
+    return 2;
+}
+
 }  // namespace
 
 void install_base(RunContext& ctx) {
@@ -148,7 +189,18 @@ void install_base(RunContext& ctx) {
     lua_setfield(L, -2, "cpath");
     lua_pushnil(L);
     lua_setfield(L, -2, "loadlib");
+    lua_pushlightuserdata(L, &ctx);
+    lua_pushcclosure(L, l_searchpath, 1);
+    lua_setfield(L, -2, "searchpath");
     lua_pop(L, 1);
+    // debug.debug() reads commands from the host's standard input: LuatOS's ldblib.c leaves it out.
+    lua_getglobal(L, "debug");
+    if (lua_istable(L, -1)) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, "debug");
+    }
+    lua_pop(L, 1);
+    install_lua_compat(L);
 }
 
 }  // namespace lua_bindings

@@ -7,7 +7,9 @@
 // File handles take a zbuff as LuatOS's do: file:write(buff) writes its used bytes, and
 // file:fill(buff [, offset [, len]]) reads into it (docs/modules/zbuff.md).
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -177,6 +179,30 @@ int f_fill(lua_State* L) {
     return 2;
 }
 
+// io.tmpfile(): a file in the device's data folder (.system/tmp, hidden from scripts), removed from the
+// folder at once so that it goes when it is closed; never the host's temporary folder.
+int l_tmpfile(lua_State* L) {
+    auto* p = static_cast<luaL_Stream*>(lua_newuserdatauv(L, sizeof(luaL_Stream), 0));
+    p->closef = nullptr;
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    const std::filesystem::path folder = device_fs(L).root() / DeviceFs::kSystemFolder / "tmp";
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    std::string name = (folder / "tmpXXXXXX").string();
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) return luaL_fileresult(L, 0, nullptr);
+    ::unlink(name.c_str());
+    p->f = ::fdopen(fd, "w+b");
+    if (p->f == nullptr) {
+        const int err = errno;
+        ::close(fd);
+        errno = err;
+        return luaL_fileresult(L, 0, nullptr);
+    }
+    p->closef = close_stream;
+    return 1;
+}
+
 // ---- LuatOS extensions -----------------------------------------------------------------------------
 
 int l_exists(lua_State* L) {
@@ -273,7 +299,7 @@ void install_io(RunContext& ctx) {
     static const luaL_Reg kFunctions[] = {
         {"open", l_open},          {"exists", l_exists},        {"fileSize", l_file_size},
         {"readFile", l_read_file}, {"writeFile", l_write_file}, {"mkdir", l_mkdir},
-        {"rmdir", l_rmdir},        {nullptr, nullptr},
+        {"rmdir", l_rmdir},        {"tmpfile", l_tmpfile},      {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
     // Wrappers around the standard functions (upvalue 2 = the original).

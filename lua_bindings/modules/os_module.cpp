@@ -1,6 +1,8 @@
-// os, as on the module: os.date/os.time use the module's time zone (UTC+8 unless configured),
-// whatever the host's zone is; os.exit(code) ends the run (flushing the log) instead of the host
-// process; files are on the device file system (/luadb/ read-only); no shell (execute, tmpname).
+// os, as on the module: os.date uses the module's time zone (UTC+8 unless configured), whatever the
+// host's zone is, and os.time{...} reads its table as UTC as LuatOS does; os.exit(code) ends the run
+// (flushing the log) instead of the host process; files are on the device file system (/luadb/
+// read-only); nothing of the host: no shell (execute), no tmpname, no setlocale, getenv gives nil,
+// clock is the module's uptime (docs/modules/os.md lists each).
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -121,7 +123,9 @@ int l_date(lua_State* L) {
     return 1;
 }
 
+// Lua 5.3's getfield (LuatOS's loslib.c): a field within +-INT_MAX/2, or its default.
 int get_field(lua_State* L, const char* key, int d, int delta) {
+    constexpr lua_Integer kMaxDateField = INT32_MAX / 2;
     int isnum = 0;
     const int t = lua_getfield(L, -1, key);
     lua_Integer res = lua_tointegerx(L, -1, &isnum);
@@ -130,7 +134,7 @@ int get_field(lua_State* L, const char* key, int d, int delta) {
         if (d < 0) return luaL_error(L, "field '%s' missing in date table", key);
         res = d;
     } else {
-        if (!(res >= 0 ? res - delta <= INT32_MAX : INT32_MIN + delta <= res)) {
+        if (!(-kMaxDateField <= res && res <= kMaxDateField)) {
             return luaL_error(L, "field '%s' is out-of-bound", key);
         }
         res -= delta;
@@ -139,6 +143,9 @@ int get_field(lua_State* L, const char* key, int d, int delta) {
     return static_cast<int>(res);
 }
 
+// os.time([t]): now, or the table read as UTC (the module's mktime has no time zone: LuatOS's
+// loslib.c), fields read in LuatOS's order (sec, min, hour, day, year, then `mon`, rtc's name,
+// before `month`); the table is normalised.
 int l_time(lua_State* L) {
     if (lua_isnoneornil(L, 1)) {
         lua_pushinteger(L, static_cast<lua_Integer>(now_seconds(L)));
@@ -147,17 +154,22 @@ int l_time(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     std::tm tm{};
-    tm.tm_year = get_field(L, "year", -1, 1900);
-    tm.tm_mon = get_field(L, "month", -1, 1);
-    tm.tm_mday = get_field(L, "day", -1, 0);
-    tm.tm_hour = get_field(L, "hour", 12, 0);
-    tm.tm_min = get_field(L, "min", 0, 0);
     tm.tm_sec = get_field(L, "sec", 0, 0);
-    const std::time_t local = timegm(&tm);  // the fields are the module's local time
-    if (local == static_cast<std::time_t>(-1)) {
+    tm.tm_min = get_field(L, "min", 0, 0);
+    tm.tm_hour = get_field(L, "hour", 12, 0);
+    tm.tm_mday = get_field(L, "day", -1, 0);
+    tm.tm_year = get_field(L, "year", -1, 1900);
+    if (lua_getfield(L, 1, "mon") != LUA_TNIL) {
+        tm.tm_mon = static_cast<int>(lua_tointeger(L, -1) - 1);  // not checked, as LuatOS
+        lua_pop(L, 1);
+    } else {
+        lua_settop(L, 1);
+        tm.tm_mon = get_field(L, "month", -1, 1);
+    }
+    const std::time_t t = timegm(&tm);
+    if (t == static_cast<std::time_t>(-1)) {
         return luaL_error(L, "time result cannot be represented in this installation");
     }
-    const std::time_t t = local - zone_seconds(L);
     set_all_fields(L, tm);  // normalised, as os.time does
     lua_pushinteger(L, static_cast<lua_Integer>(t));
     return 1;
@@ -199,17 +211,34 @@ int l_rename(lua_State* L) {
     return luaL_fileresult(L, std::rename(a.host_path.c_str(), b.host_path.c_str()) == 0, nullptr);
 }
 
+// os.getenv(name): nil; a module has no environment (and the host's is not the script's business).
+int l_getenv(lua_State* L) {
+    luaL_checkstring(L, 1);
+    lua_pushnil(L);
+    return 1;
+}
+
+// os.clock(): whole seconds of the module's uptime (LuatOS: luat_mcu_tick64_ms() / 1000), not the
+// host process's CPU time.
+int l_clock(lua_State* L) {
+    const std::uint64_t ms = RunContext::from_upvalue(L).device().clock().uptime_ms();
+    lua_pushinteger(L, static_cast<lua_Integer>(ms / 1000));
+    return 1;
+}
+
 }  // namespace
 
 void install_os(RunContext& ctx) {
     lua_State* L = ctx.state();
     lua_getglobal(L, "os");
     static const luaL_Reg kFunctions[] = {
-        {"date", l_date},     {"time", l_time},     {"exit", l_exit},
-        {"remove", l_remove}, {"rename", l_rename}, {nullptr, nullptr},
+        {"date", l_date},     {"time", l_time},     {"exit", l_exit},   {"remove", l_remove},
+        {"rename", l_rename}, {"getenv", l_getenv}, {"clock", l_clock}, {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
-    for (const char* name : {"execute", "tmpname"}) {
+    // No shell, no host temporary names, no process-wide locale (it would change every device's
+    // number conversions): absent, as on the module (loslib.c has them only on Linux/Windows).
+    for (const char* name : {"execute", "tmpname", "setlocale"}) {
         lua_pushnil(L);
         lua_setfield(L, -2, name);
     }

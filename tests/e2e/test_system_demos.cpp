@@ -2,8 +2,8 @@
 // its deep-sleep timer, the watchdog's reset, mobile.flymode over LWIP_GP; and the official demos of
 // hmeta, fskv, fs_io, mcu, rtos, mobile, wdt and the low-power MQTT projects (shared/luatos/demo/
 // beside the repository), run unchanged (the low-power projects under a two-line main.lua, as their
-// own main.lua picks the TCP one). Each checks the demo's own success lines and that no Lua error
-// happened.
+// own main.lua picks the TCP one), and json, os, log, helloworld and luatos_framework. Each checks
+// the demo's own success lines and that no Lua error happened.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -269,4 +269,78 @@ TEST_CASE("demo lowpower / prj_1_mqtt_long (unchanged): light sleep keeps the co
     CHECK(contains(u, "I/user.mqtt_client_main_task_func connect success"));
     CHECK(contains(u, "I/user.mqtt_long_task send data rsp true"));
     CHECK(lines_with(r.lines, "I/pm sleep").empty());
+}
+
+// Issue 11.3/11.6: the base demos (json, os, log, helloworld, luatos_framework) run unchanged with
+// no Lua error and LuatOS's values.
+TEST_CASE("demo json (unchanged): encodes and decodes as LuatOS's lua-cjson") {
+    OFFICIAL_DEMO(demo, "json");
+    const LuatosResult r = run_luatos({"--run-for", "1500ms", demo->string()});
+    CHECK(r.exit_code == 0);
+    CHECK(errors(r.lines).empty());
+    const Lines u = user_lines(r.lines);
+    for (const char* want :
+         {"I/user.table_string_test1 序列化成功： {\"abc\":123,\"def\":\"123\",\"ttt\":true}",
+          "I/user.table_string_test2 序列化失败： Cannot serialise function: type not supported",
+          "I/user.table_string_test3 序列化成功： {\"abc\":1234.568}",
+          "I/user.string_number_test1 反序列化成功： 123456789",
+          "I/user.string_table_test2 反序列化失败： Expected value but found T_OBJ_END at character 8",
+          "I/user.json 序列化成功： {\"str\":\"ABC\\r\\nDEF\\r\\n\"}", "I/user.json.null {\"name\":null}"}) {
+        CHECK(contains(u, want));
+    }
+}
+
+TEST_CASE("demo os (unchanged): os.time(table) read as UTC, os.date in +8, files removed and renamed") {
+    OFFICIAL_DEMO(demo, "os");
+    const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
+    CHECK(r.exit_code == 0);
+    CHECK(errors(r.lines).empty());
+    const Lines u = user_lines(r.lines);
+    for (const char* want :
+         {"I/user.os.date 指定时间戳格式化: 2024年12月25日 18:30:00",
+          "I/user.os.time 指定时间的时间戳: 1735122600 秒",
+          "I/user.os.difftime 时间点A (2024-01-01): 1704067200 秒",
+          "I/user.os.difftime 时间差(B-A): 366.000 天", "I/user.os.remove 删除验证通过，文件已不存在",
+          "I/user.os.rename 新文件存在验证通过: /os_test_new.txt",
+          "I/user.os_core ===== os核心库API演示全部完成 ====="}) {
+        CHECK(contains(u, want));
+    }
+}
+
+TEST_CASE("demos log, helloworld, luatos_framework (unchanged): their lines, no Lua error") {
+    {
+        OFFICIAL_DEMO(demo, "log");
+        const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
+        CHECK(r.exit_code == 0);
+        CHECK(errors(r.lines).empty());
+        CHECK(lines_with(r.lines, "I/user.logdemo").size() ==
+              3);  // info at level 1 and at INFO, and the values line
+        CHECK(lines_with(r.lines, "E/user.logdemo error message").size() == 4);
+        CHECK(contains(r.lines, "恢复默认日志输出等级: 1"));
+    }
+    {
+        OFFICIAL_DEMO(demo, "helloworld");
+        const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
+        CHECK(errors(r.lines).empty());
+        CHECK(user_lines(r.lines) ==
+              Lines{"I/user.main luatos_helloworld_app 001.999.000", "I/user.hello world"});
+    }
+    {
+        OFFICIAL_DEMO(demo, "luatos_framework/hello_luatos");
+        const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
+        CHECK(errors(r.lines).empty());
+        CHECK(user_lines(r.lines).front() == "I/user.main luatos_framework_hello_luatos 001.999.000");
+        CHECK(contains(r.lines, "I/user.Hello, LuatOS"));
+    }
+    {
+        OFFICIAL_DEMO(demo, "luatos_framework/luatos_task");
+        const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
+        CHECK(errors(r.lines).empty());
+        const Lines u = user_lines(r.lines);
+        REQUIRE(u.size() >= 4);
+        CHECK(Lines(u.begin(), u.begin() + 4) == Lines{"I/user.main luatos_framework_luatos_task 001.999.000",
+                                                       "I/user.task1_func 运行中，计数: 1",
+                                                       "I/user.task_scheduling after task1 and before task2",
+                                                       "I/user.task2_func 运行中，计数: 1"});
+    }
 }

@@ -1,6 +1,18 @@
 #include "script_runner.hpp"
 
+#include <stdlib.h>
+
 namespace tests {
+
+DataDir::DataDir(const std::string& prefix) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    path = ::mkdtemp(pattern.data());
+}
+
+DataDir::~DataDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
 
 platform_air780ep::Identity test_identity() {
     std::string error;

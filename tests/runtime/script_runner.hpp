@@ -43,6 +43,15 @@ std::vector<std::string> lines_but_vm_exit(const ScriptResult& r);
 // ("I/user.t close open setup ..." for functions, "HIGH=1 LOW=0 ..." for constants).
 std::string module_names_script(const std::string& module);
 
+// A data folder under the system temp dir that outlives the runs given it (removed at the end).
+struct DataDir {
+    std::filesystem::path path;
+    explicit DataDir(const std::string& prefix = "data-test");
+    ~DataDir();
+    DataDir(const DataDir&) = delete;
+    DataDir& operator=(const DataDir&) = delete;
+};
+
 // A fixed identity for tests.
 platform_air780ep::Identity test_identity();
 

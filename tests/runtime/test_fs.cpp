@@ -48,7 +48,7 @@ TEST_CASE(
             R"(I/user.t [{"name":"a.txt","size":1,"type":0}] [{"name":"b.txt","size":2,"type":0},{"name":"sub","size":0,"type":1}])",
             R"(I/user.t [{"name":"dir","size":0,"type":1}])", "I/user.t true 0", "I/user.t 1 main.lua 0 true",
             "I/user.t true false false true true", "I/user.t 0 1 2 true true true",
-            R"(I/user.t [{"fs":"ec7xx","path":""},{"fs":"inline","path":"\/lua\/"},{"fs":"ram","path":"\/ram\/"},{"fs":"luadb","path":"\/luadb\/"}])"});
+            R"(I/user.t [{"fs":"ec7xx","path":""},{"fs":"inline","path":"/lua/"},{"fs":"ram","path":"/ram/"},{"fs":"luadb","path":"/luadb/"}])"});
 }
 
 TEST_CASE("/ram/ is emptied by a reboot - /lua/ and the runtime's folder are read-only") {

@@ -1,6 +1,4 @@
 // fskv: LuatOS's key-value store, kept in the device's data folder (docs/modules/fskv.md).
-#include <stdlib.h>
-
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -9,23 +7,6 @@
 
 using namespace tests;
 using Lines = std::vector<std::string>;
-
-namespace {
-
-// A data folder that outlives one run (the store is meant to).
-struct DataDir {
-    std::filesystem::path path;
-    DataDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "fskv-test-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~DataDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
-
-}  // namespace
 
 TEST_CASE("fskv: before init every call logs LuatOS's error and returns nothing - init formats once") {
     DataDir dir;

@@ -92,9 +92,36 @@ TEST_CASE("os.date uses the module's time zone (UTC+8 by default), whatever the 
     auto r = run_script(script);
     CHECK(Lines(r.lines.begin(), r.lines.end() - 1) ==
           Lines{"I/user.t 1970-01-01 00:00:00 1970-01-01 08:00:00 09 +0800",
-                "I/user.t Thu Jan  1 08:00:00 1970 8 0", "I/user.t 0 true", "I/user.t true"});
+                "I/user.t Thu Jan  1 08:00:00 1970 8 0", "I/user.t 28800 true", "I/user.t true"});
     auto west = run_script(script, ScriptOptions{.tz_offset_minutes = -5 * 60});
     CHECK(west.lines[0] == "I/user.t 1970-01-01 00:00:00 1969-12-31 19:00:00 20 -0500");
+}
+
+// Issue 11.6: LuatOS's loslib.c reads `mon` (rtc's name) before `month` and the table as UTC
+// (testcase/unit: {2023-01-01 08:00:00} -> 1672560000), whatever the module's time zone.
+TEST_CASE("os.time(table): mon before month, the table read as UTC, fields in LuatOS's order") {
+    const char* script = R"LUA(
+        log.info("t", os.time({year = 2023, mon = 1, day = 1, hour = 8, min = 0, sec = 0}),
+            os.time({year = 2023, month = 1, day = 1, hour = 8}), os.time({year = 2023, mon = 2, month = 7, day = 1}))
+        local t = {year = 2024, mon = 14, day = 1, hour = 0}
+        log.info("t", os.time(t), t.year, t.month, t.mon, t.day, t.wday, t.yday)
+        log.info("t", pcall(os.time, {year = 2024}))
+        log.info("t", pcall(os.time, {day = 1}))
+        log.info("t", pcall(os.time, {year = 2024, day = 1}))
+        log.info("t", pcall(os.time, {year = 2024, day = 1, mon = "x"}))
+        log.info("t", os.date("!%Y-%m-%d %H:%M:%S", os.time({year = 2000, mon = 1, day = 1, hour = 0})))
+    )LUA";
+    const Lines expected{"I/user.t 1672560000 1672560000 1675252800",
+                         "I/user.t 1738368000 2025 2 14 1 7 32",
+                         "I/user.t false field 'day' missing in date table",
+                         "I/user.t false field 'year' missing in date table",
+                         "I/user.t false field 'month' missing in date table",
+                         "I/user.t true 1701432000",
+                         "I/user.t 2000-01-01 00:00:00"};
+    const auto r = run_script(script);
+    CHECK(Lines(r.lines.begin(), r.lines.end() - 1) == expected);
+    const auto west = run_script(script, ScriptOptions{.tz_offset_minutes = -5 * 60});
+    CHECK(Lines(west.lines.begin(), west.lines.end() - 1) == expected);
 }
 
 TEST_CASE("rtos: bsp, versions, meminfo in LuatOS order") {

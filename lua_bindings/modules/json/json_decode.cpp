@@ -1,6 +1,11 @@
-#include <cerrno>
+// json.decode's parser, token by token as lua_cjson.c's (json_next_token, json_process_value): the
+// same tokens, the same number rules (strtod, then strtoll for a text without '.'), the same error
+// texts and positions. The text ends at its first NUL, as cjson's does.
 #include <cstdlib>
+#include <cstring>
 #include <string>
+
+#include <strings.h>
 
 #include "lua_bindings/modules/json/json_codec.hpp"
 
@@ -10,312 +15,362 @@ namespace {
 
 constexpr int kMaxDepth = 1000;
 
-struct Decoder {
-    lua_State* L;
-    std::string_view text;
-    std::size_t pos = 0;
-    std::string& error;
+enum class Tok {
+    kObjBegin,
+    kObjEnd,
+    kArrBegin,
+    kArrEnd,
+    kString,
+    kNumber,
+    kInteger,
+    kBoolean,
+    kNull,
+    kColon,
+    kComma,
+    kEnd,
+    kWhitespace,
+    kError,
+    kUnknown
+};
 
-    // cjson-style "Expected <what> but found <found> at character <n>" (1-based).
-    bool expected(const char* what, std::size_t at, const std::string& found) {
-        error = std::string("Expected ") + what + " but found " + found + " at character " +
-                std::to_string(at + 1);
+const char* token_name(Tok t) {
+    static const char* const kNames[] = {"T_OBJ_BEGIN",  "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END",
+                                         "T_STRING",     "T_NUMBER",  "T_INTEGER",   "T_BOOLEAN",
+                                         "T_NULL",       "T_COLON",   "T_COMMA",     "T_END",
+                                         "T_WHITESPACE", "T_ERROR",   "T_UNKNOWN"};
+    return kNames[static_cast<int>(t)];
+}
+
+Tok char_token(char c) {
+    switch (c) {
+        case '{':
+            return Tok::kObjBegin;
+        case '}':
+            return Tok::kObjEnd;
+        case '[':
+            return Tok::kArrBegin;
+        case ']':
+            return Tok::kArrEnd;
+        case ',':
+            return Tok::kComma;
+        case ':':
+            return Tok::kColon;
+        case '\0':
+            return Tok::kEnd;
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+            return Tok::kWhitespace;
+        default:
+            break;
+    }
+    if (std::strchr("fiInNt\"+-", c) != nullptr || (c >= '0' && c <= '9')) return Tok::kUnknown;
+    return Tok::kError;
+}
+
+char escaped_char(char c) {
+    switch (c) {
+        case '"':
+            return '"';
+        case '\\':
+            return '\\';
+        case '/':
+            return '/';
+        case 'b':
+            return '\b';
+        case 't':
+            return '\t';
+        case 'n':
+            return '\n';
+        case 'f':
+            return '\f';
+        case 'r':
+            return '\r';
+        case 'u':
+            return 'u';
+        default:
+            return 0;
+    }
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Four hex digits at p (stops at the NUL: a missing digit is an error), or -1.
+int hex4(const char* p) {
+    int v = 0;
+    for (int i = 0; i < 4; ++i) {
+        const int d = hex_digit(p[i]);
+        if (d < 0) return -1;
+        v = (v << 4) | d;
+    }
+    return v;
+}
+
+void put_utf8(std::string& s, int cp) {
+    const auto u = static_cast<unsigned>(cp);
+    if (u <= 0x7F) {
+        s += static_cast<char>(u);
+    } else if (u <= 0x7FF) {
+        s += static_cast<char>(0xC0 | (u >> 6));
+        s += static_cast<char>(0x80 | (u & 0x3F));
+    } else if (u <= 0xFFFF) {
+        s += static_cast<char>(0xE0 | (u >> 12));
+        s += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        s += static_cast<char>(0x80 | (u & 0x3F));
+    } else {
+        s += static_cast<char>(0xF0 | (u >> 18));
+        s += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+        s += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        s += static_cast<char>(0x80 | (u & 0x3F));
+    }
+}
+
+struct Token {
+    Tok type = Tok::kEnd;
+    std::size_t index = 0;
+    const char* error = nullptr;  // kError: what was found
+    double number = 0;
+    lua_Integer integer = 0;
+    bool boolean = false;
+};
+
+struct Parser {
+    lua_State* L;
+    const char* data;
+    const char* p;
+    std::string& error;
+    std::string str;  // the last string token
+    int depth = 0;
+
+    void set_error(Token& t, const char* what) {
+        t.type = Tok::kError;
+        t.index = static_cast<std::size_t>(p - data);
+        t.error = what;
+    }
+
+    bool fail(const char* expected, const Token& t) {
+        error = std::string("Expected ") + expected + " but found " +
+                (t.type == Tok::kError ? t.error : token_name(t.type)) + " at character " +
+                std::to_string(t.index + 1);
         return false;
     }
 
-    // What cjson would call the token at `at`.
-    std::string token_name(std::size_t at) const {
-        if (at >= text.size()) return "T_END";
-        switch (text[at]) {
-            case '{':
-                return "T_OBJ_BEGIN";
-            case '}':
-                return "T_OBJ_END";
-            case '[':
-                return "T_ARR_BEGIN";
-            case ']':
-                return "T_ARR_END";
-            case ':':
-                return "T_COLON";
-            case ',':
-                return "T_COMMA";
-            case '"':
-                return "T_STRING";
-            default:
-                break;
+    // A \uXXXX escape (and its low surrogate) at p: appended to str, p moved past it.
+    bool unicode_escape() {
+        int cp = hex4(p + 2);
+        if (cp < 0) return false;
+        int len = 6;
+        if ((cp & 0xF800) == 0xD800) {
+            if ((cp & 0x400) != 0) return false;  // a low surrogate first
+            if (p[6] != '\\' || p[7] != 'u') return false;
+            const int low = hex4(p + 8);
+            if (low < 0 || (low & 0xFC00) != 0xDC00) return false;
+            cp = (((cp & 0x3FF) << 10) | (low & 0x3FF)) + 0x10000;
+            len = 12;
         }
-        const char c = text[at];
-        if (c == '-' || (c >= '0' && c <= '9')) return "T_NUMBER";
-        if (text.substr(at).starts_with("true") || text.substr(at).starts_with("false")) return "T_BOOLEAN";
-        if (text.substr(at).starts_with("null")) return "T_NULL";
-        return "invalid token";
-    }
-
-    void skip_ws() {
-        while (pos < text.size() &&
-               (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
-            ++pos;
-        }
-    }
-
-    bool value(int depth) {
-        skip_ws();
-        if (pos >= text.size()) return expected("value", pos, "T_END");
-        const char c = text[pos];
-        if (c == '{') return object(depth + 1);
-        if (c == '[') return array(depth + 1);
-        if (c == '"') return string();
-        if (c == '-' || (c >= '0' && c <= '9')) return number();
-        if (text.substr(pos).starts_with("true")) {
-            lua_pushboolean(L, 1);
-            pos += 4;
-            return true;
-        }
-        if (text.substr(pos).starts_with("false")) {
-            lua_pushboolean(L, 0);
-            pos += 5;
-            return true;
-        }
-        if (text.substr(pos).starts_with("null")) {
-            lua_pushlightuserdata(L, nullptr);  // json.null
-            pos += 4;
-            return true;
-        }
-        return expected("value", pos, token_name(pos));
-    }
-
-    bool enter(int depth) {
-        if (depth > kMaxDepth || lua_checkstack(L, 4) == 0) {
-            error = "Found too many nested data structures (" + std::to_string(depth) + ") at character " +
-                    std::to_string(pos + 1);
-            return false;
-        }
+        put_utf8(str, cp);
+        p += len;
         return true;
     }
 
-    bool object(int depth) {
-        if (!enter(depth)) return false;
-        ++pos;  // '{'
+    void string_token(Token& t) {
+        ++p;  // '"'
+        str.clear();
+        while (*p != '"') {
+            if (*p == '\0') return set_error(t, "unexpected end of string");
+            char c = *p;
+            if (c == '\\') {
+                c = escaped_char(p[1]);
+                if (c == 'u') {
+                    if (unicode_escape()) continue;
+                    return set_error(t, "invalid unicode escape code");
+                }
+                if (c == 0) return set_error(t, "invalid escape code");
+                ++p;
+            }
+            str += c;
+            ++p;
+        }
+        ++p;
+        t.type = Tok::kString;
+    }
+
+    // "+1", leading zeros, hex, inf and nan are not JSON numbers.
+    bool invalid_number() const {
+        const char* q = p;
+        if (*q == '-') ++q;
+        if (*q == '0') {
+            const char next = q[1];
+            return (next | 0x20) == 'x' || (next >= '0' && next <= '9');
+        }
+        if (*q <= '9') return false;
+        return strncasecmp(q, "inf", 3) == 0 || strncasecmp(q, "nan", 3) == 0;
+    }
+
+    void number_token(Token& t) {
+        char* end = nullptr;
+        t.type = Tok::kNumber;
+        t.number = std::strtod(p, &end);
+        if (end == p) return set_error(t, "invalid number");
+        const std::size_t len = static_cast<std::size_t>(end - p);
+        if (len == 1 && *p == '0') {
+            t.type = Tok::kInteger;
+            t.integer = 0;
+        } else if (std::memchr(p, '.', len) == nullptr) {
+            // cjson then reads the text again with strtoll and continues where that stopped
+            const long long v = std::strtoll(p, &end, 0);
+            if (v != 0) {
+                t.type = Tok::kInteger;
+                t.integer = static_cast<lua_Integer>(v);
+            }
+        }
+        p = end;
+    }
+
+    void next(Token& t) {
+        Tok type = char_token(*p);
+        while (type == Tok::kWhitespace) {
+            ++p;
+            type = char_token(*p);
+        }
+        t.type = type;
+        t.index = static_cast<std::size_t>(p - data);
+        if (type == Tok::kError) return set_error(t, "invalid token");
+        if (type == Tok::kEnd) return;
+        if (type != Tok::kUnknown) {
+            ++p;
+            return;
+        }
+        const char c = *p;
+        if (c == '"') return string_token(t);
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            if (invalid_number()) return set_error(t, "invalid number");
+            return number_token(t);
+        }
+        if (std::strncmp(p, "true", 4) == 0) {
+            t.type = Tok::kBoolean;
+            t.boolean = true;
+            p += 4;
+        } else if (std::strncmp(p, "false", 5) == 0) {
+            t.type = Tok::kBoolean;
+            t.boolean = false;
+            p += 5;
+        } else if (std::strncmp(p, "null", 4) == 0) {
+            t.type = Tok::kNull;
+            p += 4;
+        } else {
+            set_error(t, "invalid token");
+        }
+    }
+
+    bool descend(int slots) {
+        ++depth;
+        if (depth <= kMaxDepth && lua_checkstack(L, slots) != 0) return true;
+        error = "Found too many nested data structures (" + std::to_string(depth) + ") at character " +
+                std::to_string(p - data);
+        return false;
+    }
+
+    bool object() {
+        if (!descend(3)) return false;
         lua_newtable(L);
-        skip_ws();
-        if (pos < text.size() && text[pos] == '}') {
-            ++pos;
+        Token t;
+        next(t);
+        if (t.type == Tok::kObjEnd) {
+            --depth;
             return true;
         }
         for (;;) {
-            skip_ws();
-            if (pos >= text.size() || text[pos] != '"')
-                return fail_pop(expected("object key string", pos, token_name(pos)));
-            if (!string()) return fail_pop(false);
-            skip_ws();
-            if (pos >= text.size() || text[pos] != ':')
-                return fail_pop(expected("colon", pos, token_name(pos)), 2);
-            ++pos;
-            if (!value(depth)) return fail_pop(false, 2);
+            if (t.type != Tok::kString) return fail("object key string", t);
+            lua_pushlstring(L, str.data(), str.size());
+            next(t);
+            if (t.type != Tok::kColon) return fail("colon", t);
+            next(t);
+            if (!value(t)) return false;
             lua_rawset(L, -3);
-            skip_ws();
-            if (pos < text.size() && text[pos] == ',') {
-                ++pos;
-                continue;
-            }
-            if (pos < text.size() && text[pos] == '}') {
-                ++pos;
+            next(t);
+            if (t.type == Tok::kObjEnd) {
+                --depth;
                 return true;
             }
-            return fail_pop(expected("comma or object end", pos, token_name(pos)));
+            if (t.type != Tok::kComma) return fail("comma or object end", t);
+            next(t);
         }
     }
 
-    bool array(int depth) {
-        if (!enter(depth)) return false;
-        ++pos;  // '['
+    bool array() {
+        if (!descend(2)) return false;
         lua_newtable(L);
-        skip_ws();
-        if (pos < text.size() && text[pos] == ']') {
-            ++pos;
+        Token t;
+        next(t);
+        if (t.type == Tok::kArrEnd) {
+            --depth;
             return true;
         }
         for (lua_Integer i = 1;; ++i) {
-            if (!value(depth)) return fail_pop(false);
+            if (!value(t)) return false;
             lua_rawseti(L, -2, i);
-            skip_ws();
-            if (pos < text.size() && text[pos] == ',') {
-                ++pos;
-                continue;
-            }
-            if (pos < text.size() && text[pos] == ']') {
-                ++pos;
+            next(t);
+            if (t.type == Tok::kArrEnd) {
+                --depth;
                 return true;
             }
-            return fail_pop(expected("comma or array end", pos, token_name(pos)));
+            if (t.type != Tok::kComma) return fail("comma or array end", t);
+            next(t);
         }
     }
 
-    bool fail_pop(bool result, int n = 1) {
-        lua_pop(L, n);
-        return result;
-    }
-
-    static int hex(char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    }
-
-    bool hex4(std::size_t at, unsigned& out) const {
-        if (at + 4 > text.size()) return false;
-        out = 0;
-        for (std::size_t i = 0; i < 4; ++i) {
-            const int h = hex(text[at + i]);
-            if (h < 0) return false;
-            out = out * 16 + static_cast<unsigned>(h);
-        }
-        return true;
-    }
-
-    static void put_utf8(std::string& s, unsigned cp) {
-        if (cp < 0x80) {
-            s += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            s += static_cast<char>(0xC0 | (cp >> 6));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            s += static_cast<char>(0xE0 | (cp >> 12));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            s += static_cast<char>(0xF0 | (cp >> 18));
-            s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
-    bool string() {
-        const std::size_t start = pos;
-        ++pos;  // '"'
-        std::string s;
-        while (pos < text.size() && text[pos] != '"') {
-            const char c = text[pos];
-            if (c != '\\') {
-                s += c;
-                ++pos;
-                continue;
-            }
-            if (pos + 1 >= text.size()) break;
-            const char e = text[pos + 1];
-            pos += 2;
-            switch (e) {
-                case '"':
-                    s += '"';
-                    break;
-                case '\\':
-                    s += '\\';
-                    break;
-                case '/':
-                    s += '/';
-                    break;
-                case 'b':
-                    s += '\b';
-                    break;
-                case 'f':
-                    s += '\f';
-                    break;
-                case 'n':
-                    s += '\n';
-                    break;
-                case 'r':
-                    s += '\r';
-                    break;
-                case 't':
-                    s += '\t';
-                    break;
-                case 'u': {
-                    unsigned cp = 0;
-                    if (!hex4(pos, cp)) return expected("value", start, "invalid unicode escape code");
-                    pos += 4;
-                    if (cp >= 0xD800 && cp <= 0xDBFF) {  // a surrogate pair
-                        unsigned low = 0;
-                        if (pos + 1 < text.size() && text[pos] == '\\' && text[pos + 1] == 'u' &&
-                            hex4(pos + 2, low) && low >= 0xDC00 && low <= 0xDFFF) {
-                            pos += 6;
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                        } else {
-                            return expected("value", start, "invalid unicode escape code");
-                        }
-                    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                        return expected("value", start, "invalid unicode escape code");
-                    }
-                    put_utf8(s, cp);
-                    break;
-                }
-                default:
-                    return expected("value", start, "invalid escape code");
-            }
-        }
-        if (pos >= text.size()) return expected("value", start, "unexpected end of string");
-        ++pos;  // closing '"'
-        lua_pushlstring(L, s.data(), s.size());
-        return true;
-    }
-
-    // -?digits(.digits)? ; exponents are refused, as LuatOS's json.decode does.
-    bool number() {
-        const std::size_t start = pos;
-        std::size_t p = pos;
-        if (p < text.size() && text[p] == '-') ++p;
-        const std::size_t int_start = p;
-        while (p < text.size() && text[p] >= '0' && text[p] <= '9')
-            ++p;
-        bool is_float = false;
-        bool ok = p > int_start;
-        if (ok && p < text.size() && text[p] == '.') {
-            ++p;
-            const std::size_t frac = p;
-            while (p < text.size() && text[p] >= '0' && text[p] <= '9')
-                ++p;
-            ok = p > frac;
-            is_float = true;
-        }
-        if (ok && p < text.size()) {
-            const char c = text[p];
-            ok = !(c == 'e' || c == 'E' || c == '.' || c == 'x' || c == 'X' || (c >= 'a' && c <= 'z') ||
-                   (c >= 'A' && c <= 'Z'));
-        }
-        if (!ok) return expected("value", start, "invalid number");
-        const std::string literal(text.substr(start, p - start));
-        pos = p;
-        if (!is_float) {
-            errno = 0;
-            char* end = nullptr;
-            const long long v = std::strtoll(literal.c_str(), &end, 10);
-            if (errno != ERANGE) {
-                lua_pushinteger(L, static_cast<lua_Integer>(v));
+    bool value(const Token& t) {
+        switch (t.type) {
+            case Tok::kString:
+                lua_pushlstring(L, str.data(), str.size());
                 return true;
-            }
+            case Tok::kNumber:
+                lua_pushnumber(L, t.number);
+                return true;
+            case Tok::kInteger:
+                lua_pushinteger(L, t.integer);
+                return true;
+            case Tok::kBoolean:
+                lua_pushboolean(L, t.boolean ? 1 : 0);
+                return true;
+            case Tok::kObjBegin:
+                return object();
+            case Tok::kArrBegin:
+                return array();
+            case Tok::kNull:
+                lua_pushlightuserdata(L, nullptr);  // json.null
+                return true;
+            default:
+                return fail("value", t);
         }
-        lua_pushnumber(L, std::strtod(literal.c_str(), nullptr));
-        return true;
     }
 };
 
 }  // namespace
 
 bool decode_json(lua_State* L, std::string_view text, std::string& error) {
-    Decoder d{L, text, 0, error};
+    if (text.size() >= 2 && (text[0] == '\0' || text[1] == '\0')) {
+        error = "JSON parser does not support UTF-16 or UTF-32";
+        return false;
+    }
     const int top = lua_gettop(L);
-    if (!d.value(0)) {
-        lua_settop(L, top);
-        return false;
+    Parser parser{L, text.data(), text.data(), error, {}, 0};
+    Token t;
+    parser.next(t);
+    bool ok = parser.value(t);
+    if (ok) {
+        parser.next(t);
+        if (t.type != Tok::kEnd) ok = parser.fail("the end", t);
     }
-    d.skip_ws();
-    if (d.pos < text.size()) {
-        d.expected("the end", d.pos, d.token_name(d.pos));
-        lua_settop(L, top);
-        return false;
-    }
-    return true;
+    if (!ok) lua_settop(L, top);
+    return ok;
 }
 
 }  // namespace lua_bindings

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cfloat>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -25,20 +27,12 @@ struct Encoder {
     }
 
     void append_number_text(double v) {
-        char buf[64];
-        int n = 0;
-        if (v == 0.0) {
-            n = std::snprintf(buf, sizeof buf, "0");
-        } else if (fmt.conversion == 'f' && std::fabs(v) > 1e9) {
-            n = std::snprintf(buf, sizeof buf, "%.*e", fmt.precision, v);  // LuatOS's printf switches
-        } else if (fmt.conversion == 'f') {
-            n = std::snprintf(buf, sizeof buf, "%.*f", fmt.precision, v);
-        } else if (fmt.conversion == 'e') {
-            n = std::snprintf(buf, sizeof buf, "%.*e", fmt.precision, v);
-        } else {
-            n = std::snprintf(buf, sizeof buf, "%.*g", fmt.precision, v);
+        // lua_cjson.c: a float within DBL_EPSILON of 0 (the 64-bit VM's test) is written "0".
+        if (v <= DBL_EPSILON && v >= -DBL_EPSILON) {
+            out += '0';
+            return;
         }
-        out.append(buf, static_cast<std::size_t>(n > 0 ? n : 0));
+        out += format_json_float(v, fmt);
     }
 
     bool number(int idx) {
@@ -50,7 +44,7 @@ struct Encoder {
             return true;
         }
         const double v = lua_tonumber(L, idx);
-        if (std::isnan(v) || std::isinf(v)) return fail(idx, "must not be NaN or Infinity");
+        if (std::isnan(v) || std::isinf(v)) return fail(idx, "must not be NaN or Inf");
         append_number_text(v);
         return true;
     }
@@ -68,9 +62,6 @@ struct Encoder {
                     break;
                 case '\\':
                     out += "\\\\";
-                    break;
-                case '/':
-                    out += "\\/";
                     break;
                 case '\b':
                     out += "\\b";
@@ -101,16 +92,17 @@ struct Encoder {
     }
 
     // >= 0: the table at idx is an array of that length; -1: an object. -2: error (excessively sparse).
+    // As lua_cjson.c: every key a number k >= 1 with floor(k) == k (its `int` largest index saturates).
     lua_Integer array_length(int idx) {
-        lua_Integer max = 0;
+        double max = 0;
         lua_Integer items = 0;
         lua_pushnil(L);
         while (lua_next(L, idx) != 0) {
             lua_pop(L, 1);
             if (lua_type(L, -1) == LUA_TNUMBER) {
                 const double k = lua_tonumber(L, -1);
-                if (std::floor(k) == k && k >= 1 && k < 9.0e15) {
-                    max = std::max(max, static_cast<lua_Integer>(k));
+                if (std::floor(k) == k && k >= 1) {
+                    max = std::max(max, std::min(k, static_cast<double>(INT_MAX)));
                     ++items;
                     continue;
                 }
@@ -118,8 +110,9 @@ struct Encoder {
             lua_pop(L, 1);
             return -1;
         }
-        if (max > items * kSparseRatio && max > kSparseSafe) return -2;
-        return max;
+        const auto largest = static_cast<lua_Integer>(max);
+        if (largest > items * kSparseRatio && largest > kSparseSafe) return -2;
+        return largest;
     }
 
     bool value(int idx, int depth) {
@@ -245,17 +238,20 @@ struct Encoder {
 }  // namespace
 
 bool parse_json_number_format(std::string_view spec, JsonNumberFormat& out) {
-    if (spec.empty()) return false;
+    // lua_cjson.c's whitelist: "<1-3 digits>f|g" or "%.<1-3 digits>f|g", nothing else.
+    std::size_t pos = 0;
+    if (!spec.empty() && spec[0] == '%') {
+        if (spec.size() < 2 || spec[1] != '.') return false;
+        pos = 2;
+    }
+    if (spec.size() < pos + 2 || spec.size() > pos + 4) return false;
     const char conv = spec.back();
-    if (conv != 'f' && conv != 'g' && conv != 'e') return false;
+    if (conv != 'f' && conv != 'g') return false;
     int precision = 0;
-    const std::string_view digits = spec.substr(0, spec.size() - 1);
-    if (digits.empty() || digits.size() > 2) return false;
-    for (char c : digits) {
+    for (const char c : spec.substr(pos, spec.size() - pos - 1)) {
         if (c < '0' || c > '9') return false;
         precision = precision * 10 + (c - '0');
     }
-    if (precision < 1 || precision > 14) return false;
     out.conversion = conv;
     out.precision = precision;
     return true;
