@@ -16,6 +16,7 @@ from pyftpdlib.servers import FTPServer
 
 class Handler(FTPHandler):
     banner = "pyftpdlib ready."
+    auth_failed_timeout = 0  # a refused password is answered at once
 
     def pre_process_command(self, line, cmd, arg):
         print("CMD " + line, flush=True)

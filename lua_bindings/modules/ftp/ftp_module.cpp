@@ -327,6 +327,7 @@ void FtpSession::open_data(const std::string& host, std::uint16_t port) {
     data_ = std::make_unique<platform_air780ep::AdapterStream>(
         log(), module_.run.device().adapters(), adapter_, std::move(transport), data_channel_.index(), "TCP");
     data_->set_log_tag(kTag);
+    data_->set_peer_close_expected(true);
     data_->set_debug(module_.debug);
     data_->set_listener(&data_listener_);
     data_up_ = false;
