@@ -221,3 +221,19 @@ TEST_CASE("ftp protocol: the control connection lost fails the operation, the ne
     CHECK(drain(c) == Steps{"done false", "release"});
     CHECK(c.over());
 }
+
+TEST_CASE("ftp protocol: a reply that does not come in time fails the operation, the session stays") {
+    FtpClient c = logged_in();
+    c.start_command("LIST");
+    c.control_bytes("227 (8,8,8,8,0,99)\r\n");
+    c.data_connected();
+    c.control_bytes("150 here\r\n");
+    drain(c);
+    c.timed_out();
+    CHECK(drain(c) == Steps{"E/ftp operation failed", "close data", "done false"});
+    CHECK_FALSE(c.busy());
+    CHECK_FALSE(c.over());
+    c.start_command("NOOP");
+    c.timed_out();
+    CHECK(drain(c) == Steps{"send NOOP|", "E/ftp operation failed", "done false"});
+}
