@@ -320,4 +320,47 @@ end)
 E2E_ON_BOTH_PATHS(
     "ftp: a control connection the server drops fails the operation, the next one ends the session", dropped)
 
+void overlapping(NetPath path) {
+    FtpWorld w;
+    const DeviceResult r = w.run(path, R"LUA(
+main(function()
+    show("login", login())
+    local first = ftp.command("NOOP")
+    show("second", ftp.command("SYST").wait())
+    local list = ftp.command("LIST")
+    show("close", ftp.close().wait())
+end)
+)LUA");
+    CHECK(r.exit_code == 0);
+    // The last call's wait object gets the in-flight operation's result (LuatOS's single ftp_idp):
+    // SYST's gets NOOP's reply, close()'s the LIST's (empty) listing, and the QUIT taken after the
+    // LIST answers nobody.
+    CHECK_LINES(user_lines(r),
+                {"I/user.login true", "I/user.second 200 I successfully did nothing'.|", "I/user.close "});
+    CHECK_LINES(lines_with(r.lines, "E/ftp"), {"E/ftp last cmd not finish, ignore 2,0,0,0"});
+    const Lines commands = w.commands();
+    REQUIRE(commands.size() >= 5);  // the QUIT's reply is not waited for: the server may not have logged it
+    CHECK_LINES(Lines(commands.begin(), commands.begin() + 5),
+                {"CMD USER user", "CMD PASS pass", "CMD NOOP", "CMD PASV", "CMD LIST"});
+}
+E2E_ON_BOTH_PATHS("ftp: a call during an operation is dropped and the last wait object gets the result",
+                  overlapping)
+
+void run_ends(NetPath path) {
+    FtpWorld w;
+    write_file(w.root.path() / "blob.bin", pattern(200 * 1024));
+    const DeviceResult r = w.run(path, R"LUA(
+main(function()
+    show("login", login())
+    show("type", ftp.command("TYPE I").wait())
+    ftp.pull("/down.bin", "/blob.bin")
+end)
+)LUA");
+    // The run ends with the pull in flight: the session and its two channels go with it.
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(user_lines(r), {"I/user.login true", "I/user.type 200 Type set to: Binary.|"});
+    CHECK(lines_with(r.lines, "E/").empty());
+}
+E2E_ON_BOTH_PATHS("ftp: a run that ends with a transfer in flight ends cleanly", run_ends)
+
 }  // namespace
