@@ -16,7 +16,8 @@ top=$PWD
 packages=(build-essential cmake ninja-build pkg-config dpkg-dev clang
           libmbedtls-dev libslirp-dev libglib2.0-dev libpcre2-dev catch2
           mosquitto mosquitto-clients libmosquitto-dev libpaho-mqtt-dev openssl python3
-          zlib1g-dev libgcrypt20-dev libgpg-error-dev libhttp-parser-dev libpcap-dev tshark)
+          zlib1g-dev libgcrypt20-dev libgpg-error-dev libhttp-parser-dev libpcap-dev tshark
+          python3-pyftpdlib)
 
 sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi

@@ -114,7 +114,8 @@ void AdapterStream::on_transport_closed(luat_mqtt::TransportError error, std::st
             last_failure_ = std::string(detail);
             log_.error(tag_, "connect to " + endpoint() + " failed: " + last_failure_);
         }
-    } else if (error != luat_mqtt::TransportError::kLocalClose) {
+    } else if (error != luat_mqtt::TransportError::kLocalClose &&
+               !(peer_close_expected_ && error == luat_mqtt::TransportError::kPeerClosed)) {
         log_.warn(tag_, "connection to " + endpoint() + " lost: " + std::string(detail));
     }
     if (listener_ != nullptr) listener_->on_transport_closed(error, detail);

@@ -46,6 +46,8 @@ class AdapterStream final : public luat_mqtt::Transport, private luat_mqtt::Tran
     void set_debug(bool on) { debug_ = on; }
     // The tag of the failure lines (`E/<tag> connect to ... failed`): the module's, "mqtt" by default.
     void set_log_tag(std::string tag) { tag_ = std::move(tag); }
+    // A close by the peer is how the stream normally ends (an FTP data connection): no "lost" line.
+    void set_peer_close_expected(bool expected) { peer_close_expected_ = expected; }
     [[nodiscard]] bool waiting_for_adapter() const { return waiting_; }
 
   private:
@@ -72,6 +74,7 @@ class AdapterStream final : public luat_mqtt::Transport, private luat_mqtt::Tran
     AdapterTable::ListenerId adapter_listener_ = 0;
     bool connected_ = false;
     bool debug_ = false;
+    bool peer_close_expected_ = false;
     std::string tag_ = "mqtt";
     std::string connect_warning_;
     std::string last_failure_;  // the last connect failure logged, until a connect succeeds

@@ -269,6 +269,7 @@ DeviceNetwork* install_network(Device& device, NetworkOptions options, std::stri
     device.add_module(
         LuaModule{"websocket", [&network](RunContext& run) { install_websocket(run, network); }});
     device.add_module(LuaModule{"sntp", [&network](RunContext& run) { install_sntp(run, network); }});
+    device.add_module(LuaModule{"ftp", [&network](RunContext& run) { install_ftp(run, network); }});
     return &network;
 }
 

@@ -13,6 +13,8 @@ void install_mqtt(RunContext& run, DeviceNetwork& network);
 void install_uart(RunContext& run, DeviceNetwork& network);
 void install_http(RunContext& run, DeviceNetwork& network);
 void install_websocket(RunContext& run, DeviceNetwork& network);
+// ftp (modules/ftp/, docs/modules/ftp.md)
+void install_ftp(RunContext& run, DeviceNetwork& network);
 // socket.sntp / socket.ntptm / socket.sntp_port (added to the socket table; modules/sntp.md)
 void install_sntp(RunContext& run, DeviceNetwork& network);
 // socket.create and the rest of LuatOS's socket API (modules/socket/), added to the socket table.

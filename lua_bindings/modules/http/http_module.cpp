@@ -21,6 +21,7 @@
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_network.hpp"
+#include "lua_bindings/modules/cwait.hpp"
 #include "lua_bindings/modules/device_file.hpp"
 #include "lua_bindings/modules/http/http_exchange.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
@@ -38,38 +39,6 @@ namespace {
 constexpr std::uint64_t kDownloadTimeoutMs = 5 * 60 * 1000;
 constexpr std::uint64_t kRequestTimeoutMs = 60 * 1000;
 constexpr std::size_t kMaxMethodLength = 11;
-
-std::string cwait_topic(std::uint64_t id) {
-    std::string topic(1, '\x01');
-    for (int i = 0; i < 8; ++i)
-        topic += static_cast<char>((id >> (8 * i)) & 0xFF);
-    return topic;
-}
-
-// luat_pushcwait_error: sys_cw(nil, <the nargs values on top>), the object's wait() gives them.
-void pushcwait_error(lua_State* L, sys_task::Logger& log, int nargs) {
-    if (lua_getglobal(L, "sys_cw") != LUA_TFUNCTION) {
-        lua_pop(L, 1 + nargs);
-        log.error("main", "sys lib not found!");
-        lua_pushnil(L);
-        return;
-    }
-    lua_pushnil(L);
-    lua_rotate(L, -nargs - 2, 2);
-    lua_call(L, nargs + 1, 1);
-}
-
-// luat_cbcwait: sys_pub(topic, <the nargs values on top>).
-void cbcwait(lua_State* L, std::uint64_t id, int nargs) {
-    if (lua_getglobal(L, "sys_pub") != LUA_TFUNCTION) {
-        lua_pop(L, 1 + nargs);
-        return;
-    }
-    const std::string topic = cwait_topic(id);
-    lua_pushlstring(L, topic.data(), topic.size());
-    lua_rotate(L, -nargs - 2, 2);
-    lua_call(L, nargs + 1, 0);
-}
 
 // LuatOS's http_close prints this line first, whatever it then finds to free.
 void log_http_close(sys_task::Logger& log, const void* request) {
@@ -599,16 +568,7 @@ int l_request(lua_State* L) {
     }
 
     // luat_pushcwait: the object is made before the connection starts.
-    if (lua_getglobal(L, "sys_cw") != LUA_TFUNCTION) {
-        lua_pop(L, 1);
-        log.error("main", "sys lib not found!");
-        lua_pushnil(L);
-    } else {
-        s.wait_id = m.run.scheduler().next_cwait_id();
-        const std::string topic = cwait_topic(s.wait_id);
-        lua_pushlstring(L, topic.data(), topic.size());
-        lua_call(L, 1, 1);
-    }
+    s.wait_id = pushcwait(L, m.run.scheduler(), log);
     const std::uint64_t serial = s.serial;
     const std::string endpoint = s.host + ":" + std::to_string(s.port);
     auto request = std::make_unique<HttpRequest>(m, std::move(s));
