@@ -254,7 +254,7 @@ TEST_CASE("demo json (unchanged): encodes and decodes as LuatOS's lua-cjson") {
     OFFICIAL_DEMO(demo, "json");
     const LuatosResult r = run_luatos({"--run-for", "1500ms", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = user_lines(r.lines);
     for (const char* want :
          {"I/user.table_string_test1 序列化成功： {\"abc\":123,\"def\":\"123\",\"ttt\":true}",
@@ -271,7 +271,7 @@ TEST_CASE("demo os (unchanged): os.time(table) read as UTC, os.date in +8, files
     OFFICIAL_DEMO(demo, "os");
     const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = user_lines(r.lines);
     for (const char* want :
          {"I/user.os.date 指定时间戳格式化: 2024年12月25日 18:30:00",
@@ -289,7 +289,7 @@ TEST_CASE("demos log, helloworld, luatos_framework (unchanged): their lines, no 
         OFFICIAL_DEMO(demo, "log");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
         CHECK(r.exit_code == 0);
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         CHECK(lines_with(r.lines, "I/user.logdemo").size() ==
               3);  // info at level 1 and at INFO, and the values line
         CHECK(lines_with(r.lines, "E/user.logdemo error message").size() == 4);
@@ -298,21 +298,21 @@ TEST_CASE("demos log, helloworld, luatos_framework (unchanged): their lines, no 
     {
         OFFICIAL_DEMO(demo, "helloworld");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         CHECK(user_lines(r.lines) ==
               Lines{"I/user.main luatos_helloworld_app 001.999.000", "I/user.hello world"});
     }
     {
         OFFICIAL_DEMO(demo, "luatos_framework/hello_luatos");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         CHECK(user_lines(r.lines).front() == "I/user.main luatos_framework_hello_luatos 001.999.000");
         CHECK(contains(r.lines, "I/user.Hello, LuatOS"));
     }
     {
         OFFICIAL_DEMO(demo, "luatos_framework/luatos_task");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         const Lines u = user_lines(r.lines);
         REQUIRE(u.size() >= 4);
         CHECK(Lines(u.begin(), u.begin() + 4) == Lines{"I/user.main luatos_framework_luatos_task 001.999.000",
