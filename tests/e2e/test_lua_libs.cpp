@@ -80,14 +80,15 @@ sys.run()
 void libnet_and_udpsrv(NetPath path) {
     if (!have_shared()) return;
     TcpEchoServer tcp;
-    UdpEchoPeer udp(tcp.port());
+    UdpEchoPeer udp;
     TempDir dir("e2e-lua-libs");
     write_file(dir.path() / "main.lua", kLibnetScript);
-    const std::string peer = "127.0.0.1:" + std::to_string(tcp.port());
+    const std::string tcp_peer = "127.0.0.1:" + std::to_string(tcp.port());
+    const std::string udp_peer = "127.0.0.1:" + std::to_string(udp.port());
     const LuatosResult r =
         run_luatos({"--adapter", adapter_option(path), "--run-for", "20s", "--attach-delay", "10", "--host",
-                    "echo.test=" + peer, "--host", "192.0.2.7=" + peer, (dir.path() / "main.lua").string(),
-                    lib("libnet.lua"), lib("udpsrv.lua")});
+                    "echo.test=" + tcp_peer, "--host", "192.0.2.7=" + udp_peer,
+                    (dir.path() / "main.lua").string(), lib("libnet.lua"), lib("udpsrv.lua")});
     CHECK(r.exit_code == 0);
     CHECK_LINES(user_lines_of(r.lines),
                 {"I/user.config true", "I/user.link true", "I/user.connect true", "I/user.tx true false",
@@ -95,7 +96,7 @@ void libnet_and_udpsrv(NetPath path) {
                  "I/user.ping false [string \"libnet.lua\"]:202: attempt to index a nil value (global "
                  "'netdrv')",
                  "I/user.udpsrv table", "I/user.early false true false",
-                 "I/user.udp true hello udpsrv true " + std::to_string(tcp.port())});
+                 "I/user.udp true hello udpsrv true " + std::to_string(udp.port())});
     CHECK(tcp.bytes_echoed() == 12);
     CHECK(udp.received() == std::vector<std::string>{"hello udpsrv"});
 }

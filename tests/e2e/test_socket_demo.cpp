@@ -18,6 +18,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/echo_peers.hpp"
@@ -62,8 +63,20 @@ void demo_variant(NetPath path, const std::string& variant, const std::string& p
         replace_line(dir.path() / "main.lua", "\nrequire \"tcp_client_main\"",
                      "\nrequire \"" + variant + "\"");
     }
-    TcpEchoServer tcp;
-    UdpEchoPeer udp(tcp.port());
+    // The demo's one server name maps to one port for TCP and UDP: the UDP peer takes the TCP server's
+    // port number, which another process may hold for UDP; then both are tried on another port.
+    std::optional<TcpEchoServer> tcp_server;
+    std::optional<UdpEchoPeer> udp;
+    for (int attempt = 0; attempt < 20 && !udp; ++attempt) {
+        tcp_server.emplace();
+        try {
+            udp.emplace(tcp_server->port());
+        } catch (const std::runtime_error&) {
+            tcp_server.reset();
+        }
+    }
+    REQUIRE(udp);
+    TcpEchoServer& tcp = *tcp_server;
     TestPki pki(KeyKind::kEcP256, {"www.baidu.com"});
     std::optional<TlsEchoServer> tls;
     std::uint16_t port = tcp.port();
