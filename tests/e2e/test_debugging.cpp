@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <regex>
 
 #include "tests/e2e/e2e.hpp"
@@ -282,8 +283,9 @@ std::vector<std::string> demo_args(const AirtestBroker& b, const TempDir& dir,
 
 // Runs one variant of the official mqtt demo: subscribed, the timer's uplink seen by a second client,
 // a downlink received by the demo, no Lua error and no E/ line.
-void mqtt_demo_variant(const std::string& variant, const std::string& folder, const std::string& prefix,
-                       bool trust_ca) {
+void mqtt_demo_variant(
+    const std::string& variant, const std::string& folder, const std::string& prefix, bool trust_ca,
+    const std::function<void(const Lines&, const std::string& ca)>& on_subscribed = nullptr) {
     if (!std::filesystem::exists(std::filesystem::path(LUATOS_SHARED_DIR) / "demo/mqtt" / folder)) {
         WARN("skipped: no ../shared/luatos/demo/mqtt");
         return;
@@ -297,6 +299,7 @@ void mqtt_demo_variant(const std::string& variant, const std::string& folder, co
     LuatosProcess device(demo_args(b, dir, more, variant, folder));
     const bool subscribed =
         device.wait_for_line("I/user." + prefix + "_client_main_task_func subscribe success", 15s);
+    if (subscribed && on_subscribed) on_subscribed(device.lines(), b.pki.path("ca.pem").string());
     const bool uplink = subscribed && observer.wait_for_count(std::string(kImei) + "/timer/up", 1, 15s);
     INFO(joined(device.lines()));
     REQUIRE(subscribed);
@@ -323,40 +326,21 @@ TEST_CASE("debugging: the official mqtts_ca demo runs unchanged against a local 
         WARN("skipped: no ../shared/luatos/demo/mqtt");
         return;
     }
-    AirtestBroker b;
-    TempDir dir("e2e-trust-ca");
-    MqttObserver observer(b.broker.port("mqtt"));
-    observer.subscribe(std::string(kImei) + "/#", 1);
-    const std::string ca = b.pki.path("ca.pem").string();
-    LuatosProcess device(demo_args(b, dir, {"--trust-ca", ca}));
-    REQUIRE(device.wait_for_line("I/user.mqtts_ca_client_main_task_func subscribe success", 15s));
-    const Lines lines = device.lines();
-    CHECK(lines_with(lines, "W/tls") == Lines{"W/tls --trust-ca " + ca +
-                                              " (test only): TLS verification also accepts servers whose "
-                                              "chain leads to this CA; host names are "
-                                              "still checked"});
-    const Lines connects = lines_with(lines, "W/net socket[");
-    REQUIRE(!connects.empty());
-    CHECK(connects.at(0).ends_with("] TLS verification also trusts the test CA " + ca +
-                                   " (--trust-ca, test only)"));
-    CHECK(lines_with(lines, "E/mqtt").empty());
-    // The timer's uplink (every 5 s, by timer_app.lua), seen by the second client.
-    const bool uplink = observer.wait_for_count(std::string(kImei) + "/timer/up", 1, 15s);
-    INFO(joined(device.lines()));
-    REQUIRE(uplink);
-    CHECK(observer.messages_on(std::string(kImei) + "/timer/up").at(0).payload == "send from timer: 1");
-    // A downlink, received by the demo.
-    observer.publish(std::string(kImei) + "/down", "downlink-42", 1);
-    REQUIRE(device.wait_for(
-        [](const Lines& now) {
-            return !lines_containing(lines_with(now, "I/user.mqtts_ca_client_event_cbfunc"),
-                                     " recv " + std::string(kImei) + "/down downlink-42")
-                        .empty();
-        },
-        10s));
-    device.signal(SIGTERM);
-    device.wait();
-    CHECK(lines_with(device.lines(), "E/mqtt").empty());
+    // The timer's uplink (every 5 s, by timer_app.lua) seen by a second client and a downlink received
+    // by the demo, as for every variant (mqtt_demo_variant); here also the --trust-ca lines.
+    mqtt_demo_variant("mqtts_ca_main", "mqtts_ca", "mqtts_ca", true,
+                      [](const Lines& lines, const std::string& ca) {
+                          CHECK(lines_with(lines, "W/tls") ==
+                                Lines{"W/tls --trust-ca " + ca +
+                                      " (test only): TLS verification also accepts servers whose "
+                                      "chain leads to this CA; host names are "
+                                      "still checked"});
+                          const Lines connects = lines_with(lines, "W/net socket[");
+                          REQUIRE(!connects.empty());
+                          CHECK(connects.at(0).ends_with("] TLS verification also trusts the test CA " + ca +
+                                                         " (--trust-ca, test only)"));
+                          CHECK(lines_with(lines, "E/mqtt").empty());
+                      });
 }
 
 // The demo's other three variants (the mqtts_ca one is the test above): the default mqtt_main, the
