@@ -4,7 +4,7 @@
 // lwIP keeps its state in process globals, so there is at most one LwipStack per process: a second
 // one is refused (create() gives nullptr and says why) while the first lives. The stack object owns lwIP's
 // use: it brings the netif up, feeds it the frames the link delivers, runs lwIP's timers from the event loop
-// (a PollSource whose timeout is lwIP's next timer: no busy polling), flushes the TCP output that streams
+// (a PollSource whose timeout is the next timer with work to do: lwip_port/lwip_timers.hpp), flushes the TCP output that streams
 // batch during an iteration in the loop's before-block hook, and on destruction aborts every connection and
 // takes the netif down, so a later LwipStack starts clean.
 //
