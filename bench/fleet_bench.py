@@ -9,6 +9,7 @@ client (mosquitto_sub, QoS 1, kept session) records every uplink. The bench prin
   - the ramp: when the last device connected, next to the ramp's own length;
   - PSS per device (smaps_rollup of every device process) and the supervisor's;
   - the fleet's CPU at steady state (every device process plus the supervisor, in cores), and the broker's;
+    the devices' wake-ups a second (voluntary context switches: one per turn of a device's event loop);
   - a 30 s outage on a part of the fleet (--outage-devices, default 20%) through the fleet's --control:
     how many reconnected and when;
   - QoS 1 uplinks lost: numbers missing below each device's highest one at the observer, and the
@@ -120,17 +121,42 @@ def pss_kb(pid):
     return None
 
 
-def cpu_over(pids, seconds):
-    """Cores used by `pids` over `seconds` (processes that end meanwhile are left out)."""
-    before = {p: cpu_ns(p) for p in pids}
+def wakeups(pid):
+    """Times the process went to sleep of its own accord (every thread's voluntary_ctxt_switches):
+    one per wake-up of its event loop."""
+    total = 0
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        total += int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return total
+
+
+def cpu_over(pids, seconds, wakes=None):
+    """Cores used by `pids` over `seconds` (processes that end meanwhile are left out); with `wakes`
+    (a dict), wakes["per_process_per_s"] is their mean wake-ups a second over the same time."""
+    before = {p: (cpu_ns(p), wakeups(p)) for p in pids}
     start = time.monotonic()
     time.sleep(seconds)
     used = 0
-    for p, b in before.items():
+    woke = 0
+    counted = 0
+    for p, (b, wb) in before.items():
         a = cpu_ns(p)
         if a is not None and b is not None:
             used += a - b
-    return used / 1e9 / (time.monotonic() - start)
+        wa = wakeups(p)
+        if wa is not None and wb is not None:
+            woke += wa - wb
+            counted += 1
+    elapsed = time.monotonic() - start
+    if wakes is not None:
+        wakes["per_process_per_s"] = round(woke / max(counted, 1) / elapsed, 2)
+    return used / 1e9 / elapsed
 
 
 def main():
@@ -176,7 +202,9 @@ def main():
         out["supervisor_pss_kb"] = pss_kb(fleet.proc.pid)
         out["threads_per_device"] = threads(pids[0]) if pids else None
         broker_pid = broker.proc.pid if hasattr(broker.proc, "pid") else None
-        out["steady_cpu_cores_devices"] = round(cpu_over(pids, args.steady), 4)
+        wakes = {}
+        out["steady_cpu_cores_devices"] = round(cpu_over(pids, args.steady, wakes), 4)
+        out["steady_wakeups_per_device_per_s"] = wakes.get("per_process_per_s")
         out["steady_cpu_cores_supervisor"] = round(cpu_over([fleet.proc.pid], 5), 4)
         out["steady_cpu_cores_broker"] = round(cpu_over([broker_pid], 5), 4) if broker_pid else None
         out["steady_uplinks_per_s"] = fleet.status["up"] if fleet.status else None

@@ -44,7 +44,8 @@ class DatagramSocket {
 
     virtual ~DatagramSocket() = default;
     virtual void set_listener(DatagramListener* listener) = 0;
-    // Bind `local_port` (0: any) and resolve host:port as the default peer. False, with the reason
+    // Bind `local_port` (0: any) and resolve host:port as the default peer (an address with port 0:
+    // no default peer, open at once, as LuatOS leaves such a socket unconnected). False, with the reason
     // in `error`, when it cannot even start (already open, no socket); later failures arrive as
     // on_datagram_open(false, why).
     virtual bool open(std::string_view host, std::uint16_t port, std::uint16_t local_port,

@@ -59,6 +59,12 @@ bool HostUdpSocket::open(std::string_view host, std::uint16_t port, std::uint16_
     }
     watch_ = loop_.watch_fd(fd_, POLLIN, [this](short) { receive(); });
     host_ = std::string(host);
+    if (port == 0 && parse_ipv4(host_)) {
+        // Unconnected, as over LWIP_GP (lwip_udp_socket.cpp): bound, no default peer, open.
+        port_ = 0;
+        finish_open(true, "");
+        return true;
+    }
     const HostMap::Route route = hosts_.route(host, port);
     port_ = route.port;
     if (auto address = parse_ipv4(route.host)) {

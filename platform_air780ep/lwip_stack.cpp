@@ -14,14 +14,8 @@
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
+#include "platform_air780ep/lwip_port/lwip_timers.hpp"
 #include "platform_air780ep/lwip_tcp_stream.hpp"
-
-// lwIP's clock: milliseconds of the monotonic clock that the event loops measure uptime with.
-// Not relative to one loop, so that lwIP's timer list (which outlives a stack) never sees time go back.
-extern "C" u32_t sys_now(void) {
-    const auto now = std::chrono::steady_clock::now().time_since_epoch();
-    return static_cast<u32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
-}
 
 namespace platform_air780ep {
 
@@ -105,6 +99,7 @@ LwipStack::~LwipStack() {
     abort_all(&tcp_active_pcbs);
     abort_all(&tcp_tw_pcbs);
     abort_all(&tcp_bound_pcbs);
+    lwip_timers_stack_gone();
     netif_set_down(netif_.get());
     netif_remove(netif_.get());
     g_current.store(nullptr);
@@ -182,8 +177,8 @@ bool LwipStack::resolve(const std::string& name, ResolveDone done, std::uint64_t
     token = g_next_token.fetch_add(1);
     resolvers_.emplace(token, std::move(done));
     ip_addr_t resolved;
-    const err_t err = dns_gethostbyname(name.c_str(), &resolved, &resolve_found,
-                                        reinterpret_cast<void*>(static_cast<std::uintptr_t>(token)));
+    const err_t err = lwip_dns_lookup(name.c_str(), &resolved, &resolve_found,
+                                      reinterpret_cast<void*>(static_cast<std::uintptr_t>(token)));
     if (err == ERR_OK) {
         const Ipv4 address = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&resolved)));
         // Never from inside resolve(); the stack may be gone by then (tokens are unique per process).
@@ -207,15 +202,19 @@ void LwipStack::finish_resolve(std::uint64_t token, std::optional<Ipv4> address)
 }
 
 void LwipStack::prepare(std::vector<pollfd>&, int& timeout_ms) {
-    const u32_t sleep = sys_timeouts_sleeptime();
-    if (sleep == SYS_TIMEOUTS_SLEEPTIME_INFINITE) return;
-    if (timeout_ms < 0 || sleep < static_cast<u32_t>(timeout_ms)) {
-        timeout_ms = static_cast<int>(std::min<u32_t>(sleep, INT_MAX));
+    // Only a timer with work wakes the loop (lwip_timers.hpp); nothing runs here, so that what a
+    // timer sends is seen by every source's next prepare().
+    const std::uint64_t due = lwip_timers_next_due_ms();
+    if (due == UINT64_MAX) return;
+    const std::uint64_t now = lwip_clock_ms();
+    const std::uint64_t sleep = due > now ? due - now : 0;
+    if (timeout_ms < 0 || sleep < static_cast<std::uint64_t>(timeout_ms)) {
+        timeout_ms = static_cast<int>(std::min<std::uint64_t>(sleep, INT_MAX));
     }
 }
 
 void LwipStack::dispatch(std::span<const pollfd>) {
-    sys_check_timeouts();
+    lwip_timers_run();
 }
 
 void LwipStack::flush_output() {
@@ -231,6 +230,8 @@ void LwipStack::input(std::span<const std::uint8_t> frame) {
         ++frames_in_dropped_;
         return;
     }
+    // Skipped timer calls first: what this frame does is measured from tcp_ticks (lwip_timers.hpp).
+    lwip_timers_run();
     const std::span<const std::uint8_t> packet = frame.subspan(kEthHeaderLen);
     struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(packet.size()), PBUF_POOL);
     if (p == nullptr) {

@@ -2,14 +2,15 @@
 // attached to a FrameLink (the simulated cellular link).
 //
 // lwIP keeps its state in process globals, so there is at most one LwipStack per process: a second
-// one is refused (create() gives nullptr and says why) while the first lives. The stack object owns lwIP's
-// use: it brings the netif up, feeds it the frames the link delivers, runs lwIP's timers from the event loop
-// (a PollSource whose timeout is lwIP's next timer: no busy polling), flushes the TCP output that streams
-// batch during an iteration in the loop's before-block hook, and on destruction aborts every connection and
-// takes the netif down, so a later LwipStack starts clean.
+// one is refused (create() gives nullptr and says why) while the first lives. The stack object owns
+// lwIP's use: it brings the netif up, feeds it the frames the link delivers, runs lwIP's timers from
+// the event loop (a PollSource whose timeout is the next timer with work to do:
+// lwip_port/lwip_timers.hpp), flushes the TCP output that streams batch during an iteration in the
+// loop's before-block hook, and on destruction aborts every connection and takes the netif down, so
+// a later LwipStack starts clean.
 //
-// lwIP itself is initialised once per process (lwip_init cannot be undone); its clock, sys_now(),
-// is the monotonic clock the event loops use, never going backwards across stack instances.
+// lwIP itself is initialised once per process (lwip_init cannot be undone); its clock, sys_now()
+// (lwip_timers.hpp), is the monotonic clock, never going backwards across stack instances.
 #pragma once
 
 #include <array>

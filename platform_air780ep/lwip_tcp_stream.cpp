@@ -5,6 +5,7 @@
 #include "lwip/dns.h"
 #include "lwip/err.h"
 #include "lwip/tcp.h"
+#include "platform_air780ep/lwip_port/lwip_timers.hpp"
 #include "platform_air780ep/lwip_stack.hpp"
 
 namespace platform_air780ep {
@@ -76,8 +77,8 @@ bool LwipTcpStream::open(std::string_view host, std::uint16_t port) {
         return true;
     }
     ip_addr_t resolved;
-    const err_t err = dns_gethostbyname(host_.c_str(), &resolved, &dns_found,
-                                        reinterpret_cast<void*>(static_cast<std::uintptr_t>(token_)));
+    const err_t err = lwip_dns_lookup(host_.c_str(), &resolved, &dns_found,
+                                      reinterpret_cast<void*>(static_cast<std::uintptr_t>(token_)));
     if (err == ERR_OK) {
         start_connect(lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&resolved))));
     } else if (err != ERR_INPROGRESS) {

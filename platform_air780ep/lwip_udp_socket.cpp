@@ -63,6 +63,13 @@ bool LwipUdpSocket::open(std::string_view host, std::uint16_t port, std::uint16_
     }
     udp_recv(pcb_, &lwip_recv, this);
     host_ = std::string(host);
+    if (port == 0 && parse_ipv4(host_)) {
+        // A remote port of 0 leaves the socket unconnected (LuatOS's lwIP adapter clears
+        // UDP_FLAGS_CONNECTED): bound, no default peer, open; udpsrv.lua's server mode.
+        port_ = 0;
+        finish_open(true, "");
+        return true;
+    }
     port_ = hosts_.route(host, port).port;
     if (parse_ipv4(host_)) {
         std::string why;

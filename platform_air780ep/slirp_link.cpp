@@ -18,6 +18,18 @@ in_addr to_in_addr(Ipv4 address) {
     return a;
 }
 
+// libslirp's slirp.c TIMEOUT_SLOW: its slow timer runs when this much passed on its clock.
+constexpr std::int64_t kSlirpSlowMs = 499;
+// ip.h's IPFRAGTTL (60 slow ticks): how long slirp keeps an incomplete datagram; with a margin.
+constexpr std::int64_t kSlirpFragmentLifeMs = 60 * 500 + 1000;
+// Replays after one quiet stretch, at most (~9 h of slow ticks): past the last timer that counts.
+constexpr std::uint64_t kMaxSlowReplays = 1U << 16;
+
+bool is_ip_fragment(std::span<const std::uint8_t> frame) {
+    return frame.size() >= kEthHeaderLen + 20 && load_be16(frame, 12) == kEtherTypeIpv4 &&
+           (load_be16(frame, kEthHeaderLen + 6) & 0x3FFF) != 0;  // more fragments, or an offset
+}
+
 bool is_arp(std::span<const std::uint8_t> frame) {
     return frame.size() >= kEthHeaderLen && load_be16(frame, 12) == kEtherTypeArp;
 }
@@ -184,6 +196,7 @@ void SlirpLink::outage(std::uint64_t duration_ms) {
 }
 
 bool SlirpLink::add_forward(std::uint16_t host_port, std::uint16_t device_port, std::string& error) {
+    catch_up();
     if (slirp_add_hostfwd(slirp_, 0, to_in_addr(make_ipv4(127, 0, 0, 1)), host_port,
                           to_in_addr(config_.guest), device_port) != 0) {
         error = "cannot forward 127.0.0.1:" + std::to_string(host_port) + " to the module's port " +
@@ -226,6 +239,7 @@ std::string SlirpLink::status() const {
 }
 
 void SlirpLink::reset_from_guest(std::uint16_t source_port, std::uint16_t gateway_port, std::uint32_t seq) {
+    catch_up();
     TcpResetSpec spec;
     spec.source_mac = config_.guest_mac;
     spec.destination_mac = slirp_gateway_mac(config_.gateway);
@@ -274,6 +288,7 @@ void SlirpLink::to_network(std::span<const std::uint8_t> frame) {
         if (!refusal->reply.empty()) model_.submit(LinkDirection::kDown, std::move(refusal->reply), now_us());
         return;
     }
+    if (is_ip_fragment(frame)) last_fragment_ms_ = static_cast<std::int64_t>(now_us() / 1000);
     slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
 }
 
@@ -329,6 +344,7 @@ void SlirpLink::deliver_state_changes() {
 }
 
 void SlirpLink::prepare(std::vector<pollfd>& fds, int& timeout_ms) {
+    const int wanted = timeout_ms;  // before slirp's own timers
     std::uint32_t slirp_timeout = timeout_ms < 0 ? UINT32_MAX : static_cast<std::uint32_t>(timeout_ms);
     filling_ = &fds;
     fill_base_ = fds.size();
@@ -348,13 +364,65 @@ void SlirpLink::prepare(std::vector<pollfd>& fds, int& timeout_ms) {
         lower_to(*next > now ? static_cast<std::int64_t>((*next - now + 999) / 1000) : 0);
     }
     const std::int64_t now_ms = static_cast<std::int64_t>(now / 1000);
+    bool timer_armed = false;
     for (const auto& t : timers_) {
-        if (t->expire_ms) lower_to(*t->expire_ms - now_ms);
+        if (t->expire_ms) {
+            lower_to(*t->expire_ms - now_ms);
+            timer_armed = true;
+        }
+    }
+    // Only slirp's slow timer (or its 1 s cap) would wake the loop up, and it has nothing to do
+    // but count: sleep as long as the others want, and replay it afterwards (quiet()).
+    quiet_ = false;
+    const bool slirp_sets_timeout = (wanted < 0 || wanted > timeout_ms) && timeout_ms >= kSlirpSlowMs &&
+                                    static_cast<std::uint32_t>(timeout_ms) == slirp_timeout;
+    if (slirp_sets_timeout && !timer_armed && !model_.has_state_changes() && !model_.next_event_us() &&
+        (!last_fragment_ms_ || now_ms - *last_fragment_ms_ > kSlirpFragmentLifeMs) && slirp_is_quiet()) {
+        timeout_ms = wanted;
+        quiet_ = true;
     }
 }
 
+bool SlirpLink::slirp_is_quiet() const {
+    const std::unique_ptr<char, decltype(&std::free)> text(slirp_connection_info(slirp_), &std::free);
+    if (!text) return false;
+    const std::string_view info(text.get());
+    // Every line but the header is a socket; each must be a TCP connection parse_slirp_connection_info
+    // understands (UDP and ICMP sockets expire on slirp's clock).
+    std::size_t sockets = 0;
+    for (std::size_t at = info.find('\n'); at != std::string_view::npos && at + 1 < info.size();
+         at = info.find('\n', at + 1))
+        ++sockets;
+    const std::vector<SlirpTcpConnection> tcp = parse_slirp_connection_info(info);
+    if (tcp.size() != sockets) return false;
+    return std::all_of(tcp.begin(), tcp.end(), [](const SlirpTcpConnection& c) {
+        // ESTABLISHED with nothing queued: no retransmission, persist or FIN timer; a forward's
+        // listening socket has no timer at all.
+        return (c.state == "ESTABLISHED" || c.state == "HOST_FORWARD") && c.recv_q == 0 && c.send_q == 0;
+    });
+}
+
+void SlirpLink::catch_up() {
+    if (!quiet_) return;
+    quiet_ = false;
+    const auto now_ms = static_cast<std::int64_t>(now_us() / 1000);
+    // slirp_pollfds_poll runs the slow timer when 499 ms have passed on slirp's clock since it last
+    // did (at or before the last poll): once per step here, as if the loop had woken for each.
+    std::uint64_t n = 0;
+    for (std::int64_t at = last_poll_ms_ + kSlirpSlowMs; at <= now_ms && n < kMaxSlowReplays;
+         at += kSlirpSlowMs, ++n) {
+        clock_override_ms_ = at;
+        slirp_pollfds_poll(slirp_, 0, &SlirpLink::slirp_no_revents, this);
+        last_poll_ms_ = at;
+    }
+    clock_override_ms_.reset();
+    slow_ticks_replayed_ += n;
+}
+
 void SlirpLink::dispatch(std::span<const pollfd> fds) {
+    catch_up();
     polled_ = fds;
+    last_poll_ms_ = static_cast<std::int64_t>(now_us() / 1000);
     slirp_pollfds_poll(slirp_, 0, &SlirpLink::slirp_get_revents, this);
     polled_ = {};
     fire_slirp_timers();
@@ -378,7 +446,9 @@ void SlirpLink::slirp_guest_error(const char* msg, void* opaque) {
 }
 
 int64_t SlirpLink::slirp_clock_get_ns(void* opaque) {
-    return static_cast<int64_t>(static_cast<SlirpLink*>(opaque)->now_us() * 1000);
+    const auto* self = static_cast<SlirpLink*>(opaque);
+    if (self->clock_override_ms_) return *self->clock_override_ms_ * 1'000'000;
+    return static_cast<int64_t>(self->now_us() * 1000);
 }
 
 void* SlirpLink::slirp_timer_new(void (*cb)(void*), void* cb_opaque, void* opaque) {
@@ -406,6 +476,10 @@ int SlirpLink::slirp_add_poll(int fd, int events, void* opaque) {
     auto* self = static_cast<SlirpLink*>(opaque);
     self->filling_->push_back(pollfd{fd, to_poll_events(events), 0});
     return static_cast<int>(self->filling_->size() - 1 - self->fill_base_);
+}
+
+int SlirpLink::slirp_no_revents(int, void*) {
+    return 0;
 }
 
 int SlirpLink::slirp_get_revents(int idx, void* opaque) {

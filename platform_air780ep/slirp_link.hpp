@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -117,6 +118,14 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     void reset_from_guest(std::uint16_t source_port, std::uint16_t gateway_port, std::uint32_t seq);
     // slirp's TCP connections to the host, as it reports them.
     [[nodiscard]] std::vector<SlirpTcpConnection> tcp_connections() const;
+    // libslirp's slow timer (every 499 ms while it has a TCP connection, its poll timeout at most
+    // 1 s) only counts while slirp is quiet: every connection ESTABLISHED with nothing queued either
+    // way, no delayed ACK, no UDP or ICMP socket (they expire), no fragment being reassembled, no
+    // slirp timer armed and nothing on the link model. Then the loop is not woken up for it: the
+    // slow-timer calls skipped are replayed at their own times on slirp's clock before slirp sees
+    // anything else, so its counters (idle time, keepalive) are as if it had run all along.
+    [[nodiscard]] bool quiet() const { return quiet_; }
+    [[nodiscard]] std::uint64_t slow_ticks_replayed() const { return slow_ticks_replayed_; }
 
     // ---- sys_task::PollSource ----
     void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;
@@ -137,6 +146,8 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     std::vector<std::uint8_t> frame_buffer(std::span<const std::uint8_t> bytes);
     void reuse(std::vector<std::uint8_t>&& buffer);
     void fire_slirp_timers();
+    [[nodiscard]] bool slirp_is_quiet() const;
+    void catch_up();  // replays the slow-timer calls skipped while quiet
     void deliver_state_changes();
 
     // libslirp callbacks (opaque = this)
@@ -151,6 +162,7 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     static void slirp_notify(void* opaque);
     static int slirp_add_poll(int fd, int events, void* opaque);
     static int slirp_get_revents(int idx, void* opaque);
+    static int slirp_no_revents(int idx, void* opaque);
 
     sys_task::EventLoop& loop_;
     sys_task::Logger& log_;
@@ -173,6 +185,12 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     std::vector<pollfd>* filling_ = nullptr;
     std::size_t fill_base_ = 0;
     std::span<const pollfd> polled_;
+    // the quiet slow timer (quiet())
+    bool quiet_ = false;
+    std::int64_t last_poll_ms_ = 0;                  // slirp's clock at its last slirp_pollfds_poll
+    std::optional<std::int64_t> clock_override_ms_;  // slirp's clock while replaying
+    std::optional<std::int64_t> last_fragment_ms_;   // the last IP fragment handed to slirp
+    std::uint64_t slow_ticks_replayed_ = 0;
 };
 
 }  // namespace platform_air780ep

@@ -23,6 +23,7 @@
 #define NO_SYS 1
 #define SYS_LIGHTWEIGHT_PROT 0
 #define LWIP_TIMERS 1
+#define LWIP_TIMERS_CUSTOM 1 /* lwip_timers.cpp: lwIP's timers, woken up for only when they have work */
 #define LWIP_NETCONN 0
 #define LWIP_SOCKET 0
 #define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1

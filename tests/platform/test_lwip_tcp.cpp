@@ -5,6 +5,7 @@
 #include "net_test_support.hpp"
 #include "platform_air780ep/cellular_network.hpp"
 #include "platform_air780ep/channel_pool.hpp"
+#include "platform_air780ep/lwip_port/lwip_timers.hpp"
 #include "platform_air780ep/lwip_stack.hpp"
 #include "platform_air780ep/lwip_tcp_stream.hpp"
 #include "platform_air780ep/slirp_link.hpp"
@@ -174,6 +175,46 @@ TEST_CASE("lwIP: an address other than this host's fails at once, a mapped one g
         CHECK(rec.events == std::vector<std::string>{"connected"});
     }
     CHECK(m.link->filter_counts().dropped <= 1);  // nothing but lwIP's gratuitous ARP hit the filter
+}
+
+TEST_CASE("lwIP through slirp: an idle connection wakes neither lwIP nor slirp, and carries on after") {
+    Broker broker;
+    Module m;
+    LwipTcpStream stream(*m.stack, m.hosts);
+    RecordingListener rec(stream);
+    REQUIRE(stream.open("127.0.0.1", broker.port()));
+    REQUIRE(run_until(
+        m.loop, [&] { return rec.connected(); }, 5000));
+    stream.write(mqtt_connect("idle"));
+    REQUIRE(run_until(
+        m.loop, [&] { return received(rec, 4); }, 5000));
+    // Once the CONNACK's delayed ACKs are out, neither the link nor the stack asks for a wake-up.
+    auto sleeps = [](sys_task::PollSource& source) {
+        std::vector<pollfd> fds;
+        int timeout = -1;
+        source.prepare(fds, timeout);
+        return timeout == -1;
+    };
+    REQUIRE(run_until(
+        m.loop, [&] { return sleeps(*m.link) && sleeps(*m.stack); }, 5000));
+    CHECK(m.link->quiet());
+    CHECK_FALSE(lwip_timer_counts().tcp_busy);
+    // Woken up by something else later (here the loop's own longest wait running out): slirp's
+    // slow timer calls and lwIP's TCP timer calls of the quiet stretch are replayed.
+    const std::uint64_t replayed = m.link->slow_ticks_replayed();
+    const std::uint64_t tcp_replayed = lwip_timer_counts().tcp_calls_replayed;
+    for (int i = 0; i < 10 && m.link->slow_ticks_replayed() < replayed + 2; ++i)
+        m.loop.run_once(1500);
+    CHECK(m.link->slow_ticks_replayed() >= replayed + 2);
+    CHECK(lwip_timer_counts().tcp_calls_replayed > tcp_replayed);
+    stream.write(mqtt_publish_qos1("idle/t", 3, "after the quiet stretch"));
+    Bytes expected = kConnack;
+    const Bytes ack = puback(3);
+    expected.insert(expected.end(), ack.begin(), ack.end());
+    REQUIRE(run_until(
+        m.loop, [&] { return received(rec, expected.size()) || rec.closed(); }, 5000));
+    CHECK(rec.received == expected);
+    CHECK_FALSE(m.link->quiet());
 }
 
 TEST_CASE("lwIP: an outage stalls TCP, reports down/up, and the connection recovers") {

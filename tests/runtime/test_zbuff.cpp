@@ -553,7 +553,7 @@ TEST_CASE("zbuff: memory comes from the native heap, with free, resize and the h
         b:resize(-1)
         b:resize("x")
         t(#b)
-        t(zbuff.create(10, 0, zbuff.HEAP_PSRAM))
+        t(#zbuff.create(10, 0, zbuff.HEAP_PSRAM), zbuff.create(10, 0, 3))
         t(#zbuff.create(10, 0, zbuff.HEAP_AUTO), #zbuff.create(10, 0, zbuff.HEAP_SRAM), #zbuff.create(10, 0, 2 ^ 32 + 1))
         t(zbuff.HEAP_AUTO, zbuff.HEAP_SRAM, zbuff.HEAP_PSRAM)
         t(select("#", zbuff.create(-1)), select("#", zbuff.create(2 ^ 32)))
@@ -573,7 +573,7 @@ TEST_CASE("zbuff: memory comes from the native heap, with free, resize and the h
         "I/user.t 0",
         "I/zbuff create size: 10 byte but memory not enough, trigger GC",
         "W/zbuff create size: 10 byte but memory not enough!!!",
-        "I/user.t nil memory not enough",
+        "I/user.t 10 nil memory not enough",
         "I/user.t 10 10 10",
         "I/user.t 0 1 2",
         "W/zbuff invalid zbuff length, create refused",

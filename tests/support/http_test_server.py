@@ -26,6 +26,8 @@ Paths (the query string is ignored unless said):
   /odd_header      X-Odd: "a b" and X-Plain: "ab c" (LuatOS's header-value quirk), no body
   /gzip, /v7/weather/...  200, a gzip-compressed JSON document (the http demo's weather query)
   /empty           200, Content-Length: 0
+  /resolve?name=N  200, application/json: ["192.0.2.<len(N)>"] (Alibaba's HTTP DNS, httpdns.ali)
+  /d?dn=N          200, text/plain: "198.51.100.<len(N)>,198.51.100.1" (Tencent's HTTP DNS, httpdns.tx)
 """
 import gzip
 import json
@@ -117,6 +119,12 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, gzip.compress(doc), "application/json", [("Content-Encoding", "gzip")])
         elif path == "/empty":
             self._send(200, b"")
+        elif path == "/resolve":
+            name = q.get("name", [""])[0]
+            self._send(200, json.dumps([f"192.0.2.{len(name)}"]).encode(), "application/json")
+        elif path == "/d":
+            name = q.get("dn", [""])[0]
+            self._send(200, f"198.51.100.{len(name)},198.51.100.1".encode())
         else:
             doc = {
                 "method": self.command,

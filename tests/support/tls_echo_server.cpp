@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace tests {
 
@@ -32,15 +33,23 @@ std::uint16_t free_tcp_port() {
 
 }  // namespace
 
-TlsEchoServer::TlsEchoServer(const std::filesystem::path& cert, const std::filesystem::path& key) {
+TlsEchoServer::TlsEchoServer(const std::filesystem::path& cert, const std::filesystem::path& key, Echo echo) {
     for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) {
         port_ = free_tcp_port();
         const std::filesystem::path log = dir_.path() / ("s_server" + std::to_string(attempt) + ".log");
-        const pid_t pid =
-            spawn_process({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port_), "-cert",
-                           cert.string(), "-key", key.string(), "-rev"},
-                          log);
-        // s_server prints ACCEPT once it listens; it exits if the port was taken meanwhile.
+        const std::vector<std::string> command =
+            echo == Echo::kBytes
+                ? std::vector<std::string>{"python3",
+                                           (std::filesystem::path(LUATOS_SOURCE_DIR) /
+                                            "tests/support/tls_raw_echo.py")
+                                               .string(),
+                                           std::to_string(port_), cert.string(), key.string()}
+                : std::vector<std::string>{
+                      "openssl", "s_server",    "-accept", "127.0.0.1:" + std::to_string(port_),
+                      "-cert",   cert.string(), "-key",    key.string(),
+                      "-rev"};
+        const pid_t pid = spawn_process(command, log);
+        // Both print ACCEPT once they listen; they exit if the port was taken meanwhile.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         bool exited = false;
         while (std::chrono::steady_clock::now() < deadline) {

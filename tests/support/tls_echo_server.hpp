@@ -14,7 +14,11 @@ namespace tests {
 
 class TlsEchoServer {
   public:
-    TlsEchoServer(const std::filesystem::path& cert, const std::filesystem::path& key);
+    // kReversedLines: `openssl s_server -rev`; kBytes: every byte back as it comes
+    // (tests/support/tls_raw_echo.py), for peers that send no newline.
+    enum class Echo { kReversedLines, kBytes };
+    TlsEchoServer(const std::filesystem::path& cert, const std::filesystem::path& key,
+                  Echo echo = Echo::kReversedLines);
     ~TlsEchoServer();
     TlsEchoServer(const TlsEchoServer&) = delete;
     TlsEchoServer& operator=(const TlsEchoServer&) = delete;

@@ -171,6 +171,11 @@ int SocketCtrl::prepare_connect() {
             remote_of_ = [host] { return host->remote(); };
         }
         if (config_.tls) {
+            // The line mqtt and http log for each TLS connect while --trust-ca widens verification.
+            if (const std::string w =
+                    config_.tls_config ? config_.tls_config->connect_warning() : std::string();
+                !w.empty())
+                network_.device().logger().warn("net", "socket[" + std::to_string(channel()) + "] " + w);
             stream =
                 std::make_unique<platform_air780ep::TlsStream>(loop, config_.tls_config, std::move(stream));
         }

@@ -302,9 +302,12 @@ int l_config(lua_State* L) {
         tls.verify = tls.server_cert ? 2 : 0;
         std::string error;
         std::vector<std::string> warnings;
+        // The device's TLS settings (--trust-ca, --tls-keylog) apply as they do to mqtt and http.
+        const platform_air780ep::TlsDeviceSettings& device_tls = m.network.tls_settings();
         std::unique_ptr<platform_air780ep::TlsConfig> made =
-            tls.server_cert || tls.client_cert ? platform_air780ep::TlsConfig::create(tls, warnings, error)
-                                               : platform_air780ep::TlsConfig::create_insecure(error);
+            tls.server_cert || tls.client_cert
+                ? platform_air780ep::TlsConfig::create(tls, device_tls, warnings, error)
+                : platform_air780ep::TlsConfig::create_insecure(device_tls, error);
         if (!made) {
             log.error("socket", error.rfind("server_cert", 0) == 0 ? "network_set_server_cert failed"
                                                                    : "network_set_client_cert failed");

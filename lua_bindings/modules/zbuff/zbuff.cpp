@@ -11,9 +11,10 @@ namespace {
 
 constexpr const char* kHeapKey = "ZBUFF*.heap";  // registry field of the run's ZbuffHeap
 
-// The heap types the Air780EP's luat_heap_opt_malloc serves (luat_mem.h: AUTO, SRAM); it has no PSRAM.
+// The heap types the Air780EP's luat_heap_opt_malloc serves (luat_mem.h: AUTO, SRAM, PSRAM: its chip,
+// the EC718P, has PSRAM); all three draw on the one native budget here (docs/modules/zbuff.md).
 bool heap_type_served(int type) {
-    return type == 0 || type == 1;
+    return type == 0 || type == 1 || type == 2;
 }
 
 }  // namespace

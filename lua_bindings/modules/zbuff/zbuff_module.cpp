@@ -35,7 +35,8 @@ constexpr int kSeekEnd = 2;
 constexpr int kHeapAuto = 0;
 constexpr int kHeapSram = 1;
 constexpr int kHeapPsram = 2;
-constexpr int kDefaultHeap = kHeapSram;  // the Air780EP has no PSRAM
+// The Air780EP's chip (EC718P) has PSRAM (LUAT_USE_PSRAM), so LuatOS's default heap type is PSRAM.
+constexpr int kDefaultHeap = kHeapPsram;
 constexpr std::uint64_t kMaxFrameBits = std::uint64_t{128} * 1024 * 1024 * 8;
 constexpr std::uint32_t kLargeCreate = 64 * 1024;  // from here create() runs a full GC first
 
