@@ -9,8 +9,8 @@
 #include "platform_air780ep/host_file.hpp"
 #include "platform_air780ep/host_ntp_server.hpp"
 #include "platform_air780ep/host_tcp_stream.hpp"
-#include "platform_air780ep/link_capture.hpp"
 #include "platform_air780ep/host_udp_socket.hpp"
+#include "platform_air780ep/link_capture.hpp"
 #include "platform_air780ep/link_commands.hpp"
 
 namespace lua_bindings {
@@ -270,6 +270,7 @@ DeviceNetwork* install_network(Device& device, NetworkOptions options, std::stri
         LuaModule{"websocket", [&network](RunContext& run) { install_websocket(run, network); }});
     device.add_module(LuaModule{"sntp", [&network](RunContext& run) { install_sntp(run, network); }});
     device.add_module(LuaModule{"ftp", [&network](RunContext& run) { install_ftp(run, network); }});
+    device.add_module(LuaModule{"errDump", [&network](RunContext& run) { install_errdump(run, network); }});
     return &network;
 }
 

@@ -143,13 +143,18 @@ RunOutcome RunContext::vm_exited(int status) {
         // luat_main.c's report(): "Luat: " then the message, then the VM exit line. These lines are
         // shown whatever log.setLevel said: they explain why the device stopped.
         std::string msg;
-        if (lua_type(L_, -1) == LUA_TSTRING || lua_type(L_, -1) == LUA_TNUMBER) {
+        const bool text = lua_type(L_, -1) == LUA_TSTRING || lua_type(L_, -1) == LUA_TNUMBER;
+        if (text) {
             msg = lua_tostring(L_, -1);
         } else {
             msg = std::string("(error object is a ") + luaL_typename(L_, -1) + " value)";
         }
         log.line("E/main Luat: ");
         log.line("E/main " + msg);
+        if (text) {
+            for (const auto& hook : vm_error_hooks_)
+                hook(msg);
+        }
         code = 1;
     }
     lua_settop(L_, 0);

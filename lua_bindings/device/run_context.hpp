@@ -62,6 +62,11 @@ class RunContext {
     // Called when the run ends, in reverse order of registration, before the Lua state is closed.
     // Must not call Lua.
     void on_close(std::function<void()> fn) { closers_.push_back(std::move(fn)); }
+    // Called with the message of an error that ends the Lua VM, after LuatOS's lines for it (as
+    // luat_main.c's report() hands it to errDump's system record). Must not call Lua.
+    void on_vm_error(std::function<void(const std::string& message)> fn) {
+        vm_error_hooks_.push_back(std::move(fn));
+    }
 
     // The RunContext given to a C function as light-userdata upvalue `upvalue`.
     static RunContext& from_upvalue(lua_State* L, int upvalue = 1);
@@ -78,6 +83,7 @@ class RunContext {
     lua_State* L_ = nullptr;
     const std::vector<LuaModule>* modules_ = nullptr;
     std::vector<std::function<void()>> closers_;
+    std::vector<std::function<void(const std::string&)>> vm_error_hooks_;
     std::vector<sys_task::EventLoop::TimerId> timers_;
     std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };

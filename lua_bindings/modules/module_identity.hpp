@@ -12,6 +12,8 @@ inline constexpr const char* kModelName = "Air780EP";  // hmeta.model()
 // Air780EP family's core boards report (the Air780EPM hmeta demo's log).
 inline constexpr const char* kHardwareVersion = "A11";
 inline constexpr const char* kChipName = "EC718P";  // hmeta.chip(), rtos.bsp()
+// luat_version_str(): the LuatOS release this runtime follows (rtos.version(), errDump's upload).
+inline constexpr const char* kLuatosVersion = "V2035";
 
 // The module's MUID (mobile.muid(), hmeta.muid()): 32 characters, the unique id in upper-case hex.
 inline std::string module_muid(const platform_air780ep::Identity& id) {

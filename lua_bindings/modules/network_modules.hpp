@@ -19,5 +19,7 @@ void install_ftp(RunContext& run, DeviceNetwork& network);
 void install_sntp(RunContext& run, DeviceNetwork& network);
 // socket.create and the rest of LuatOS's socket API (modules/socket/), added to the socket table.
 void install_socket_links(RunContext& run, DeviceNetwork& network);
+// errDump: the error records and their upload over a socket channel (modules/errdump.md).
+void install_errdump(RunContext& run, DeviceNetwork& network);
 
 }  // namespace lua_bindings

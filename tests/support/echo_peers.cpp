@@ -140,6 +140,12 @@ UdpEchoPeer::UdpEchoPeer(std::uint16_t port) : port_(port) {
     thread_ = std::thread([this] { run(); });
 }
 
+UdpEchoPeer::UdpEchoPeer(Reply reply) : reply_(std::move(reply)) {
+    fd_ = bound_socket(SOCK_DGRAM, port_);
+    make_pipe(wake_);
+    thread_ = std::thread([this] { run(); });
+}
+
 UdpEchoPeer::~UdpEchoPeer() {
     wake(wake_[1]);
     thread_.join();
@@ -164,12 +170,17 @@ void UdpEchoPeer::run() {
         const ssize_t n =
             ::recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (n < 0) continue;
+        const std::string datagram(buffer.data(), static_cast<std::size_t>(n));
+        std::size_t index = 0;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            received_.emplace_back(buffer.data(), static_cast<std::size_t>(n));
+            index = received_.size();
+            received_.push_back(datagram);
         }
-        ::sendto(fd_, buffer.data(), static_cast<std::size_t>(n), 0, reinterpret_cast<const sockaddr*>(&from),
-                 len);
+        const std::optional<std::string> answer = reply_ ? reply_(index, datagram) : datagram;
+        if (answer) {
+            ::sendto(fd_, answer->data(), answer->size(), 0, reinterpret_cast<const sockaddr*>(&from), len);
+        }
         ++datagrams_;
     }
 }

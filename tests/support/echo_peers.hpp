@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,8 +43,12 @@ class TcpEchoServer {
 
 class UdpEchoPeer {
   public:
+    // What to send back for the datagram number `index` (from 0): nullopt sends nothing.
+    using Reply = std::function<std::optional<std::string>(std::size_t index, const std::string& datagram)>;
     // On a free port, or on `port` (say the port of a TcpEchoServer: TCP and UDP ports are apart).
     explicit UdpEchoPeer(std::uint16_t port = 0);
+    // A sink that answers each datagram as `reply` says instead of echoing it (errDump's server).
+    explicit UdpEchoPeer(Reply reply);
     ~UdpEchoPeer();
     UdpEchoPeer(const UdpEchoPeer&) = delete;
     UdpEchoPeer& operator=(const UdpEchoPeer&) = delete;
@@ -61,6 +67,7 @@ class UdpEchoPeer {
     std::atomic<std::size_t> datagrams_{0};
     mutable std::mutex mutex_;
     std::vector<std::string> received_;
+    Reply reply_;
     std::thread thread_;
 };
 
