@@ -1,5 +1,6 @@
 #include "platform_air780ep/frame_codec.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace platform_air780ep {
@@ -79,6 +80,48 @@ std::optional<Ipv4View> parse_ipv4_frame(std::span<const std::uint8_t> frame) {
     }
     return Ipv4View{
         ip, header_len, total_len, frame[ip + 9], load_be32(frame, ip + 12), load_be32(frame, ip + 16)};
+}
+
+void write_eth_ipv4_headers(std::span<std::uint8_t> out, std::span<const std::uint8_t, 6> destination_mac,
+                            std::span<const std::uint8_t, 6> source_mac, std::uint8_t protocol, Ipv4 source,
+                            Ipv4 destination) {
+    std::copy(destination_mac.begin(), destination_mac.end(), out.begin());
+    std::copy(source_mac.begin(), source_mac.end(), out.begin() + 6);
+    store_be16(out, 12, kEtherTypeIpv4);
+    const std::size_t ip = kEthHeaderLen;
+    std::fill_n(out.begin() + ip, kIpv4MinHeaderLen, std::uint8_t{0});
+    out[ip] = 0x45;
+    store_be16(out, ip + 2, static_cast<std::uint16_t>(out.size() - kEthHeaderLen));
+    store_be16(out, ip + 6, 0x4000);  // don't fragment
+    out[ip + 8] = 64;                 // TTL
+    out[ip + 9] = protocol;
+    store_be32(out, ip + 12, source);
+    store_be32(out, ip + 16, destination);
+    store_be16(out, ip + 10, checksum_finish(checksum_add(out.subspan(ip, kIpv4MinHeaderLen))));
+}
+
+std::vector<std::uint8_t> make_udp_reply(std::span<const std::uint8_t> request, Ipv4 source,
+                                         std::uint16_t source_port, std::span<const std::uint8_t> payload) {
+    const auto ip = parse_ipv4_frame(request);
+    const std::size_t udp = ip->offset + ip->header_len;
+    const std::size_t udp_len = kUdpHeaderLen + payload.size();
+    std::vector<std::uint8_t> out(kEthHeaderLen + kIpv4MinHeaderLen + udp_len, 0);
+    write_eth_ipv4_headers(out, request.subspan<6, 6>(), request.first<6>(), kIpProtoUdp, source, ip->source);
+    const std::size_t oip = kEthHeaderLen;
+    const std::size_t oudp = oip + kIpv4MinHeaderLen;
+    store_be16(out, oudp, source_port);
+    store_be16(out, oudp + 2, load_be16(request, udp));  // the asker's port
+    store_be16(out, oudp + 4, static_cast<std::uint16_t>(udp_len));
+    std::copy(payload.begin(), payload.end(),
+              out.begin() + static_cast<std::ptrdiff_t>(oudp + kUdpHeaderLen));
+    // UDP checksum over the pseudo header (addresses, protocol, length) and the datagram; a zero
+    // result is sent as all ones (zero means "no checksum").
+    std::uint32_t sum = checksum_add(std::span(out).subspan(oip + 12, 8));
+    sum += static_cast<std::uint32_t>(kIpProtoUdp + udp_len);
+    sum = checksum_add(std::span(out).subspan(oudp, udp_len), sum);
+    const std::uint16_t udp_sum = checksum_finish(sum);
+    store_be16(out, oudp + 6, udp_sum == 0 ? 0xFFFF : udp_sum);
+    return out;
 }
 
 }  // namespace platform_air780ep

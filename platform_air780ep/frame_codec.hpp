@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace platform_air780ep {
 
@@ -64,5 +65,16 @@ struct Ipv4View {
     Ipv4 destination;
 };
 std::optional<Ipv4View> parse_ipv4_frame(std::span<const std::uint8_t> frame);
+
+// Writes the Ethernet and IPv4 headers of a frame (no options, don't fragment, TTL 64, checksum
+// filled) into `out`, whose size is the whole frame: Ethernet header, IP header and payload.
+void write_eth_ipv4_headers(std::span<std::uint8_t> out, std::span<const std::uint8_t, 6> destination_mac,
+                            std::span<const std::uint8_t, 6> source_mac, std::uint8_t protocol, Ipv4 source,
+                            Ipv4 destination);
+
+// The UDP reply to the well-formed IPv4/UDP frame `request` (checked by the caller): back to the
+// asker's MAC, address and port, from the MAC it was sent to, `source` and `source_port`.
+std::vector<std::uint8_t> make_udp_reply(std::span<const std::uint8_t> request, Ipv4 source,
+                                         std::uint16_t source_port, std::span<const std::uint8_t> payload);
 
 }  // namespace platform_air780ep

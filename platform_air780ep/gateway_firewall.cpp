@@ -78,18 +78,9 @@ std::vector<std::uint8_t> tcp_reset_for(std::span<const std::uint8_t> segment) {
 std::vector<std::uint8_t> make_tcp_reset(const TcpResetSpec& spec) {
     const std::size_t ip_len = kIpv4MinHeaderLen + kTcpMinHeaderLen;
     std::vector<std::uint8_t> out(kEthHeaderLen + ip_len, 0);
-    std::copy(spec.destination_mac.begin(), spec.destination_mac.end(), out.begin());
-    std::copy(spec.source_mac.begin(), spec.source_mac.end(), out.begin() + 6);
-    store_be16(out, 12, kEtherTypeIpv4);
+    write_eth_ipv4_headers(out, spec.destination_mac, spec.source_mac, kIpProtoTcp, spec.source,
+                           spec.destination);
     const std::size_t oip = kEthHeaderLen;
-    out[oip] = 0x45;
-    store_be16(out, oip + 2, static_cast<std::uint16_t>(ip_len));
-    store_be16(out, oip + 6, 0x4000);  // don't fragment
-    out[oip + 8] = 64;                 // TTL
-    out[oip + 9] = kIpProtoTcp;
-    store_be32(out, oip + 12, spec.source);
-    store_be32(out, oip + 16, spec.destination);
-    store_be16(out, oip + 10, checksum_finish(checksum_add(std::span(out).subspan(oip, kIpv4MinHeaderLen))));
     const std::size_t otcp = oip + kIpv4MinHeaderLen;
     store_be16(out, otcp, spec.source_port);
     store_be16(out, otcp + 2, spec.destination_port);

@@ -53,32 +53,7 @@ std::optional<std::vector<std::uint8_t>> NtpResponder::answer(std::span<const st
         make_ntp_reply(frame.subspan(udp + kUdpHeaderLen, udp_len - kUdpHeaderLen), time_.unix_ms());
     if (!reply) return std::nullopt;
 
-    // Ethernet + IPv4 + UDP back to the asker, from the gateway's MAC, address and port 123.
-    const std::size_t ip_len = kIpv4MinHeaderLen + kUdpHeaderLen + reply->size();
-    std::vector<std::uint8_t> out(kEthHeaderLen + ip_len, 0);
-    std::copy_n(frame.begin() + 6, 6, out.begin());  // dst MAC = asker's
-    std::copy_n(frame.begin(), 6, out.begin() + 6);  // src MAC = the gateway's (as asked)
-    store_be16(out, 12, kEtherTypeIpv4);
-    const std::size_t oip = kEthHeaderLen;
-    out[oip] = 0x45;
-    store_be16(out, oip + 2, static_cast<std::uint16_t>(ip_len));
-    store_be16(out, oip + 6, 0x4000);  // don't fragment
-    out[oip + 8] = 64;                 // TTL
-    out[oip + 9] = kIpProtoUdp;
-    store_be32(out, oip + 12, gateway_);
-    store_be32(out, oip + 16, ip->source);
-    store_be16(out, oip + 10, checksum_finish(checksum_add(std::span(out).subspan(oip, kIpv4MinHeaderLen))));
-    const std::size_t oudp = oip + kIpv4MinHeaderLen;
-    store_be16(out, oudp, kNtpPort);
-    store_be16(out, oudp + 2, load_be16(frame, udp));  // the asker's port
-    store_be16(out, oudp + 4, static_cast<std::uint16_t>(kUdpHeaderLen + reply->size()));
-    std::copy(reply->begin(), reply->end(), out.begin() + static_cast<std::ptrdiff_t>(oudp + kUdpHeaderLen));
-    std::uint32_t sum = checksum_add(std::span(out).subspan(oip + 12, 8));
-    sum += static_cast<std::uint32_t>(kIpProtoUdp + kUdpHeaderLen + reply->size());
-    sum = checksum_add(std::span(out).subspan(oudp, kUdpHeaderLen + reply->size()), sum);
-    const std::uint16_t udp_sum = checksum_finish(sum);
-    store_be16(out, oudp + 6, udp_sum == 0 ? 0xFFFF : udp_sum);
-    return out;
+    return make_udp_reply(frame, gateway_, kNtpPort, *reply);
 }
 
 }  // namespace platform_air780ep

@@ -1,6 +1,6 @@
 // LuatOS's `.wait()` objects (luat_pushcwait / luat_pushcwait_error / luat_cbcwait): a C function
 // returns sys_cw(topic), the task's wait() waits for the topic, and the C side publishes the results
-// on it with sys_pub. Shared by every module that answers through one (http, ftp).
+// on it with sys_pub. Shared by every module that answers through one (http, ftp, sms).
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,7 @@
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
+#include "lua_bindings/modules/cwait.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
 #include "lua_bindings/modules/peripheral_util.hpp"
 #include "platform_air780ep/sms_pdu.hpp"
@@ -86,7 +87,6 @@ struct SmsModule : std::enable_shared_from_this<SmsModule> {
     std::vector<std::uint8_t> msg_refs;
     std::uint8_t long_ref = 254;  // ref_idx
     std::uint64_t wait_id = 0;    // long_sms_send_idp
-    std::uint64_t cwait_counter = 0;
     std::vector<sys_task::EventLoop::TimerId> timers;
 
     sys_task::Logger& log() { return run.device().logger(); }
@@ -185,7 +185,7 @@ struct SmsModule : std::enable_shared_from_this<SmsModule> {
         post([ok, error_code, mr](SmsModule& m, lua_State* L) {
             if (m.wait_id != 0) {
                 lua_pushboolean(L, ok ? 1 : 0);
-                m.cbcwait(L, m.wait_id, 1);
+                cbcwait(L, m.wait_id, 1);
                 m.wait_id = 0;
             }
             lua_pushliteral(L, "SMS_SENT");
@@ -239,47 +239,6 @@ struct SmsModule : std::enable_shared_from_this<SmsModule> {
     }
 
     // ---- the sysplus waits of sms.sendLong ----
-
-    static std::string cwait_topic(std::uint64_t id) {
-        std::string topic(1, '\x01');
-        for (int i = 0; i < 8; ++i)
-            topic += static_cast<char>((id >> (8 * i)) & 0xFF);
-        return topic;
-    }
-    // luat_pushcwait: sys_cw(topic) for a new id.
-    std::uint64_t pushcwait(lua_State* L) {
-        if (lua_getglobal(L, "sys_cw") != LUA_TFUNCTION) {
-            log().error("main", "sys lib not found!");
-            return 0;
-        }
-        ++cwait_counter;
-        const std::string topic = cwait_topic(cwait_counter);
-        lua_pushlstring(L, topic.data(), topic.size());
-        lua_call(L, 1, 1);
-        return cwait_counter;
-    }
-    // luat_pushcwait_error: sys_cw(nil, <the nargs values on top>).
-    void pushcwait_error(lua_State* L, int nargs) {
-        if (lua_getglobal(L, "sys_cw") != LUA_TFUNCTION) {
-            lua_pop(L, 1);
-            log().error("main", "sys lib not found!");
-            return;
-        }
-        lua_pushnil(L);
-        lua_rotate(L, -nargs - 2, 2);
-        lua_call(L, nargs + 1, 1);
-    }
-    // luat_cbcwait: sys_pub(topic, <the nargs values on top>).
-    void cbcwait(lua_State* L, std::uint64_t id, int nargs) {
-        if (lua_getglobal(L, "sys_pub") != LUA_TFUNCTION) {
-            lua_pop(L, 1 + nargs);
-            return;
-        }
-        const std::string topic = cwait_topic(id);
-        lua_pushlstring(L, topic.data(), topic.size());
-        lua_rotate(L, -nargs - 2, 2);
-        lua_call(L, nargs + 1, 0);
-    }
 
     // ---- receiving ----
 
@@ -439,15 +398,15 @@ int l_send_long(lua_State* L) {
     if (m.max_num != 0) {
         m.log().error("sms", "sms is busy");
         lua_pushboolean(L, 0);
-        m.pushcwait_error(L, 1);
+        pushcwait_error(L, m.log(), 1);
         return 1;
     }
     if (m.wait_id != 0 || !acceptable(m, a)) {
         lua_pushboolean(L, 0);
-        m.pushcwait_error(L, 1);
+        pushcwait_error(L, m.log(), 1);
         return 1;
     }
-    m.wait_id = m.pushcwait(L);
+    m.wait_id = pushcwait(L, m.run.scheduler(), m.log());
     start_sending(m, a);
     return 1;
 }

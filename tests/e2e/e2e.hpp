@@ -2,6 +2,8 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "tests/support/device_runner.hpp"
@@ -75,5 +77,36 @@ function main(fn)
     sys.run()
 end
 )LUA";
+
+}  // namespace tests
+
+namespace tests {
+
+// The official LuatOS demo folder shared/luatos/demo/<name> beside the repository, or nullopt.
+inline std::optional<std::filesystem::path> official_demo(const std::string& name) {
+    const std::filesystem::path p = repo_path("../shared/luatos/demo/" + name);
+    if (!std::filesystem::is_directory(p)) return std::nullopt;
+    return p;
+}
+
+// `var` = official_demo(name); a test without the official scripts beside the repository warns
+// and ends there.
+#define OFFICIAL_DEMO(var, name)                                          \
+    const std::optional<std::filesystem::path> var = official_demo(name); \
+    if (!var) {                                                           \
+        WARN("skipped: the official LuatOS demo '" name                   \
+             "' is not in ../shared/luatos/demo/ beside the "             \
+             "repository");                                               \
+        return;                                                           \
+    }
+
+// The lines that say a script died: the runtime's E/main lines and the VM-exit line.
+inline Lines vm_errors(const Lines& lines) {
+    Lines out;
+    for (const auto& l : lines) {
+        if (l.starts_with("E/main") || l.find("Lua VM exit") != std::string::npos) out.push_back(l);
+    }
+    return out;
+}
 
 }  // namespace tests

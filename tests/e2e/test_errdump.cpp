@@ -18,21 +18,6 @@ using namespace tests;
 
 namespace {
 
-std::optional<std::filesystem::path> errdump_demo() {
-    const std::filesystem::path p = repo_path("../shared/luatos/demo/errdump");
-    if (!std::filesystem::is_directory(p)) return std::nullopt;
-    return p;
-}
-
-#define ERRDUMP_DEMO(var)                                                                          \
-    const std::optional<std::filesystem::path> var = errdump_demo();                               \
-    if (!var) {                                                                                    \
-        WARN(                                                                                      \
-            "skipped: the official LuatOS demo 'errdump' is not in ../shared/luatos/demo/ beside " \
-            "the repository");                                                                     \
-        return;                                                                                    \
-    }
-
 UdpEchoPeer::Reply answer(std::string text) {
     return [text](std::size_t, const std::string&) { return std::optional<std::string>(text); };
 }
@@ -45,14 +30,6 @@ Lines errdump_lines(const Lines& lines) {
     Lines out;
     for (const auto& l : lines) {
         if (l.starts_with("D/errDump") || l.starts_with("E/errDump")) out.push_back(l);
-    }
-    return out;
-}
-
-Lines lua_errors(const Lines& lines) {
-    Lines out;
-    for (const auto& l : lines) {
-        if (l.starts_with("E/main") || l.find("Lua VM exit") != std::string::npos) out.push_back(l);
     }
     return out;
 }
@@ -193,12 +170,12 @@ TEST_CASE(
 TEST_CASE(
     "demo errdump / auto_dump_air_srv (unchanged, 20 s): the power-on report and a user record to the "
     "server") {
-    ERRDUMP_DEMO(demo);
+    OFFICIAL_DEMO(demo, "errdump");
     UdpEchoPeer sink(answer("OK"));
     const LuatosResult r =
         run_luatos({"--run-for", "20s", "--host", sink_host("dev_msg1.openluat.com", sink), demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(lua_errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     CHECK_LINES(errdump_lines(r.lines), {"D/errDump errdump ok!", "D/errDump errdump ok!"});
     const std::vector<std::string> got = sink.received();
     REQUIRE(got.size() == 2);
@@ -209,7 +186,7 @@ TEST_CASE(
 }
 
 TEST_CASE("demo errdump / auto_dump_udp_srv (20 s): the records to its own UDP server") {
-    ERRDUMP_DEMO(demo);
+    OFFICIAL_DEMO(demo, "errdump");
     TempDir dir("e2e-errdump-udp");
     UdpEchoPeer sink(answer("OK"));
     std::vector<std::string> args{"--run-for", "20s", "--host", sink_host("112.125.89.8", sink)};
@@ -217,7 +194,7 @@ TEST_CASE("demo errdump / auto_dump_udp_srv (20 s): the records to its own UDP s
         args.push_back(a);
     const LuatosResult r = run_luatos(args);
     CHECK(r.exit_code == 0);
-    CHECK(lua_errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     CHECK_LINES(errdump_lines(r.lines), {"D/errDump 自定义服务器 112.125.89.8 47539", "D/errDump errdump ok!",
                                          "D/errDump errdump ok!"});
     const std::vector<std::string> got = sink.received();
@@ -228,7 +205,7 @@ TEST_CASE("demo errdump / auto_dump_udp_srv (20 s): the records to its own UDP s
 TEST_CASE(
     "demo errdump / errdump_read (20 s): the system record of the last run read / sent / deleted / the user "
     "record") {
-    ERRDUMP_DEMO(demo);
+    OFFICIAL_DEMO(demo, "errdump");
     TempDir dir("e2e-errdump-read");
     const auto data = dir.path() / "data";
     std::filesystem::create_directories(data);
@@ -241,7 +218,7 @@ TEST_CASE(
         args.push_back(a);
     const LuatosResult r = run_luatos(args);
     CHECK(r.exit_code == 0);
-    CHECK(lua_errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = lines_with(r.lines, "I/user.");
     CHECK(std::count(u.begin(), u.end(), "I/user.没有新数据了，删除系统错误日志") == 1);
     CHECK(std::count(u.begin(), u.end(), "I/user.errBuff 测试一下用户的调试日志记录功能") == 1);

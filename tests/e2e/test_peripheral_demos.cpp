@@ -17,21 +17,6 @@ using namespace tests;
 
 namespace {
 
-std::optional<std::filesystem::path> official_demo(const std::string& name) {
-    const std::filesystem::path p = repo_path("../shared/luatos/demo/" + name);
-    if (!std::filesystem::is_directory(p)) return std::nullopt;
-    return p;
-}
-
-#define OFFICIAL_DEMO(var, name)                                          \
-    const std::optional<std::filesystem::path> var = official_demo(name); \
-    if (!var) {                                                           \
-        WARN("skipped: the official LuatOS demo '" name                   \
-             "' is not in ../shared/luatos/demo/ beside the "             \
-             "repository");                                               \
-        return;                                                           \
-    }
-
 // The script's lines and the board's (and, with `with_errors`, every E/ line), in order.
 Lines script_and_board(const Lines& lines, bool with_errors = false) {
     Lines out;
@@ -39,14 +24,6 @@ Lines script_and_board(const Lines& lines, bool with_errors = false) {
         if (l.starts_with("I/user.") || l.starts_with("D/board") || l.starts_with("I/board") ||
             (with_errors && l.starts_with("E/")))
             out.push_back(l);
-    }
-    return out;
-}
-
-Lines errors(const Lines& lines) {
-    Lines out;
-    for (const auto& l : lines) {
-        if (l.starts_with("E/main") || l.find("Lua VM exit") != std::string::npos) out.push_back(l);
     }
     return out;
 }
@@ -101,7 +78,7 @@ TEST_CASE("demo gpio (unchanged, 20 s): GPIO27's LED blinks, on the board and in
     OFFICIAL_DEMO(demo, "gpio");
     const LuatosResult r = run_luatos({"--run-for", "20s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines seen = script_and_board(r.lines);
     REQUIRE(seen.size() > 20);
     CHECK(seen == repeated({"I/user.main project name is  GPIO_testdemo version is  001.999.000"},
@@ -114,7 +91,7 @@ TEST_CASE("demo led_blink (unchanged, 20 s): the network LED once a second") {
     OFFICIAL_DEMO(demo, "led_blink");
     const LuatosResult r = run_luatos({"--run-for", "20s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines seen = script_and_board(r.lines);
     REQUIRE(seen.size() > 10);
     CHECK(seen == repeated({"I/user.main led_blink_app 001.999.000", "D/board gpio27 out 0"},
@@ -139,7 +116,7 @@ TEST_CASE("demo adc (unchanged, 20 s): the four channels in their ranges, CPU te
     };
     const DeviceResult r = run_device(options);
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines seen = script_and_board(r.lines);
     REQUIRE(seen.size() > 6 * 3);
     CHECK(seen == repeated({"I/user.main ADC_DEMO 001.999.000"},
@@ -162,7 +139,7 @@ TEST_CASE("demo pwm (unchanged): the old and the new API on PWM4, every step suc
     };
     const DeviceResult r = run_device(options);
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     CHECK(script_and_board(r.lines, true) ==
           Lines{"I/user.main PWM 001.999.000",
                 "I/user.PWM PWM 综合演示任务开始",
@@ -209,7 +186,7 @@ TEST_CASE("demo gpio, gpio_irq_task: a short and a long press of GPIO24 from the
     REQUIRE(device.process().wait_for(
         [](const Lines& l) { return lines_with(l, "I/user.按键检测 按键释放").size() == 2; }, 10s));
     CHECK(device.stop() == 128 + SIGTERM);
-    CHECK(errors(device.process().lines()).empty());
+    CHECK(vm_errors(device.process().lines()).empty());
     CHECK(lines_with(device.process().lines(), "I/user.") ==
           Lines{"I/user.按键检测 按键按下", "I/user.按键检测 按键释放", "I/user.按键检测 短按事件",
                 "I/user.按键检测 按键按下", "I/user.按键检测 长按事件 24", "I/user.按键检测 按键释放"});
@@ -232,7 +209,7 @@ TEST_CASE("demo gpio, gpio_irqcount_task: the edges driven on GPIO24 are counted
     REQUIRE(device.process().wait_for(
         [&](const Lines& l) { return lines_with(l, "I/user.irq cnt ").size() > reports; }, 10s));
     CHECK(device.stop() == 128 + SIGTERM);
-    CHECK(errors(device.process().lines()).empty());
+    CHECK(vm_errors(device.process().lines()).empty());
     CHECK(counted(device.process().lines()) == 6);
     CHECK(lines_with(device.process().lines(), "D/gpio") == Lines{"D/gpio pin 24 use irq count mode"});
 }
@@ -249,7 +226,7 @@ TEST_CASE("demo gpio, gpio_input_task: GPIO27 follows the level driven on GPIO24
         },
         10s));
     CHECK(device.stop() == 128 + SIGTERM);
-    CHECK(errors(device.process().lines()).empty());
+    CHECK(vm_errors(device.process().lines()).empty());
     const Lines board = lines_with(device.process().lines(), "D/board");
     CHECK(Lines(board.begin(), board.begin() + 3) ==
           Lines{"D/board gpio27 out 1", "D/board gpio27 out 0", "D/board gpio27 out 1"});
@@ -266,7 +243,7 @@ TEST_CASE("demo gpio, gpio_pull_task and gpio_toggle_task: pull levels, pulses")
             d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);
     };
     const DeviceResult p = run_device(pull);
-    CHECK(errors(p.lines).empty());
+    CHECK(vm_errors(p.lines).empty());
     const Lines pull_seen = script_and_board(p.lines);
     REQUIRE(pull_seen.size() >= 4);
     CHECK(pull_seen == repeated({}, {"I/user.GPIO 7 电平 1", "I/user.GPIO 27 电平 0"}, pull_seen.size()));
@@ -281,7 +258,7 @@ TEST_CASE("demo gpio, gpio_pull_task and gpio_toggle_task: pull levels, pulses")
             d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);
     };
     const DeviceResult t = run_device(toggle);
-    CHECK(errors(t.lines).empty());
+    CHECK(vm_errors(t.lines).empty());
     CHECK(script_and_board(t.lines) ==
           repeated({"D/board gpio27 out 0", "D/board gpio27 pulse A9 (8 bits)", "D/board gpio27 out 1",
                     "I/user.gpio----------->pulse"},
@@ -314,7 +291,7 @@ TEST_CASE(
     };
     const DeviceResult r = run_device(options);
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     Lines seen;
     for (const auto& l : r.lines) {
         if (l.starts_with("I/user.当前网络 ")) {

@@ -15,31 +15,8 @@ using namespace tests;
 
 namespace {
 
-std::optional<std::filesystem::path> official_demo(const std::string& name) {
-    const std::filesystem::path p = repo_path("../shared/luatos/demo/" + name);
-    if (!std::filesystem::is_directory(p)) return std::nullopt;
-    return p;
-}
-
-#define OFFICIAL_DEMO(var, name)                                          \
-    const std::optional<std::filesystem::path> var = official_demo(name); \
-    if (!var) {                                                           \
-        WARN("skipped: the official LuatOS demo '" name                   \
-             "' is not in ../shared/luatos/demo/ beside the "             \
-             "repository");                                               \
-        return;                                                           \
-    }
-
 Lines user_lines(const Lines& lines) {
     return lines_with(lines, "I/user.");
-}
-
-Lines errors(const Lines& lines) {
-    Lines out;
-    for (const auto& l : lines) {
-        if (l.starts_with("E/main") || l.find("Lua VM exit") != std::string::npos) out.push_back(l);
-    }
-    return out;
 }
 
 bool contains(const Lines& lines, const std::string& line) {
@@ -145,7 +122,7 @@ TEST_CASE("demo hmeta (unchanged): the model / hardware version and chip every 3
     OFFICIAL_DEMO(demo, "hmeta");
     const LuatosResult r = run_luatos({"--run-for", "7s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     CHECK(user_lines(r.lines) == Lines{"I/user.main luatos_hmeta_app 001.999.000",
                                        "I/user.hmeta Air780EP A11 EC718P", "I/user.hmeta Air780EP A11 EC718P",
                                        "I/user.hmeta Air780EP A11 EC718P"});
@@ -155,7 +132,7 @@ TEST_CASE("demo fskv (unchanged): every step as in its readme / the store empty 
     OFFICIAL_DEMO(demo, "fskv");
     const LuatosResult r = run_luatos({"--run-for", "3s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = user_lines(r.lines);
     for (const char* want : {"I/user.fskv init complete true", "I/user.获取kv数据库状态 fskv kv 8192 65536 0",
                              "I/user.fskv设置用户数据是字符串 true", "I/user.mytable设置用户数据是table true",
@@ -174,7 +151,7 @@ TEST_CASE("demo fs_io (unchanged): fsstat / folders / files / lsdir / removal al
     OFFICIAL_DEMO(demo, "fs_io");
     const LuatosResult r = run_luatos({"--run-for", "3s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     CHECK(lines_with(r.lines, "E/user").empty());
     const Lines u = user_lines(r.lines);
     for (
@@ -194,15 +171,15 @@ TEST_CASE("demo mcu / rtos and mobile (unchanged / 8 s): no Lua error / their ow
     OFFICIAL_DEMO(rtos, "rtos");
     OFFICIAL_DEMO(mobile, "mobile");
     const LuatosResult m = run_luatos({"--run-for", "8s", mcu->string()});
-    CHECK(errors(m.lines).empty());
+    CHECK(vm_errors(m.lines).empty());
     CHECK(contains(user_lines(m.lines), "I/user.mcu 获取每秒的tick数量: 1000"));
     CHECK(lines_containing(m.lines, "I/user.mcu tick64:").size() >= 1);
     const LuatosResult r = run_luatos({"--run-for", "8s", rtos->string()});
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     CHECK(contains(user_lines(r.lines), "I/user.完整描述 LuatOS-SoC_V2035_EC718P"));
     CHECK(contains(user_lines(r.lines), "I/user.RTOS测试 所有测试已启动"));
     const LuatosResult b = run_luatos({"--run-for", "8s", mobile->string()});
-    CHECK(errors(b.lines).empty());
+    CHECK(vm_errors(b.lines).empty());
     const Lines u = user_lines(b.lines);
     for (const char* want : {"I/user.sim status RDY", "I/user.apn cmnet", "I/user.status 1", "I/user.csq 31",
                              "I/user.rsrp -70", "I/user.simid 0"}) {
@@ -214,7 +191,7 @@ TEST_CASE("demo wdt (unchanged / 10 s): the dog fed every 3 s / power-on reasons
     OFFICIAL_DEMO(demo, "wdt");
     const LuatosResult r = run_luatos({"--run-for", "10s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     CHECK(user_lines(r.lines) == Lines{"I/user.main wdt_DEMO 001.999.000",
                                        "I/user.wdt 硬件看门狗已由底层固件启用",
                                        "I/user.reset_reason 重启原因1: 0 原因2: 0 原因3: 0",
@@ -244,7 +221,7 @@ TEST_CASE("demo lowpower / prj_3_mqtt_short (unchanged): one publish / then PSM+
     Mosquitto broker;
     const LuatosResult r = run_lowpower(*demo, "prj_3_mqtt_short", broker);
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = user_lines(r.lines);
     for (const char* want :
          {"I/user.drv_psm 当前使用的模组是： Air780EP", "I/user.mqtt_client_main_task_func connect success",
@@ -263,7 +240,7 @@ TEST_CASE("demo lowpower / prj_1_mqtt_long (unchanged): light sleep keeps the co
     Mosquitto broker;
     const LuatosResult r = run_lowpower(*demo, "prj_1_mqtt_long", broker);
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = user_lines(r.lines);
     CHECK(contains(u, "I/user.lowpower_task enter"));
     CHECK(contains(u, "I/user.mqtt_client_main_task_func connect success"));
@@ -277,7 +254,7 @@ TEST_CASE("demo json (unchanged): encodes and decodes as LuatOS's lua-cjson") {
     OFFICIAL_DEMO(demo, "json");
     const LuatosResult r = run_luatos({"--run-for", "1500ms", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = user_lines(r.lines);
     for (const char* want :
          {"I/user.table_string_test1 序列化成功： {\"abc\":123,\"def\":\"123\",\"ttt\":true}",
@@ -294,7 +271,7 @@ TEST_CASE("demo os (unchanged): os.time(table) read as UTC, os.date in +8, files
     OFFICIAL_DEMO(demo, "os");
     const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
     CHECK(r.exit_code == 0);
-    CHECK(errors(r.lines).empty());
+    CHECK(vm_errors(r.lines).empty());
     const Lines u = user_lines(r.lines);
     for (const char* want :
          {"I/user.os.date 指定时间戳格式化: 2024年12月25日 18:30:00",
@@ -312,7 +289,7 @@ TEST_CASE("demos log, helloworld, luatos_framework (unchanged): their lines, no 
         OFFICIAL_DEMO(demo, "log");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
         CHECK(r.exit_code == 0);
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         CHECK(lines_with(r.lines, "I/user.logdemo").size() ==
               3);  // info at level 1 and at INFO, and the values line
         CHECK(lines_with(r.lines, "E/user.logdemo error message").size() == 4);
@@ -321,21 +298,21 @@ TEST_CASE("demos log, helloworld, luatos_framework (unchanged): their lines, no 
     {
         OFFICIAL_DEMO(demo, "helloworld");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         CHECK(user_lines(r.lines) ==
               Lines{"I/user.main luatos_helloworld_app 001.999.000", "I/user.hello world"});
     }
     {
         OFFICIAL_DEMO(demo, "luatos_framework/hello_luatos");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         CHECK(user_lines(r.lines).front() == "I/user.main luatos_framework_hello_luatos 001.999.000");
         CHECK(contains(r.lines, "I/user.Hello, LuatOS"));
     }
     {
         OFFICIAL_DEMO(demo, "luatos_framework/luatos_task");
         const LuatosResult r = run_luatos({"--run-for", "1s", demo->string()});
-        CHECK(errors(r.lines).empty());
+        CHECK(vm_errors(r.lines).empty());
         const Lines u = user_lines(r.lines);
         REQUIRE(u.size() >= 4);
         CHECK(Lines(u.begin(), u.begin() + 4) == Lines{"I/user.main luatos_framework_luatos_task 001.999.000",

@@ -295,20 +295,6 @@ TEST_CASE("time: `--control clock +3600` shows in socket.ntptm after the next sy
 
 namespace {
 
-std::optional<std::filesystem::path> official_demo(const std::string& name) {
-    const std::filesystem::path p = repo_path("../shared/luatos/demo/" + name);
-    if (!std::filesystem::is_directory(p)) return std::nullopt;
-    return p;
-}
-
-Lines vm_errors(const Lines& lines) {
-    Lines out;
-    for (const auto& l : lines) {
-        if (l.starts_with("E/main") || l.find("Lua VM exit") != std::string::npos) out.push_back(l);
-    }
-    return out;
-}
-
 std::size_t count_prefix(const Lines& lines, const std::string& prefix) {
     return static_cast<std::size_t>(std::count_if(
         lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); }));

@@ -12,12 +12,35 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "platform_air780ep/frame_codec.hpp"
+
 namespace tests {
 
 std::uint64_t steady_us() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                           std::chrono::steady_clock::now().time_since_epoch())
                                           .count());
+}
+
+std::vector<std::uint8_t> guest_udp_frame(std::uint16_t source_port, std::uint16_t destination_port,
+                                          std::span<const std::uint8_t> payload) {
+    std::vector<std::uint8_t> f(kEthHeaderLen + kIpv4MinHeaderLen + kUdpHeaderLen);
+    for (std::size_t i = 0; i < 6; ++i) {
+        f[i] = static_cast<std::uint8_t>(0x52 + i);      // gateway MAC
+        f[6 + i] = static_cast<std::uint8_t>(0x02 + i);  // guest MAC
+    }
+    store_be16(f, 12, kEtherTypeIpv4);
+    f[14] = 0x45;
+    store_be16(f, 16, static_cast<std::uint16_t>(kIpv4MinHeaderLen + kUdpHeaderLen + payload.size()));
+    f[22] = 64;
+    f[23] = kIpProtoUdp;
+    store_be32(f, 26, make_ipv4(10, 0, 2, 15));
+    store_be32(f, 30, make_ipv4(10, 0, 2, 2));
+    store_be16(f, 34, source_port);
+    store_be16(f, 36, destination_port);
+    store_be16(f, 38, static_cast<std::uint16_t>(kUdpHeaderLen + payload.size()));
+    f.insert(f.end(), payload.begin(), payload.end());
+    return f;
 }
 
 struct LoopServer::Conn {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,11 @@ class RecordingListener final : public luat_mqtt::TransportListener {
   private:
     luat_mqtt::Transport& transport_;
 };
+
+// An Ethernet/IPv4/UDP frame from the guest (10.0.2.15:source_port) to the gateway (10.0.2.2:
+// destination_port), as the module's stack sends it to the link's responders.
+std::vector<std::uint8_t> guest_udp_frame(std::uint16_t source_port, std::uint16_t destination_port,
+                                          std::span<const std::uint8_t> payload);
 
 // Run the loop until `done()` or `timeout_ms` of wall time passed; returns done().
 bool run_until(sys_task::EventLoop& loop, const std::function<bool()>& done, int timeout_ms);

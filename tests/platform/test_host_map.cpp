@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "net_test_support.hpp"
 #include "platform_air780ep/dns_responder.hpp"
 #include "platform_air780ep/host_map.hpp"
 
@@ -108,23 +109,7 @@ std::vector<std::uint8_t> dns_query(const std::string& name, std::uint16_t id, s
     }
     dns.push_back(0);
     dns.insert(dns.end(), {static_cast<std::uint8_t>(qtype >> 8), static_cast<std::uint8_t>(qtype), 0, 1});
-    std::vector<std::uint8_t> f(kEthHeaderLen + kIpv4MinHeaderLen + kUdpHeaderLen);
-    for (std::size_t i = 0; i < 6; ++i) {
-        f[i] = static_cast<std::uint8_t>(0x52 + i);      // gateway MAC
-        f[6 + i] = static_cast<std::uint8_t>(0x02 + i);  // guest MAC
-    }
-    store_be16(f, 12, kEtherTypeIpv4);
-    f[14] = 0x45;
-    store_be16(f, 16, static_cast<std::uint16_t>(kIpv4MinHeaderLen + kUdpHeaderLen + dns.size()));
-    f[22] = 64;
-    f[23] = kIpProtoUdp;
-    store_be32(f, 26, kGuest);
-    store_be32(f, 30, kGateway);
-    store_be16(f, 34, 49152);
-    store_be16(f, 36, kDnsPort);
-    store_be16(f, 38, static_cast<std::uint16_t>(kUdpHeaderLen + dns.size()));
-    f.insert(f.end(), dns.begin(), dns.end());
-    return f;
+    return tests::guest_udp_frame(49152, kDnsPort, dns);
 }
 
 std::span<const std::uint8_t> dns_part(const std::vector<std::uint8_t>& frame) {

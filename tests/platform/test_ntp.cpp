@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "net_test_support.hpp"
 #include "platform_air780ep/module_clock.hpp"
 #include "platform_air780ep/ntp_packet.hpp"
 #include "platform_air780ep/ntp_responder.hpp"
@@ -17,23 +18,7 @@ constexpr Ipv4 kGateway = make_ipv4(10, 0, 2, 2);
 constexpr Ipv4 kGuest = make_ipv4(10, 0, 2, 15);
 
 std::vector<std::uint8_t> udp_frame(std::uint16_t dst_port, std::span<const std::uint8_t> payload) {
-    std::vector<std::uint8_t> f(kEthHeaderLen + kIpv4MinHeaderLen + kUdpHeaderLen);
-    for (std::size_t i = 0; i < 6; ++i) {
-        f[i] = static_cast<std::uint8_t>(0x52 + i);      // gateway MAC
-        f[6 + i] = static_cast<std::uint8_t>(0x02 + i);  // guest MAC
-    }
-    store_be16(f, 12, kEtherTypeIpv4);
-    f[14] = 0x45;
-    store_be16(f, 16, static_cast<std::uint16_t>(kIpv4MinHeaderLen + kUdpHeaderLen + payload.size()));
-    f[22] = 64;
-    f[23] = kIpProtoUdp;
-    store_be32(f, 26, kGuest);
-    store_be32(f, 30, kGateway);
-    store_be16(f, 34, 50001);
-    store_be16(f, 36, dst_port);
-    store_be16(f, 38, static_cast<std::uint16_t>(kUdpHeaderLen + payload.size()));
-    f.insert(f.end(), payload.begin(), payload.end());
-    return f;
+    return tests::guest_udp_frame(50001, dst_port, payload);
 }
 
 }  // namespace
