@@ -8,6 +8,8 @@
 //   bounded run       how long Device::run(150 ms) takes for a script that waits forever
 //   task error        from a task's error to the end of the VM (LuatOS: 500 ms), and how many of the
 //                     other task's 100 ms waits ended meanwhile (of 5 if no wake-up were late)
+//   timers            100k sys timers of one function (distinct arguments, 64 MiB heap): starts fresh,
+//                     after churn, replacing, timerIsActive (`sys_bench timers` prints only these)
 //
 // Figures come from the scripts' own clock (mcu.ticks(), ms), steady_clock and getrusage; run on an
 // idle machine. The last three are what tests/runtime once asserted with wall-clock bounds.
