@@ -8,6 +8,8 @@
 //   bounded run       how long Device::run(150 ms) takes for a script that waits forever
 //   task error        from a task's error to the end of the VM (LuatOS: 500 ms), and how many of the
 //                     other task's 100 ms waits ended meanwhile (of 5 if no wake-up were late)
+//   timers            100k sys timers of one function (distinct arguments, 64 MiB heap): starts fresh,
+//                     after churn, replacing, timerIsActive (`sys_bench timers` prints only these)
 //
 // Figures come from the scripts' own clock (mcu.ticks(), ms), steady_clock and getrusage; run on an
 // idle machine. The last three are what tests/runtime once asserted with wall-clock bounds.
@@ -32,13 +34,15 @@ struct Result {
 };
 
 Result run(const std::string& main_lua, std::chrono::milliseconds run_for,
-           const std::function<void(lua_bindings::Device&)>& setup = {}) {
+           const std::function<void(lua_bindings::Device&)>& setup = {},
+           std::size_t heap = lua_bindings::LuaHeap::kDefaultBudget) {
     platform_air780ep::LuadbImage image;
     image.add("main.lua", main_lua);
     lua_bindings::DeviceConfig cfg;
     cfg.log_to_stdout = false;
     cfg.boot_banner = false;
     cfg.attach_delay_ms = 10;
+    cfg.heap_budget = heap;
     std::string error;
     auto identity = platform_air780ep::make_identity("bench", std::nullopt, std::nullopt, error);
     lua_bindings::Device device(cfg, *identity, std::move(image));
@@ -80,7 +84,56 @@ double cpu_seconds() {
 
 }  // namespace
 
-int main() {
+// 100k timers of one function with distinct arguments (--heap 64M): sys.timerStart fresh, a churn of
+// stops and restarts (timerLoopStart too), starts that replace a running timer, timerIsActive.
+int timer_figures() {
+    const auto r = run(R"LUA(
+        local N = 100000
+        local function cb() end
+        local t0 = mcu.ticks()
+        for i = 1, N do sys.timerStart(cb, 3600000, i) end
+        local fresh = mcu.ticks() - t0
+        t0 = mcu.ticks()
+        for round = 1, 3 do
+            for i = 1, N, 2 do sys.timerStop(cb, i) end
+            for i = 1, N, 2 do sys.timerLoopStart(cb, 3600000, i + round * N) end
+            for i = 1, N, 2 do sys.timerStop(cb, i + round * N) end
+            for i = 1, N, 2 do sys.timerStart(cb, 3600000, i) end
+        end
+        local churn = mcu.ticks() - t0
+        t0 = mcu.ticks()
+        for i = 1, N do sys.timerStart(cb, 3600000, i) end
+        local replace = mcu.ticks() - t0
+        t0 = mcu.ticks()
+        local active = 0
+        for i = 1, N do if sys.timerIsActive(cb, i) then active = active + 1 end end
+        local lookups = mcu.ticks() - t0
+        log.info("bench", "timers", N, fresh, churn, replace, lookups, active, math.floor(collectgarbage("count")))
+        os.exit(0)
+    )LUA",
+                       std::chrono::minutes(10), {}, std::size_t{64} << 20);
+    long long n = 0, fresh = 0, churn = 0, replace = 0, lookups = 0, active = 0, kb = 0;
+    for (const auto& l : r.lines) {
+        std::istringstream in(l);
+        std::string level, word;
+        if (in >> level >> word && level == "I/user.bench" && word == "timers")
+            in >> n >> fresh >> churn >> replace >> lookups >> active >> kb;
+    }
+    if (n == 0) {
+        std::printf("timers: the script failed (exit %d)\n", r.exit_code);
+        return 1;
+    }
+    std::printf("timers, %lld of one function (distinct arguments), --heap 64M, Lua heap %lld KiB:\n", n, kb);
+    std::printf("  %lld timerStart fresh:                      %lld ms\n", n, fresh);
+    std::printf("  churn, %lld stops/starts (half loop timers):  %lld ms\n", 6 * n, churn);
+    std::printf("  %lld timerStart replacing a running timer:  %lld ms\n", n, replace);
+    std::printf("  %lld timerIsActive (%lld active):           %lld ms\n", n, active, lookups);
+    return 0;
+}
+
+int main(int argc, char** argv) {
+    // `sys_bench timers`: only the timer figures.
+    if (argc > 1 && std::string(argv[1]) == "timers") return timer_figures();
     long long count = 0;
     long long ms = 0;
 
@@ -203,5 +256,6 @@ int main() {
         "task error:       the VM ended %.1f ms after it (LuatOS: 500), %.0f of 5 waits of the other "
         "task ended meanwhile (medians of 5; fewest %.0f)\n",
         median(error_end_ms), median(alive_lines), *std::min_element(alive_lines.begin(), alive_lines.end()));
-    return pub_rate > 0 && switch_rate > 0 ? 0 : 1;
+    const int timers = timer_figures();
+    return pub_rate > 0 && switch_rate > 0 && timers == 0 ? 0 : 1;
 }

@@ -159,7 +159,10 @@ void EventLoop::run_once(int max_wait_ms) {
     source_start.push_back(pollfds_.size());
     if (!messages_.empty()) timeout = 0;
 
+    waiting_.store(true, std::memory_order_relaxed);
     int n = ::poll(pollfds_.data(), static_cast<nfds_t>(pollfds_.size()), timeout);
+    waiting_.store(false, std::memory_order_relaxed);
+    progress_.fetch_add(1, std::memory_order_relaxed);
     if (n < 0 && errno != EINTR) n = 0;
 
     // Descriptor callbacks first: they feed the network stack, which may post native messages.
@@ -189,6 +192,7 @@ void EventLoop::drain_messages() {
     while (!stopped_) {
         if (before_message_) before_message_();
         if (messages_.empty() || stopped_) break;
+        progress_.fetch_add(1, std::memory_order_relaxed);
         Message& front = messages_.front();
         if (front.repeats > 0) {
             // Stays at the head for its next run; a copy runs (a nested drain may pop the original).

@@ -11,6 +11,7 @@
 
 #include <poll.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -98,6 +99,10 @@ class EventLoop {
     void run_once(int max_wait_ms);
     void stop(int code);
     [[nodiscard]] bool stopped() const { return stopped_; }
+    // For a watcher on another thread (BusyGuard): a counter that moves with every poll and every
+    // native message, and whether the loop is waiting in poll now.
+    [[nodiscard]] std::uint64_t progress() const { return progress_.load(std::memory_order_relaxed); }
+    [[nodiscard]] bool waiting() const { return waiting_.load(std::memory_order_relaxed); }
     void reset_stop() { stopped_ = false; }
 
     // Runs every queued native message (and the ones they queue) without polling.
@@ -149,6 +154,8 @@ class EventLoop {
     std::vector<pollfd> pollfds_;
     bool stopped_ = false;
     int exit_code_ = 0;
+    std::atomic<std::uint64_t> progress_{0};
+    std::atomic<bool> waiting_{false};
 };
 
 }  // namespace sys_task

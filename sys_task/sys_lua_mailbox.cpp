@@ -260,15 +260,20 @@ int drain_then_wait(lua_State* L) {
         lua_settop(L, 4);
     }
     check_task(L);
+    // sys.lua: `if ms and ms ~= 0 then sys.timerStart(waitTo, ms, taskName)`: ms reaches
+    // rtos.timer_start only when the task has to wait (a string such as "0" is not 0 there).
+    const bool zero = lua_type(L, 3) == LUA_TNUMBER && lua_tonumber(L, 3) == 0;
+    const bool timed = lua_toboolean(L, 3) != 0 && !zero;
+    const lua_Integer ms = timed ? timer_start_integer(L, 3, 2) : 0;
     Scheduler& s = scheduler_of(L);
     lua_pushthread(L);
     s.subscribe(L, 1, 5);
     lua_settop(L, 4);
     stop_wait_timer(L);
-    if (!lua_isnil(L, 3) && lua_tonumber(L, 3) != 0) {
+    if (timed) {
         s.push_wait_to(L);
         lua_pushvalue(L, 1);
-        s.start_timer(L, 5, lua_tonumber(L, 3), 0, 6, 1);
+        s.start_timer(L, 5, static_cast<double>(ms), 0, 6, 1);
         lua_settop(L, 4);
     }
     set_timed_out(L, 4, false);
@@ -288,7 +293,6 @@ int wait_msg_k(lua_State* L, int /*status*/, lua_KContext ctx) {
 
 int l_wait_msg(lua_State* L) {
     lua_settop(L, 3);
-    if (!lua_isnil(L, 3)) luaL_checknumber(L, 3);
     push_mailbox(L, 1);
     if (!lua_istable(L, 4)) {
         scheduler_of(L).user_log(kLogError, "sys", kNotATaskEx);

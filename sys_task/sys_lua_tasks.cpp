@@ -52,10 +52,10 @@ int wait_k(lua_State* L, int /*status*/, lua_KContext ctx) {
 
 int l_wait(lua_State* L) {
     check_task(L);
-    const double ms = luaL_checknumber(L, 1);
+    const lua_Integer ms = timer_start_integer(L, 1, 2);
     lua_settop(L, 0);
     lua_pushthread(L);
-    const std::int64_t id = scheduler_of(L).start_task_timer(L, 1, ms);
+    const std::int64_t id = scheduler_of(L).start_task_timer(L, 1, static_cast<double>(ms));
     lua_settop(L, 0);
     if (id < 0) return 0;  // timer refused (ms < 1): returns at once
     return lua_yieldk(L, 0, static_cast<lua_KContext>(id), wait_k);
@@ -94,15 +94,16 @@ int wait_until_ext_k(lua_State* L, int /*status*/, lua_KContext ctx) {
 int start_wait_until(lua_State* L, lua_KFunction k) {
     check_task(L);
     check_message_id(L, 1);
-    const bool has_timeout = !lua_isnoneornil(L, 2);
-    const double ms = has_timeout ? luaL_checknumber(L, 2) : 0.0;
+    // sys.lua: `ms and {sys.wait(ms)}`: false waits without a timeout too.
+    const bool has_timeout = lua_toboolean(L, 2) != 0;
+    const lua_Integer ms = has_timeout ? timer_start_integer(L, 2, 2) : 0;
     lua_settop(L, 2);
     Scheduler& s = scheduler_of(L);
     lua_pushthread(L);
     s.subscribe(L, 1, 3);
     lua_KContext ctx = 0;
     if (has_timeout) {
-        const std::int64_t id = s.start_task_timer(L, 3, ms);
+        const std::int64_t id = s.start_task_timer(L, 3, static_cast<double>(ms));
         if (id < 0) {  // sys.wait returned at once: nothing received
             lua_settop(L, 2);
             return k(L, LUA_OK, 0);

@@ -19,26 +19,29 @@ int count_args(lua_State* L, int first) {
     return n > 0 ? n : 0;
 }
 
-int start(lua_State* L, std::int64_t repeat, int first_arg) {
+// sys.timerAdvStart: the timer with the same callback and arguments is stopped first, then
+// rtos.timer_start checks the duration (#2) and the repeat count (#3), as in sys.lua.
+int start(lua_State* L, int repeat_idx, std::int64_t repeat, int first_arg) {
     luaL_checktype(L, 1, LUA_TFUNCTION);
-    const double ms = luaL_checknumber(L, 2);
-    const std::int64_t id =
-        scheduler_of(L).start_timer(L, 1, ms, repeat, first_arg, count_args(L, first_arg));
+    Scheduler& s = scheduler_of(L);
+    const int nargs = count_args(L, first_arg);
+    s.stop_timers_matching(L, 1, first_arg, nargs, false);
+    const lua_Integer ms = timer_start_integer(L, 2, 2);
+    if (repeat_idx != 0) repeat = timer_start_integer(L, repeat_idx, 3, true);
+    const std::int64_t id = s.start_timer(L, 1, static_cast<double>(ms), repeat, first_arg, nargs);
     if (id < 0) return 0;
     lua_pushinteger(L, id);
     return 1;
 }
 
 int l_timer_start(lua_State* L) {
-    return start(L, 0, 3);
+    return start(L, 0, 0, 3);
 }
 int l_timer_loop_start(lua_State* L) {
-    return start(L, -1, 3);
+    return start(L, 0, -1, 3);
 }
-
 int l_timer_adv_start(lua_State* L) {
-    const lua_Integer repeat = luaL_optinteger(L, 3, 0);
-    return start(L, repeat, 4);
+    return start(L, 3, 0, 4);
 }
 
 // A number that names a timer id, or nothing.
@@ -85,6 +88,20 @@ int l_timer_is_active(lua_State* L) {
 }
 
 }  // namespace
+
+lua_Integer timer_start_integer(lua_State* L, int idx, int timer_arg, bool optional) {
+    if (optional && lua_isnoneornil(L, idx)) return 0;
+    int is_integer = 0;
+    const lua_Integer v = lua_tointegerx(L, idx, &is_integer);
+    if (is_integer != 0) return v;
+    if (lua_isnumber(L, idx) != 0)
+        return luaL_error(L, "bad argument #%d to 'timer_start' (number has no integer representation)",
+                          timer_arg);
+    // sys.lua passes its parameter on, so a missing one is a nil there.
+    const char* type = lua_isnone(L, idx) ? "nil" : luaL_typename(L, idx);
+    if (luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) type = lua_tostring(L, -1);
+    return luaL_error(L, "bad argument #%d to 'timer_start' (number expected, got %s)", timer_arg, type);
+}
 
 void register_sys_timer_functions(lua_State* L, Scheduler& s) {
     static const luaL_Reg kFunctions[] = {

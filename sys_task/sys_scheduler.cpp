@@ -357,7 +357,11 @@ int Scheduler::coresume(lua_State* L, lua_State* co, int nargs, bool keep_result
     if (refusal == nullptr) {
         lua_xmove(L, co, nargs);
         int nres = 0;
-        const int status = lua_resume(co, L, nargs, &nres);
+        int status = LUA_OK;
+        {
+            BusyGuard::Resuming resuming(vm_exit_.busy(), co);
+            status = lua_resume(co, L, nargs, &nres);
+        }
         if (status == LUA_OK || status == LUA_YIELD) {
             if (!keep_results) {
                 lua_pop(co, nres);

@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sys_task/event_loop.hpp"
@@ -90,6 +91,9 @@ class Scheduler {
     [[nodiscard]] std::uint64_t task_resumes() const { return resumes_; }
     [[nodiscard]] std::size_t queued_messages() const { return queue_.size(); }
     [[nodiscard]] std::size_t active_timers() const { return timers_.size(); }
+    // Timers whose saved callback and arguments were compared with a call's (sys.timerStart,
+    // timerStop, timerIsActive by function): with the match index, one per timer that matches.
+    [[nodiscard]] std::uint64_t timer_match_probes() const { return match_probes_; }
 
     // ---- used by the Lua functions of sys (sys_lua_*.cpp) --------------------------------------------
     EventLoop& loop() { return loop_; }
@@ -141,7 +145,8 @@ class Scheduler {
         std::int64_t repeats_left = 0;  // further expiries after this one: 0 one-shot, -1 forever
         std::uint64_t due_ms = 0;
         int nargs = 0;
-        bool task = false;  // a sys.wait timer: resumes the task stored as its callback
+        bool task = false;            // a sys.wait timer: resumes the task stored as its callback
+        std::uint64_t match_key = 0;  // match_key() of its callback and arguments (not for task timers)
     };
     struct QueuedMessage {
         int ref;  // registry-table reference to the id (n == 1) or to a table of the n values
@@ -153,6 +158,10 @@ class Scheduler {
     void erase_timer(lua_State* L, std::int64_t id);
     void report_task_error(lua_State* L, lua_State* co);
     bool args_match(lua_State* L, std::int64_t id, const Timer& t, int args_idx, int nargs);
+    // The timers a callback and arguments may match: those with the same match_key().
+    std::vector<std::int64_t> match_candidates(std::uint64_t key) const;
+    // The first timer (lowest id) whose callback is `fn_idx` and whose arguments equal the call's.
+    std::int64_t find_matching(lua_State* L, int fn_idx, int args_idx, int nargs);
     void deliver(lua_State* L, int base, int n);
 
     EventLoop& loop_;
@@ -164,6 +173,10 @@ class Scheduler {
 
     std::deque<QueuedMessage> queue_;
     std::map<std::int64_t, Timer> timers_;
+    // match_key -> ids of the function timers with that key: sys.timerStart's "same function and
+    // arguments" lookup without visiting every timer (issue 11.13).
+    std::unordered_multimap<std::uint64_t, std::int64_t> by_match_key_;
+    std::uint64_t match_probes_ = 0;
     std::int64_t task_timer_id_ = 0;
     std::int64_t msg_timer_id_ = kTaskTimerIdMax;
     std::uint64_t next_serial_ = 1;
@@ -192,5 +205,10 @@ void register_sys_cw_functions(lua_State* L, Scheduler& s);
 Scheduler& scheduler_of(lua_State* L);
 // Raise LuatOS's "attempt to yield from outside a coroutine" (with a traceback) unless L is a task.
 void check_task(lua_State* L);
+// The value at `idx` as rtos.timer_start's luaL_checkinteger takes argument `timer_arg` (2: the
+// duration, 3: the repeat count; with `optional`, nil or none is 0). sys.lua hands its `ms` to that
+// function, so on the module the error names it: `bad argument #2 to 'timer_start' (number has no
+// integer representation)` for 1.5, `(number expected, got nil)` for a missing value.
+lua_Integer timer_start_integer(lua_State* L, int idx, int timer_arg, bool optional = false);
 
 }  // namespace sys_task

@@ -44,9 +44,15 @@ int guarded_xpcall(lua_State* L) {
 // request is pending is raised again in the resumer.
 int guarded_resume(lua_State* L) {
     const int n = lua_gettop(L);
+    lua_State* co = lua_tothread(L, 1);
     lua_pushvalue(L, lua_upvalueindex(2));
     lua_insert(L, 1);
-    lua_call(L, n, LUA_MULTRET);
+    if (co != nullptr) {
+        BusyGuard::Resuming resuming(self(L).busy(), co);
+        lua_call(L, n, LUA_MULTRET);
+    } else {
+        lua_call(L, n, LUA_MULTRET);
+    }
     if (self(L).pending() && lua_toboolean(L, 1) == 0) return self(L).rethrow(L);
     return lua_gettop(L);
 }

@@ -8,6 +8,7 @@
 // pending, so a script's own pcall cannot swallow an os.exit(), and neither can a task's coroutine.
 #pragma once
 
+#include "sys_task/busy_guard.hpp"
 #include "sys_task/event_loop.hpp"
 #include "sys_task/lua_cxx.hpp"
 
@@ -17,7 +18,7 @@ class VmExit {
   public:
     enum class Kind { kNone, kExit, kReboot };
 
-    explicit VmExit(EventLoop& loop) : loop_(loop) {}
+    explicit VmExit(EventLoop& loop) : loop_(loop), busy_(loop, *this) {}
     VmExit(const VmExit&) = delete;
     VmExit& operator=(const VmExit&) = delete;
 
@@ -39,10 +40,14 @@ class VmExit {
     // Replace pcall, xpcall and coroutine.resume with versions that never swallow a pending request.
     void install_guards(lua_State* L);
 
+    // Ends a run whose Lua code never returns to the loop (busy_guard.hpp).
+    BusyGuard& busy() { return busy_; }
+
   private:
     EventLoop& loop_;
     Kind kind_ = Kind::kNone;
     int code_ = 0;
+    BusyGuard busy_;
 };
 
 }  // namespace sys_task

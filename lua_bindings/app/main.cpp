@@ -34,14 +34,19 @@ void on_stop_signal(int sig) {
     ::signal(sig, SIG_DFL);
 }
 
+// A signal written to the pipe ends the run (called by the loop, or by the busy-script guard when a
+// script spins and the loop never comes round).
+void take_stop_signal(lua_bindings::Device& device) {
+    unsigned char sig = 0;
+    if (::read(signal_pipe[0], &sig, 1) != 1) return;
+    device.logger().warn("main", std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+    device.vm_exit().request(sys_task::VmExit::Kind::kExit, 128 + sig);
+}
+
 void stop_on_signals(lua_bindings::Device& device) {
     if (::pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
-    device.loop().watch_fd(signal_pipe[0], POLLIN, [&device](short) {
-        unsigned char sig = 0;
-        if (::read(signal_pipe[0], &sig, 1) != 1) return;
-        device.logger().warn("main", std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
-        device.vm_exit().request(sys_task::VmExit::Kind::kExit, 128 + sig);
-    });
+    device.loop().watch_fd(signal_pipe[0], POLLIN, [&device](short) { take_stop_signal(device); });
+    device.vm_exit().busy().add_check([&device] { take_stop_signal(device); });
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);

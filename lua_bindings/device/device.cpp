@@ -152,6 +152,10 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         deadline = loop_.now_ms() + ms;
         run_for_timer = loop_.add_timer(ms, [this] { vm_exit_.request(sys_task::VmExit::Kind::kExit, 0); });
     }
+    // The same end for a script that never lets the loop come round (the busy-script guard).
+    const sys_task::BusyGuard::CheckId run_for_check = vm_exit_.busy().add_check([this, deadline] {
+        if (deadline && loop_.now_ms() >= *deadline) vm_exit_.request(sys_task::VmExit::Kind::kExit, 0);
+    });
     int code = 0;
     for (;;) {
         if (deadline && loop_.now_ms() >= *deadline && boots_ > 0) {
@@ -185,6 +189,7 @@ int Device::run(std::optional<std::chrono::milliseconds> run_for) {
         break;
     }
     if (run_for_timer != 0) loop_.cancel_timer(run_for_timer);
+    vm_exit_.busy().remove_check(run_for_check);
     loop_.reset_stop();
     vm_exit_.clear();
     return code;

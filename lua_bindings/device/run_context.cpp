@@ -123,6 +123,7 @@ RunOutcome RunContext::execute(const std::vector<LuaModule>& modules) {
         return RunOutcome{RunOutcome::Kind::kExit, 1};
     }
     lua_atpanic(L_, on_panic);
+    const sys_task::BusyGuard::Session busy(device_.vm_exit().busy(), L_);
     lua_pushlightuserdata(L_, this);
     lua_pushcclosure(L_, boot, 1);
     const int status = lua_pcall(L_, 0, 0, 0);

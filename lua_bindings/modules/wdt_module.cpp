@@ -1,7 +1,8 @@
 // wdt: the EC718's hardware watchdog. The firmware starts it at boot and its idle task kicks it, so
 // it bites only when the system never goes idle for the whole timeout (a script that hogs the CPU);
 // wdt.feed kicks it from Lua, wdt.init/setTimeout change the timeout, wdt.close stops it. A bite
-// resets the module: the run ends and the next boot's pm.lastReson() says 8 (docs/modules/wdt.md).
+// resets the module: the run ends and the next boot's pm.lastReson() says 8 (docs/modules/wdt.md),
+// also while a script spins and the loop never comes round (sys_task/busy_guard.hpp).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -109,7 +110,18 @@ void install_wdt(RunContext& ctx) {
         }
         d->last_kick_ms = now;
     });
-    ctx.on_close([w, &dev] { dev.loop().remove_before_block(w->hook); });
+    // A script that spins never lets the loop come round to the idle kick above; the dog still bites
+    // (the busy-script guard runs this check while the loop is stuck).
+    const auto check = dev.vm_exit().busy().add_check([d = w.get(), &dev] {
+        const std::uint64_t now = dev.loop().now_ms();
+        if (dev.vm_exit().pending() || !d->overdue(now)) return;
+        d->bite(now);
+        dev.vm_exit().request(sys_task::VmExit::Kind::kReboot, 0);
+    });
+    ctx.on_close([w, &dev, check] {
+        dev.loop().remove_before_block(w->hook);
+        dev.vm_exit().busy().remove_check(check);
+    });
     push_module_table(L, "wdt");
     static const luaL_Reg kFunctions[] = {
         {"init", l_init},   {"setTimeout", l_set_timeout}, {"feed", l_feed}, {"close", l_close},

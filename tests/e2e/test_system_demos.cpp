@@ -6,7 +6,9 @@
 // the demo's own success lines and that no Lua error happened.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
+#include <utility>
 
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/luatos_process.hpp"
@@ -68,7 +70,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "wdt through luatos: a script that keeps the CPU 21 s without a feed is reset (lastReson 0 / 0 / 8)") {
+    "wdt through luatos: a script that spins without a feed is reset at the timeout (lastReson 0 / 0 / 8)") {
     TempDir dir("e2e-wdt");
     const auto main_lua = dir.path() / "main.lua";
     write_file(main_lua, R"LUA(
@@ -77,17 +79,54 @@ TEST_CASE(
         if reason[3] == 8 then os.exit(0) end
         wdt.init(20)
         sys.timerStart(function()
-            local t = mcu.ticks()
-            while mcu.ticks() - t < 21000 do end  -- the idle task never runs: the dog is not kicked
-            log.info("t", "busy loop over")
+            log.info("t", "spinning")
+            while true do end  -- the idle task never runs: the dog is not kicked, and bites meanwhile
         end, 10)
         sys.run()
     )LUA");
     const LuatosResult r = run_luatos({"--run-for", "60s", main_lua.string()}, 90s);
     CHECK(r.exit_code == 0);
     CHECK(lines_with(r.lines, "I/user.t") ==
-          Lines{"I/user.t boot 0,0,0,0", "I/user.t busy loop over", "I/user.t boot 0,0,8,0"});
+          Lines{"I/user.t boot 0,0,0,0", "I/user.t spinning", "I/user.t boot 0,0,8,0"});
     CHECK(lines_with(r.lines, "E/wdt watchdog timeout").size() == 1);
+}
+
+// A task that never returns to the loop (`while true do end`) is still ended by --run-for and by the
+// first SIGTERM or SIGINT (the busy-script guard, sys_task/busy_guard.hpp).
+TEST_CASE("a spinning task through luatos: --run-for ends the run, exit 0") {
+    TempDir dir("e2e-spin");
+    const auto main_lua = dir.path() / "main.lua";
+    write_file(main_lua, R"LUA(
+        sys.taskInit(function()
+            log.info("t", "spinning")
+            while true do end
+        end)
+        sys.timerStart(function() log.info("t", "timer ran") end, 1)
+        sys.run()
+    )LUA");
+    const LuatosResult r = run_luatos({"--run-for", "500ms", main_lua.string()});
+    CHECK(r.exit_code == 0);
+    CHECK(lines_with(r.lines, "I/user.t") == Lines{"I/user.t spinning"});
+}
+
+TEST_CASE("a spinning task or timer callback through luatos: the first SIGTERM / SIGINT ends the run") {
+    const auto [sig, where] = GENERATE(std::pair{SIGTERM, "task"}, std::pair{SIGINT, "timer"});
+    TempDir dir("e2e-spin-sig");
+    const auto main_lua = dir.path() / "main.lua";
+    write_file(main_lua, std::string("local where = '") + where + R"LUA('
+        local function spin() log.info("t", "spinning") while true do end end
+        if where == "task" then
+            sys.taskInit(function() sys.wait(5) spin() end)
+        else
+            sys.timerStart(spin, 5)
+        end
+        sys.run()
+    )LUA");
+    LuatosProcess device({main_lua.string()});
+    REQUIRE(device.wait_for_line("I/user.t spinning", 20s));
+    device.signal(sig);
+    CHECK(device.wait() == 128 + sig);
+    CHECK(lines_containing(device.lines(), "stopped by").size() == 1);
 }
 
 TEST_CASE("mobile.flymode through luatos over LWIP_GP: IP_LOSE / then a new attach and IP_READY") {

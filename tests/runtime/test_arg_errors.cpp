@@ -24,7 +24,6 @@ TEST_CASE("argument errors name the function and the argument, and nothing crash
         try(function() sys.subscribe(nil, print) end)
         try(function() sys.subscribe("x", 5) end)
         try(function() sys.coresume("x") end)
-        try(function() sys.waitMsg("nobody", nil, "abc") end)
         sys.taskInit(function()
             try(function() sys.wait("x") end)
             try(function() sys.wait() end)
@@ -74,21 +73,20 @@ TEST_CASE("argument errors name the function and the argument, and nothing crash
     CHECK(r.lines ==
           Lines{
               "I/user.e false bad argument #1 to 'timerStart' (function expected, got nil)",
-              "I/user.e false bad argument #2 to 'timerStart' (number expected, got no value)",
-              "I/user.e false bad argument #2 to 'timerStart' (number expected, got string)",
+              "I/user.e false bad argument #2 to 'timer_start' (number expected, got nil)",
+              "I/user.e false bad argument #2 to 'timer_start' (number expected, got string)",
               "I/user.e false bad argument #1 to 'timerLoopStart' (function expected, got table)",
-              "I/user.e false bad argument #3 to 'timerAdvStart' (number expected, got string)",
+              "I/user.e false bad argument #3 to 'timer_start' (number expected, got string)",
               "I/user.e false bad argument #1 to 'taskInit' (function expected, got number)",
               "I/user.e false bad argument #1 to 'taskInitEx' (function expected, got string)",
               "I/user.e false bad argument #1 to 'subscribe' (message id expected, got nil)",
               "I/user.e false bad argument #2 to 'subscribe' (function or thread expected, got number)",
               "I/user.e false bad argument #1 to 'coresume' (thread expected, got string)",
-              "I/user.e false bad argument #3 to 'waitMsg' (number expected, got string)",
-              "I/user.e false bad argument #1 to 'wait' (number expected, got string)",
-              "I/user.e false bad argument #1 to 'wait' (number expected, got no value)",
+              "I/user.e false bad argument #2 to 'timer_start' (number expected, got string)",
+              "I/user.e false bad argument #2 to 'timer_start' (number expected, got nil)",
               "I/user.e false bad argument #1 to 'waitUntil' (message id expected, got nil)",
-              "I/user.e false bad argument #2 to 'waitUntil' (number expected, got table)",
-              "I/user.e false bad argument #2 to 'waitUntilExt' (number expected, got boolean)",
+              "I/user.e false bad argument #2 to 'timer_start' (number expected, got table)",
+              "I/user.e false bad argument #2 to 'timer_start' (number expected, got boolean)",
               "I/user.e false bad argument #1 to 'waitUntilMsg' (message id expected, got no value)",
               "I/user.e false bad argument #1 to 'toHex' (string expected, got nil)",
               "I/user.e false bad argument #1 to 'toHex' (string expected, got table)",
@@ -122,5 +120,66 @@ TEST_CASE("argument errors name the function and the argument, and nothing crash
               "I/user.e false bad argument #1 to 'trim' (string expected, got table)",
               "I/user.e false bad argument #1 to 'base64_decode' (string expected, got nil)",
               "I/user.e still running",
+          });
+}
+
+// sys.lua hands every duration to rtos.timer_start, whose luaL_checkinteger raises for a fraction: the
+// message names that function and its argument, as on the module (luat/modules/luat_lib_rtos.c).
+TEST_CASE("sys durations are integers, checked as rtos.timer_start checks them") {
+    auto r = run_script(R"LUA(
+        local function try(f)
+            local ok, err = pcall(f)
+            log.info("e", ok, (tostring(err):gsub('^%[string "main.lua"%]:%d+: ', "")))
+        end
+        local function cb() end
+        try(function() sys.timerStart(cb, 1.5) end)
+        try(function() sys.timerLoopStart(cb, 10.25, "a") end)
+        try(function() sys.timerAdvStart(cb, 10, 1.5) end)
+        try(function() sys.timerStart(cb, "2.5") end)
+        log.info("active", sys.timerIsActive(cb), sys.timerIsActive(cb, "a"))
+        log.info("string ms", type(sys.timerStart(cb, "20")), type(sys.timerAdvStart(cb, 20, nil)))
+        sys.taskInit(function()
+            try(function() sys.wait(1.5) end)
+            try(function() sys.waitUntil("X", 0.5) end)
+            try(function() sys.waitUntilExt("X", 1e300) end)
+            log.info("false ms", sys.waitUntil("Y", false))
+            sys.wait("10")
+            log.info("waited a string")
+            sys.publish("DONE")
+        end)
+        sys.taskInit(function() sys.wait(20) sys.publish("Y", 1) end)
+        sys.taskInitEx(function()
+            sys.sendMsg("box", "queued")
+            -- a message already queued is taken before ms is looked at (sys.lua)
+            log.info("queued", sys.waitMsg("box", "queued", 1.5)[1])
+            try(function() sys.waitMsg("box", nil, 1.5) end)
+            log.info("zero", sys.waitMsg("box", nil, 0) ~= nil)
+        end, "box")
+        sys.taskInit(function()
+            sys.waitUntil("DONE")
+            sys.wait(50)
+            sys.sendMsg("box", "late")
+            sys.wait(10)
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK(r.lines ==
+          Lines{
+              "I/user.e false bad argument #2 to 'timer_start' (number has no integer representation)",
+              "I/user.e false bad argument #2 to 'timer_start' (number has no integer representation)",
+              "I/user.e false bad argument #3 to 'timer_start' (number has no integer representation)",
+              "I/user.e false bad argument #2 to 'timer_start' (number has no integer representation)",
+              "I/user.active nil",
+              "I/user.string ms number number",
+              "I/user.e false bad argument #2 to 'timer_start' (number has no integer representation)",
+              "I/user.e false bad argument #2 to 'timer_start' (number has no integer representation)",
+              "I/user.e false bad argument #2 to 'timer_start' (number has no integer representation)",
+              "I/user.queued queued",
+              "I/user.e false bad argument #2 to 'timer_start' (number has no integer representation)",
+              "I/user.false ms true 1",
+              "I/user.waited a string",
+              "I/user.zero true",
           });
 }

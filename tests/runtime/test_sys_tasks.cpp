@@ -158,3 +158,35 @@ TEST_CASE("sys.run does nothing when _G.SYSP is set, the main chunk then ends th
     CHECK(r.exit_code == 0);
     CHECK(r.lines == Lines{"I/user.t after run", "E/main Lua VM exit!! reboot in 1000ms"});
 }
+
+// The busy-script guard (sys_task/busy_guard.hpp): Lua code that never returns to the loop is still
+// ended by the run's end (here the runner's run_for), wherever it spins, and a script's pcall cannot
+// keep it; code that was busy for a while and returned runs on normally.
+TEST_CASE("a script that spins is ended by run_for: in a task, a timer callback, a coroutine, a pcall") {
+    const std::string where = GENERATE("task", "timer", "coroutine", "pcall", "wrap-after-arm");
+    auto r = run_script("local where = '" + where + R"LUA('
+        local function spin() log.info("t", "spinning") while true do end end
+        local function busy_for(ms) local t = mcu.ticks() while mcu.ticks() - t < ms do end end
+        sys.taskInit(function()
+            busy_for(400)  -- long enough for the guard to arm; returns: the run goes on
+            sys.wait(1)
+            log.info("t", "after busy")
+            if where == "task" then spin()
+            elseif where == "timer" then sys.timerStart(spin, 1)
+            elseif where == "coroutine" then coroutine.resume(coroutine.create(spin))
+            elseif where == "pcall" then log.info("t", "pcall", pcall(spin))
+            else
+                -- a coroutine created by a coroutine that was already running when the guard armed
+                coroutine.resume(coroutine.create(function()
+                    busy_for(400)
+                    coroutine.wrap(spin)()
+                end))
+            end
+        end)
+        sys.run()
+    )LUA",
+                        tests::ScriptOptions{.run_for = std::chrono::milliseconds(1500)});
+    CHECK(r.exit_code == 0);
+    CHECK(r.boots == 1);
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t after busy", "I/user.t spinning"});
+}

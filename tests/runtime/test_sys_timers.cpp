@@ -136,3 +136,79 @@ TEST_CASE("an idle script blocks: a long wait ends on time, with no busy loop in
     CHECK(*turns_at_wake - *turns_at_wait >= 1);
     CHECK(*turns_at_wake - *turns_at_wait <= 5);
 }
+
+namespace {
+
+// A global `probes()` giving the scheduler's count of timers compared with a call's callback and
+// arguments (Scheduler::timer_match_probes).
+ScriptOptions with_probes() {
+    ScriptOptions options;
+    options.setup = [](lua_bindings::Device& d) {
+        d.add_module({"probes", [](lua_bindings::RunContext& ctx) {
+                          lua_pushlightuserdata(ctx.state(), &ctx.scheduler());
+                          lua_pushcclosure(
+                              ctx.state(),
+                              [](lua_State* L) {
+                                  auto* s = static_cast<sys_task::Scheduler*>(
+                                      lua_touserdata(L, lua_upvalueindex(1)));
+                                  lua_pushinteger(L, static_cast<lua_Integer>(s->timer_match_probes()));
+                                  return 1;
+                              },
+                              1);
+                          lua_setglobal(ctx.state(), "probes");
+                      }});
+    };
+    return options;
+}
+
+}  // namespace
+
+// sys.timerStart looks the same function and arguments up in an index: among thousands of timers of
+// one function, a start, a stop and an isActive compare only the one timer that matches (issue 11.13).
+TEST_CASE("timerStart, timerStop and timerIsActive find the matching timer without visiting the others") {
+    auto r = run_script(R"LUA(
+        local function cb() end
+        for i = 1, 5000 do sys.timerLoopStart(cb, 100000, i) end
+        for i = 1, 5000, 2 do sys.timerStop(cb, i) end     -- churn: half of them stopped
+        for i = 5001, 7500 do sys.timerStart(cb, 100000, i) end
+        local before = probes()
+        sys.timerStart(cb, 100000, 4000)      -- replaces the one with argument 4000
+        sys.timerStart(cb, 100000, 9999)      -- a new one: nothing to compare
+        local active = sys.timerIsActive(cb, 4000)
+        sys.timerStop(cb, 6000)
+        log.info("t", "probes", probes() - before, active, sys.timerIsActive(cb, 6000))
+        os.exit(0)
+    )LUA",
+                        with_probes());
+    CHECK(r.exit_code == 0);
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t probes 3 true"});
+}
+
+// The index hashes what sys.lua's cmpTable compares with `==`: numbers by value (1 == 1.0), strings
+// by content, tables and userdata by type only (an __eq may make two of them equal).
+TEST_CASE("the timer index keeps sys.lua's equality of arguments") {
+    auto r = run_script(R"LUA(
+        local function cb() end
+        local eq = {__eq = function() return true end}
+        local t1, t2 = setmetatable({}, eq), setmetatable({}, eq)
+        local long1 = string.rep("x", 100) .. "y"
+        local long2 = string.rep("x", 100) .. ("y"):upper():lower()
+        sys.timerStart(cb, 100000, 1)
+        sys.timerStart(cb, 100000, long1)
+        sys.timerStart(cb, 100000, t1)
+        sys.timerStart(cb, 100000, true, cb)
+        sys.timerStart(cb, 100000, 0/0)
+        log.info("t", "match", sys.timerIsActive(cb, 1.0), sys.timerIsActive(cb, long2), sys.timerIsActive(cb, t2),
+                 sys.timerIsActive(cb, true, cb), sys.timerIsActive(cb, "1"), sys.timerIsActive(cb, 0/0),
+                 sys.timerIsActive(cb, 1, nil), sys.timerIsActive(cb, 2^53))
+        sys.timerStart(cb, 100000, 1.0)       -- replaces the timer of 1
+        sys.timerStop(cb, t2)                 -- stops the one of t1 (equal by __eq)
+        log.info("t", "after", sys.timerIsActive(cb, 1), sys.timerIsActive(cb, t1))
+        sys.timerStopAll(cb)
+        log.info("t", "all", sys.timerIsActive(cb, long1), sys.timerIsActive(cb, 1))
+        os.exit(0)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t match true true true true nil nil true",
+                                             "I/user.t after true", "I/user.t all nil"});
+}
