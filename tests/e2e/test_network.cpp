@@ -24,6 +24,8 @@ sys.subscribe("IP_READY", function(ip, adapter) log.info("IP_READY", ip, adapter
 sys.subscribe("IP_LOSE", function(adapter) log.info("IP_LOSE", adapter, (socket.adapter(adapter))) end)
 sys.taskInit(function()
     sys.waitUntil("IP_READY")
+    -- ETH0 (host sockets) comes up silently on its own: wait for it rather than race it
+    while not socket.adapter(socket.ETH0) do sys.wait(10) end
     log.info("both up", (socket.adapter(socket.LWIP_GP)), (socket.adapter(socket.ETH0)), socket.dft())
     sys.waitUntil("IP_LOSE")  -- however long the test takes to cut the link (the run's end is the safety net)
     sys.waitUntil("IP_READY")
