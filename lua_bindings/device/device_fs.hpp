@@ -10,19 +10,27 @@
 #include <string_view>
 
 #include "platform_air780ep/luadb_image.hpp"
+#include "sys_task/logger.hpp"
 
 namespace lua_bindings {
 
 class DeviceFs {
   public:
-    DeviceFs(const platform_air780ep::LuadbImage& image, std::filesystem::path data_root)
-        : image_(image), root_(std::move(data_root)) {}
+    // `logger` (optional) takes the file systems' own log lines (/ram/'s "too many ram nodes").
+    DeviceFs(const platform_air780ep::LuadbImage& image, std::filesystem::path data_root,
+             sys_task::Logger* logger = nullptr)
+        : image_(image), root_(std::move(data_root)), logger_(logger) {}
 
     struct Resolved {
         enum class Kind { kImage, kData } kind = Kind::kData;
         std::string device_path;                  // normalised: "/luadb/main.lua", "/data/x.txt"
         const std::string* image_file = nullptr;  // kImage: the file's content (nullptr: no such file)
         std::filesystem::path host_path;          // kData: where it lives on the host
+
+        // Is it in the RAM file system (/ram/), whose rules are in ram_fs.hpp?
+        [[nodiscard]] bool in_ram() const {
+            return device_path == "/ram" || device_path.starts_with("/ram/");
+        }
     };
 
     // Normalise `path` (relative paths are from "/", "." and ".." are resolved, never above "/").
@@ -34,10 +42,12 @@ class DeviceFs {
 
     [[nodiscard]] const platform_air780ep::LuadbImage& image() const { return image_; }
     [[nodiscard]] const std::filesystem::path& root() const { return root_; }
+    [[nodiscard]] sys_task::Logger* logger() const { return logger_; }
 
   private:
     const platform_air780ep::LuadbImage& image_;
     std::filesystem::path root_;
+    sys_task::Logger* logger_;
 };
 
 // Does an fopen-style mode write ('w', 'a' or '+')?

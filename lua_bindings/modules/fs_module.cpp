@@ -212,8 +212,8 @@ void empty_folder(const fs::path& folder, bool keep_system) {
     }
 }
 
-// io.mkfs(mount point) -> true, 0 | false, -1: formats the mount named exactly ("" the flash,
-// "/ram/" the RAM file system); the others cannot be formatted.
+// io.mkfs(mount point) -> true, 0 | false, -1: formats the mount named exactly; only "" (the flash)
+// can be: the RAM file system's mkfs refuses (luat_fs_mem.c), /lua/ and /luadb/ have none.
 int l_mkfs(lua_State* L) {
     const std::string point = luaL_checkstring(L, 1);
     RunContext& ctx = ctx_of(L);
@@ -221,10 +221,7 @@ int l_mkfs(lua_State* L) {
     if (point.empty()) {
         empty_folder(ctx.device().data_dir(), true);
         ok = true;
-    } else if (point == "/ram/") {
-        empty_folder(DeviceFs::ram_root(ctx.device().data_dir()), false);
-        ok = true;
-    } else if (point != "/luadb/" && point != "/lua/") {
+    } else if (point != "/luadb/" && point != "/lua/" && point != "/ram/") {
         ctx.device().logger().error("vfs", "no such mount point " + point);
     }
     lua_pushboolean(L, ok ? 1 : 0);

@@ -9,11 +9,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_fs.hpp"
+#include "lua_bindings/device/ram_fs.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
+#include "lua_bindings/modules/device_file.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
 
 namespace lua_bindings {
@@ -190,12 +196,32 @@ int read_only_result(lua_State* L, const char* path) {
     return luaL_fileresult(L, 0, path);
 }
 
+// /ram/ refuses what luat_fs_mem.c refuses: removing a folder, or a file that is open; renaming a
+// file that is open or a folder that holds one. Its refusals of open files log a warning.
+bool ram_refuses(RunContext& ctx, const DeviceFs::Resolved& r, const char* action) {
+    if (!r.in_ram()) return false;
+    const std::optional<std::filesystem::path> open = ram_fs::open_file_at(r.host_path);
+    if (open) {
+        const std::filesystem::path root = DeviceFs::ram_root(ctx.device().data_dir());
+        ctx.device().logger().warn(
+            "fs", std::string(action) + ": file " + ram_fs::node_name(root, *open) + " is still open");
+        errno = EBUSY;
+        return true;
+    }
+    std::error_code ec;
+    if (std::string_view(action) == "remove" && std::filesystem::is_directory(r.host_path, ec)) {
+        errno = EISDIR;
+        return true;
+    }
+    return false;
+}
+
 int l_remove(lua_State* L) {
     const char* path = luaL_checkstring(L, 1);
     RunContext& ctx = RunContext::from_upvalue(L);
-    const DeviceFs fs(ctx.device().image(), ctx.device().data_dir());
-    const DeviceFs::Resolved r = fs.resolve(path);
+    const DeviceFs::Resolved r = device_fs(ctx).resolve(path);
     if (r.kind == DeviceFs::Resolved::Kind::kImage) return read_only_result(L, path);
+    if (ram_refuses(ctx, r, "remove")) return luaL_fileresult(L, 0, path);
     return luaL_fileresult(L, std::remove(r.host_path.c_str()) == 0, path);
 }
 
@@ -203,11 +229,16 @@ int l_rename(lua_State* L) {
     const char* from = luaL_checkstring(L, 1);
     const char* to = luaL_checkstring(L, 2);
     RunContext& ctx = RunContext::from_upvalue(L);
-    const DeviceFs fs(ctx.device().image(), ctx.device().data_dir());
+    const DeviceFs fs = device_fs(ctx);
     const DeviceFs::Resolved a = fs.resolve(from);
     const DeviceFs::Resolved b = fs.resolve(to);
     if (a.kind == DeviceFs::Resolved::Kind::kImage) return read_only_result(L, from);
     if (b.kind == DeviceFs::Resolved::Kind::kImage) return read_only_result(L, to);
+    if (ram_refuses(ctx, a, "rename")) return luaL_fileresult(L, 0, nullptr);
+    if (b.in_ram() && !ram_fs::path_fits(b.device_path)) {
+        errno = ENAMETOOLONG;
+        return luaL_fileresult(L, 0, nullptr);
+    }
     return luaL_fileresult(L, std::rename(a.host_path.c_str(), b.host_path.c_str()) == 0, nullptr);
 }
 

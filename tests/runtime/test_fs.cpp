@@ -68,3 +68,63 @@ TEST_CASE("/ram/ is emptied by a reboot - /lua/ and the runtime's folder are rea
                                              "I/user.t false nil /lua/sys.lua: No such file or directory 2",
                                              "I/user.t nil /.system/x: Read-only file system 30"});
 }
+
+TEST_CASE("a folder is not a file: io.fsize(\"/\") and io.fsize(\"\") are 0, io.open of a folder fails") {
+    auto r = run_script(R"LUA(
+        io.mkdir("/d")
+        log.info("t", io.fsize("/"), io.fsize(""), io.fileSize("/d"), io.exists("/d"), io.exists("/"))
+        log.info("t", io.open("/d"))
+        log.info("t", select('#', io.readFile("/d")), select('#', io.writeFile("/d", "x")))
+        os.exit(0)
+    )LUA");
+    CHECK(lines_with(r, "I/user.t") ==
+          Lines{"I/user.t 0 0 0 false false", "I/user.t nil /d: Is a directory 21", "I/user.t 0 0"});
+}
+
+TEST_CASE("/ram/ as luat_fs_mem.c: recursive mkdir, open files kept, no mkfs, 127-character paths") {
+    auto r = run_script(R"LUA(
+        log.info("t", io.mkdir("/ram/a/b/c"), io.mkdir("/ram/a/b"), io.dexist("/ram/a/b/c"))
+        io.writeFile("/ram/a/b/c/f.txt", "data")
+        log.info("t", io.mkdir("/ram/a/b/c/f.txt/x"), io.rmdir("/ram/a/b"), io.rmdir("/ram/missing"))
+        local f = io.open("/ram/a/b/c/f.txt", "r")
+        log.info("t", os.remove("/ram/a/b/c/f.txt"))
+        log.info("t", os.rename("/ram/a/b/c/f.txt", "/ram/g.txt"))
+        log.info("t", os.rename("/ram/a", "/ram/z"))
+        f:close()
+        log.info("t", os.rename("/ram/a", "/ram/z"), io.readFile("/ram/z/b/c/f.txt"))
+        log.info("t", os.remove("/ram/z/b/c"))
+        log.info("t", os.remove("/ram/z/b/c/f.txt"), io.rmdir("/ram/z/b/c"))
+        log.info("t", io.mkfs("/ram/"))
+        local long = "/ram/" .. string.rep("n", 127)
+        log.info("t", io.writeFile(long, "x"), select('#', io.writeFile(long .. "n", "x")), io.mkdir(long .. "n"))
+        log.info("t", io.open(long .. "n", "w"))
+        os.exit(0)
+    )LUA");
+    CHECK(lines_with(r, "I/user.t") ==
+          Lines{"I/user.t true true true", "I/user.t false false false -1",
+                "I/user.t nil /ram/a/b/c/f.txt: Device or resource busy 16",
+                "I/user.t nil Device or resource busy 16", "I/user.t nil Device or resource busy 16",
+                "I/user.t true data", "I/user.t nil /ram/z/b/c: Is a directory 21", "I/user.t true true 0",
+                "I/user.t false -1", "I/user.t true 0 false -1",
+                "I/user.t nil /ram/" + std::string(128, 'n') + ": File name too long 36"});
+    CHECK(lines_with(r, "W/fs") == Lines{"W/fs remove: file a/b/c/f.txt is still open",
+                                         "W/fs rename: file a/b/c/f.txt is still open",
+                                         "W/fs rename: file a/b/c/f.txt is still open"});
+}
+
+TEST_CASE("/ram/ holds at most 512 files and folders (RAM_NODE_MAX)") {
+    auto r = run_script(R"LUA(
+        io.mkdir("/ram/d")
+        local made = 1
+        for i = 1, 600 do
+            if not io.writeFile("/ram/d/" .. i, "") then break end
+            made = made + 1
+        end
+        log.info("t", made, io.mkdir("/ram/e"), io.writeFile("/ram/d/1", "again"), io.readFile("/ram/d/1"))
+        os.remove("/ram/d/1")
+        log.info("t", io.mkdir("/ram/e"))
+        os.exit(0)
+    )LUA");
+    CHECK(lines_with(r, "I/user.t") == Lines{"I/user.t 512 false true again", "I/user.t true 0"});
+    CHECK(lines_with(r, "E/fs") == Lines{"E/fs too many ram nodes >= 512", "E/fs too many ram nodes >= 512"});
+}
