@@ -3,7 +3,8 @@
 //
 // /luadb/ files are read from the script image (through fmemopen, so they are real Lua file
 // handles); opening one for writing fails with "Read-only file system" (EROFS). Every other path is
-// a file under the device's data folder. io.popen is not available (there is no shell on a module).
+// a file under the device's data folder. As on the module, io has no console functions (read,
+// write, stdin/stdout, input/output...) and no popen.
 // File handles take a zbuff as LuatOS's do: file:write(buff) writes its used bytes, and
 // file:fill(buff [, offset [, len]]) reads into it (docs/modules/zbuff.md).
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_fs.hpp"
+#include "lua_bindings/device/ram_fs.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
 #include "lua_bindings/modules/device_file.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
@@ -84,13 +86,8 @@ int lines_step(lua_State* L) {
 }
 
 int l_lines(lua_State* L) {
-    if (lua_isnone(L, 1)) lua_pushnil(L);
-    if (lua_isnil(L, 1)) {  // default input: the standard io.lines (upvalue 2)
-        lua_pushvalue(L, lua_upvalueindex(2));
-        lua_insert(L, 1);
-        lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-        return lua_gettop(L);
-    }
+    // Without a file name Lua reads the default input, which the module does not have.
+    if (lua_isnoneornil(L, 1)) return luaL_error(L, "default input file is closed");
     const char* path = luaL_checkstring(L, 1);
     if (push_file(L, path, "r") != 1) return luaL_error(L, "%s", lua_tostring(L, -2));
     const int file = lua_gettop(L);
@@ -106,25 +103,6 @@ int l_lines(lua_State* L) {
     lua_pushnil(L);
     lua_pushvalue(L, file);  // as Lua 5.4, the file is the 4th value (to-be-closed)
     return 4;
-}
-
-// io.input(name) / io.output(name): open on the device file system, then the standard function.
-int redirect(lua_State* L, const char* mode) {
-    if (lua_type(L, 1) == LUA_TSTRING) {
-        const char* path = lua_tostring(L, 1);
-        if (push_file(L, path, mode) != 1) return luaL_error(L, "%s", lua_tostring(L, -2));
-        lua_replace(L, 1);
-    }
-    lua_pushvalue(L, lua_upvalueindex(2));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
-}
-int l_input(lua_State* L) {
-    return redirect(L, "r");
-}
-int l_output(lua_State* L) {
-    return redirect(L, "w");
 }
 
 // ---- file handle methods as LuatOS's liolib has them ---------------------------------------------
@@ -276,9 +254,36 @@ int dir_result(lua_State* L, bool ok, int err) {
     return 2;
 }
 
+// /ram/'s answer: true, 0 or false, -1 (luat_fs_mem.c has no error codes).
+int ram_dir_result(lua_State* L, bool ok) {
+    lua_pushboolean(L, ok ? 1 : 0);
+    lua_pushinteger(L, ok ? 0 : -1);
+    return 2;
+}
+
+// In /ram/ the missing parents are made too, and a folder that is there already is success.
+bool ram_mkdir(const DeviceFs& fs, const DeviceFs::Resolved& r) {
+    namespace stdfs = std::filesystem;
+    if (!ram_fs::path_fits(r.device_path)) return false;
+    std::error_code ec;
+    if (stdfs::is_directory(r.host_path, ec)) return true;
+    std::size_t missing = 0;
+    for (stdfs::path p = r.host_path; !stdfs::exists(p, ec); p = p.parent_path())
+        ++missing;
+    if (ram_fs::node_count(DeviceFs::ram_root(fs.root())) + missing > ram_fs::kMaxNodes) {
+        if (fs.logger() != nullptr)
+            fs.logger()->error("fs", "too many ram nodes >= " + std::to_string(ram_fs::kMaxNodes));
+        return false;
+    }
+    stdfs::create_directories(r.host_path, ec);
+    return !ec;
+}
+
 int l_mkdir(lua_State* L) {
-    const DeviceFs::Resolved r = device_fs(L).resolve(luaL_checkstring(L, 1));
+    const DeviceFs fs = device_fs(L);
+    const DeviceFs::Resolved r = fs.resolve(luaL_checkstring(L, 1));
     if (r.kind == DeviceFs::Resolved::Kind::kImage) return dir_result(L, false, EROFS);
+    if (r.in_ram()) return ram_dir_result(L, r.device_path != "/ram" && ram_mkdir(fs, r));
     const bool ok = ::mkdir(r.host_path.c_str(), 0755) == 0;
     return dir_result(L, ok, errno);
 }
@@ -286,7 +291,8 @@ int l_mkdir(lua_State* L) {
 int l_rmdir(lua_State* L) {
     const DeviceFs::Resolved r = device_fs(L).resolve(luaL_checkstring(L, 1));
     if (r.kind == DeviceFs::Resolved::Kind::kImage) return dir_result(L, false, EROFS);
-    const bool ok = ::rmdir(r.host_path.c_str()) == 0;
+    const bool ok = r.device_path != "/ram" && ::rmdir(r.host_path.c_str()) == 0;
+    if (r.in_ram()) return ram_dir_result(L, ok);
     return dir_result(L, ok, errno);
 }
 
@@ -299,28 +305,29 @@ void install_io(RunContext& ctx) {
     static const luaL_Reg kFunctions[] = {
         {"open", l_open},          {"exists", l_exists},        {"fileSize", l_file_size},
         {"readFile", l_read_file}, {"writeFile", l_write_file}, {"mkdir", l_mkdir},
-        {"rmdir", l_rmdir},        {"tmpfile", l_tmpfile},      {nullptr, nullptr},
+        {"rmdir", l_rmdir},        {"tmpfile", l_tmpfile},      {"lines", l_lines},
+        {nullptr, nullptr},
     };
     set_funcs(L, kFunctions, &ctx);
-    // Wrappers around the standard functions (upvalue 2 = the original).
-    const struct {
-        const char* name;
-        lua_CFunction fn;
-    } kWrapped[] = {{"lines", l_lines}, {"input", l_input}, {"output", l_output}};
-    for (const auto& w : kWrapped) {
-        lua_pushlightuserdata(L, &ctx);
-        lua_getfield(L, io, w.name);
-        lua_pushcclosure(L, w.fn, 2);
-        lua_setfield(L, io, w.name);
+    // The module's io has no console and no default files (LuatOS's liolib.c registers them only in
+    // its Windows build): scripts write with print/log, and read and write files through handles.
+    for (const char* host_only :
+         {"popen", "read", "write", "close", "flush", "input", "output", "stdin", "stdout", "stderr"}) {
+        lua_pushnil(L);
+        lua_setfield(L, io, host_only);
     }
-    lua_pushnil(L);
-    lua_setfield(L, io, "popen");
+    for (const char* key : {"_IO_input", "_IO_output"}) {  // Lua's registry keys for the default files
+        lua_pushnil(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, key);
+    }
     lua_pop(L, 1);
     // The file handles' methods (Lua 5.4 keeps them in the metatable's __index table).
     luaL_getmetatable(L, LUA_FILEHANDLE);
     lua_getfield(L, -1, "__index");
     static const luaL_Reg kFileMethods[] = {{"write", f_write}, {"fill", f_fill}, {nullptr, nullptr}};
     luaL_setfuncs(L, kFileMethods, 0);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "setvbuf");  // Windows-only in LuatOS's liolib.c, as the console functions
     lua_pop(L, 2);
 }
 

@@ -31,10 +31,10 @@ TEST_CASE("uart: read into a zbuff, rx appends and grows it, write and tx send t
             local ok, e = pcall(f)
             log.info("e", ok, (e:gsub('^%[string "main.lua"%]:%d+: ', "")))
         end
-        try(function() uart.write(2, io.stdout) end)
-        try(function() uart.read(2, 1, io.stdout) end)
-        try(function() uart.tx(2, io.stdout) end)
-        try(function() uart.rx(2, io.stdout) end)
+        try(function() uart.write(2, io.open("/luadb/main.lua")) end)
+        try(function() uart.read(2, 1, io.open("/luadb/main.lua")) end)
+        try(function() uart.tx(2, io.open("/luadb/main.lua")) end)
+        try(function() uart.rx(2, io.open("/luadb/main.lua")) end)
         log.info("not set up", uart.read(2, 4, zbuff.create(4)), uart.rx(2, zbuff.create(4)), uart.write(2, zbuff.create(2)),
                  uart.tx(2, zbuff.create(2, "ab")))
         log.info("setup", uart.setup(2, 115200))

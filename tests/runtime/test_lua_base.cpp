@@ -78,3 +78,19 @@ TEST_CASE("standard functions reach no host file, environment, shell or temporar
     auto b = run_script("log.info('t', io.tmpfile()) os.exit(0)", ScriptOptions{.data_dir = blocked.path});
     CHECK(lines_but_vm_exit(b) == Lines{"I/user.t nil Not a directory 20"});
 }
+
+TEST_CASE("io has no console and no default files, as on the module (liolib.c's Windows-only functions)") {
+    auto r = run_script(R"LUA(
+        log.info("t", io.read, io.write, io.close, io.flush, io.input, io.output, io.stdin, io.stdout, io.stderr)
+        log.info("t", pcall(io.lines))
+        local f = io.open("/luadb/main.lua")
+        log.info("t", f.setvbuf, type(f.read), type(f.write), type(f.seek), type(f.lines), type(f.flush))
+        f:close()
+        log.info("t", pcall(function() io.write("x") end))
+        os.exit(0)
+    )LUA");
+    CHECK(lines_but_vm_exit(r) ==
+          Lines{"I/user.t nil nil nil nil nil nil nil nil nil", "I/user.t false default input file is closed",
+                "I/user.t nil function function function function function",
+                "I/user.t false [string \"main.lua\"]:7: attempt to call a nil value (field 'write')"});
+}
