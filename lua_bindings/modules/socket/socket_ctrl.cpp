@@ -298,14 +298,19 @@ int SocketCtrl::tx(std::span<const std::uint8_t> data, std::optional<platform_ai
 
 void SocketCtrl::watch_tx() {
     if (tx_timer_ != 0) return;
-    tx_timer_ = network_.device().loop().add_timer(0, [this] {
+    // A timer that is due is a queued message that cancel_timer no longer reaches (event_loop.hpp):
+    // if the socket is released before it runs, `alive` has expired and it does nothing.
+    std::weak_ptr<int> alive = alive_;
+    tx_timer_ = network_.device().loop().add_timer(0, [this, alive] {
+        if (alive.expired()) return;
         tx_timer_ = 0;
         if (!stream_) return;
         if (stream_->unsent() == 0) {
             input(NwInput::kTxOk);
             return;
         }
-        tx_timer_ = network_.device().loop().add_timer(kTxPollMs, [this] {
+        tx_timer_ = network_.device().loop().add_timer(kTxPollMs, [this, alive] {
+            if (alive.expired()) return;
             tx_timer_ = 0;
             watch_tx();
         });
