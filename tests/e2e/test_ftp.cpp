@@ -14,9 +14,9 @@ using namespace tests;
 
 namespace {
 
-// show(label, ...) logs "I/user.<label> <values>", with CR LF written as '|'; main(fn) as the
-// other e2e tests' (IP_READY, fn, os.exit(0)).
-const std::string kFtpPrelude = R"LUA(
+// e2e.hpp's helpers (main(fn): IP_READY, fn, os.exit(0)), and show(label, ...), which logs
+// "I/user.<label> <values>" with CR LF written as '|'.
+const std::string kFtpPrelude = kLuaPrelude + R"LUA(
 function show(label, ...)
     local out = {}
     for i = 1, select("#", ...) do
@@ -28,14 +28,6 @@ function show(label, ...)
 end
 function login()
     return ftp.login(nil, "ftp.test", $P, "user", "pass").wait()
-end
-function main(fn)
-    sys.taskInit(function()
-        sys.waitUntil("IP_READY", 5000)
-        fn()
-        os.exit(0)
-    end)
-    sys.run()
 end
 )LUA";
 

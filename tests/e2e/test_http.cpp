@@ -18,7 +18,7 @@ namespace {
 // The script's helpers: show(label, code, headers, body) logs "I/user.<label> <code> <body>", with
 // CR LF written as '|', a number body as is, and `h` (a header name) appended when given; showh
 // the same with the header name first; try(f) is pcall(f) with the error's position removed.
-const std::string kHttpPrelude = R"LUA(
+const std::string kHttpPrelude = kLuaPrelude + R"LUA(
 function show(label, code, headers, body, h)
     local b = body
     if type(b) == "string" then b = b:gsub("\r\n", "|") end
@@ -36,14 +36,6 @@ end
 function try(f)
     local ok, e = pcall(f)
     return ok, (tostring(e):gsub('^%[string "main.lua"%]:%d+: ', ""))
-end
-function main(fn)
-    sys.taskInit(function()
-        sys.waitUntil("IP_READY", 5000)
-        fn()
-        os.exit(0)
-    end)
-    sys.run()
 end
 )LUA";
 

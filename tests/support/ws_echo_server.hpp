@@ -1,41 +1,32 @@
-// Test support: tests/support/ws_echo_server.py as a child process on a free 127.0.0.1 port, plain
-// (ws://) or with a certificate (wss://). Its stdout (one line per request, header and frame it saw)
-// is readable while it runs; it is stopped by pid on destruction.
+// Test support: tests/support/ws_echo_server.py on a free 127.0.0.1 port, plain (ws://) or with a
+// certificate (wss://). Its stdout (one line per request, header and frame it saw) is readable while
+// it runs (lines()); it is stopped by pid on destruction, as every PythonServer.
 #pragma once
 
-#include <sys/types.h>
-
-#include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "tests/support/luatos_process.hpp"
-#include "tests/support/process.hpp"
+#include "tests/support/python_server.hpp"
 
 namespace tests {
 
-class WsEchoServer {
+class WsEchoServer : public PythonServer {
   public:
     struct Tls {
         std::filesystem::path cert;
         std::filesystem::path key;
     };
     // Throws std::runtime_error when the server does not start.
-    explicit WsEchoServer(std::optional<Tls> tls = std::nullopt);
-    ~WsEchoServer();
-    WsEchoServer(const WsEchoServer&) = delete;
-    WsEchoServer& operator=(const WsEchoServer&) = delete;
-
-    [[nodiscard]] std::uint16_t port() const { return port_; }
-    // The lines it printed after "port N".
-    [[nodiscard]] Lines lines() const;
+    explicit WsEchoServer(const std::optional<Tls>& tls = std::nullopt)
+        : PythonServer("tests/support/ws_echo_server.py", arguments(tls)) {}
 
   private:
-    TempDir dir_{"luatos-ws"};
-    pid_t pid_ = -1;
-    std::uint16_t port_ = 0;
+    static std::vector<std::string> arguments(const std::optional<Tls>& tls) {
+        if (!tls) return {};
+        return {"--cert", tls->cert.string(), "--key", tls->key.string()};
+    }
 };
 
 }  // namespace tests

@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """A WebSocket (RFC 6455) echo server for the websocket module's end-to-end tests.
 
 Standard library only. Listens on 127.0.0.1 (port 0 = a free one) and prints "port N" once it

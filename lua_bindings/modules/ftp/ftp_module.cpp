@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lua_bindings/device/device.hpp"
@@ -609,15 +610,21 @@ int l_command(lua_State* L) {
     return 1;
 }
 
+// pull's and push's arguments: the local file's name and the remote one's (both "" when absent), each
+// read as a C string, as LuatOS passes them on.
+std::pair<std::string, std::string> transfer_names(lua_State* L) {
+    std::size_t len = 0;
+    const char* local = luaL_optlstring(L, 1, "", &len);
+    std::string local_name = c_string(local, len);
+    const char* remote = luaL_optlstring(L, 2, "", &len);
+    return {std::move(local_name), c_string(remote, len)};
+}
+
 // ftp.pull(local_name, remote_name) -> wait object: true, false, or -8.
 int l_pull(lua_State* L) {
     FtpModule& m = module_of(L);
     m.bury();
-    std::size_t len = 0;
-    const char* local_text = luaL_optlstring(L, 1, "", &len);
-    const std::string local = c_string(local_text, len);
-    const char* remote_text = luaL_optlstring(L, 2, "", &len);
-    const std::string remote = c_string(remote_text, len);
+    const auto [local, remote] = transfer_names(L);
     if (!m.session) {
         m.log().error(kTag, "please login first");
         return refuse(L, m, "ftp pull fail", FtpError::kFile);
@@ -644,11 +651,7 @@ int l_pull(lua_State* L) {
 int l_push(lua_State* L) {
     FtpModule& m = module_of(L);
     m.bury();
-    std::size_t len = 0;
-    const char* local_text = luaL_optlstring(L, 1, "", &len);
-    const std::string local = c_string(local_text, len);
-    const char* remote_text = luaL_optlstring(L, 2, "", &len);
-    const std::string remote = c_string(remote_text, len);
+    const auto [local, remote] = transfer_names(L);
     if (!m.session) {
         m.log().error(kTag, "please login first");
         return refuse(L, m, "ftp push fail", FtpError::kConnect);
