@@ -186,54 +186,131 @@ TEST_CASE("every mqtt function given wrong types raises a LuatOS-style argument 
         os.exit(0)
     )LUA");
     CHECK(r.exit_code == 0);
-    CHECK_LINES(
-        lines_with(r.lines, "I/user."),
-        Lines{
-            "I/user.e false bad argument #1 to 'create' (number expected, got string)",
-            "I/user.e false bad argument #2 to 'create' (string expected, got nil)",
-            "I/user.e false bad argument #2 to 'create' (string expected, got table)",
-            "I/user.e false bad argument #2 to 'create' (string expected, got boolean)",
-            "I/user.e false bad argument #3 to 'create' (number expected, got no value)",
-            "I/user.e false bad argument #3 to 'create' (number expected, got string)",
-            "I/user.e false bad argument #3 to 'create' (number has no integer representation)",
-            "I/user.e false bad argument #1 to 'auth' (string expected, got table)",
-            "I/user.e false bad argument #2 to 'auth' (string expected, got table)",
-            "I/user.e false bad argument #2 to 'auth' (string expected, got boolean)",
-            "I/user.e false bad argument #3 to 'auth' (string expected, got table)",
-            "I/user.e false bad argument #1 to 'keepalive' (number expected, got string)",
-            "I/user.e false bad argument #2 to 'keepalive' (number expected, got table)",
-            "I/user.e false bad argument #2 to 'autoreconn' (number expected, got string)",
-            "I/user.e false bad argument #3 to 'autoreconn' (number expected, got table)",
-            "I/user.e false bad argument #1 to 'publish' (string expected, got table)",
-            "I/user.e false bad argument #2 to 'publish' (string expected, got table)",
-            "I/user.e false bad argument #1 to 'publish' (string expected, got no value)",
-            "I/user.e false bad argument #3 to 'publish' (number expected, got string)",
-            "I/user.e false bad argument #4 to 'publish' (number expected, got boolean)",
-            "I/user.e false bad argument #5 to 'publish' (number expected, got table)",
-            "I/user.e false bad argument #2 to 'subscribe' (number expected, got string)",
-            "I/user.e false bad argument #1 to 'subscribe' (qos of topic 'a/b': number expected, got string)",
-            "I/user.e false bad argument #2 to 'subscribe' (topic expected as key, got boolean)",
-            "I/user.e false bad argument #1 to 'unsubscribe' (topic 2: string expected, got table)",
-            "I/user.e false bad argument #2 to 'unsubscribe' (topic 3: string expected, got boolean)",
-            "I/user.e false bad argument #1 to 'will' (string expected, got no value)",
-            "I/user.e false bad argument #2 to 'will' (string expected, got no value)",
-            "I/user.e false bad argument #3 to 'will' (string expected, got table)",
-            "I/user.e false bad argument #3 to 'will' (number expected, got string)",
-            "I/user.e false bad argument #4 to 'will' (number expected, got table)",
-            "I/user.e false bad argument #1 to 'publish' (MQTTCTRL* expected, got nil)",
-            "I/user.e false bad argument #1 to 'publish' (MQTTCTRL* expected, got no value)",
-            "I/user.e false bad argument #1 to 'connect' (MQTTCTRL* expected, got table)",
-            "I/user.e false bad argument #1 to 'state' (MQTTCTRL* expected, got string)",
-            "I/user.e false bad argument #1 to 'ready' (MQTTCTRL* expected, got number)",
-            "I/user.e false bad argument #1 to 'close' (MQTTCTRL* expected, got nil)",
-            "I/user.e false bad argument #1 to 'disconnect' (MQTTCTRL* expected, got boolean)",
-            "I/user.e false bad argument #1 to 'on' (MQTTCTRL* expected, got no value)",
-            "I/user.e false bad argument #1 to 'debug' (MQTTCTRL* expected, got table)",
-            "I/user.e false bad argument #1 to 'subscribe' (MQTTCTRL* expected, got nil)",
-            "I/user.e false bad argument #1 to 'unsubscribe' (MQTTCTRL* expected, got nil)",
-            "I/user.ok nil nil nil nil 0 0",
-            "I/user.still running 0",
-        });
+    // LuatOS reads a table's qos with luaL_optinteger(L, -1, 0), its topics with luaL_checklstring(L,
+    // -1): the index in the message is -1, -2 under the method rule.
+    CHECK_LINES(lines_with(r.lines, "I/user."),
+                Lines{
+                    "I/user.e false bad argument #1 to 'create' (number expected, got string)",
+                    "I/user.e false bad argument #2 to 'create' (string expected, got nil)",
+                    "I/user.e false bad argument #2 to 'create' (string expected, got table)",
+                    "I/user.e false bad argument #2 to 'create' (string expected, got boolean)",
+                    "I/user.e false bad argument #3 to 'create' (number expected, got no value)",
+                    "I/user.e false bad argument #3 to 'create' (number expected, got string)",
+                    "I/user.e false bad argument #3 to 'create' (number has no integer representation)",
+                    "I/user.e false bad argument #1 to 'auth' (string expected, got table)",
+                    "I/user.e false bad argument #2 to 'auth' (string expected, got table)",
+                    "I/user.e false bad argument #2 to 'auth' (string expected, got boolean)",
+                    "I/user.e false bad argument #3 to 'auth' (string expected, got table)",
+                    "I/user.e false bad argument #1 to 'keepalive' (number expected, got string)",
+                    "I/user.e false bad argument #2 to 'keepalive' (number expected, got table)",
+                    "I/user.e false bad argument #2 to 'autoreconn' (number expected, got string)",
+                    "I/user.e false bad argument #3 to 'autoreconn' (number expected, got table)",
+                    "I/user.e false bad argument #1 to 'publish' (string expected, got table)",
+                    "I/user.e false bad argument #2 to 'publish' (string expected, got table)",
+                    "I/user.e false bad argument #1 to 'publish' (string expected, got no value)",
+                    "I/user.e false bad argument #3 to 'publish' (number expected, got string)",
+                    "I/user.e false bad argument #4 to 'publish' (number expected, got boolean)",
+                    "I/user.e false bad argument #5 to 'publish' (number expected, got table)",
+                    "I/user.e false bad argument #2 to 'subscribe' (number expected, got string)",
+                    "I/user.e false bad argument #-2 to 'subscribe' (number expected, got string)",
+                    "I/user.e false bad argument #2 to 'subscribe' (topic expected as key, got boolean)",
+                    "I/user.e false bad argument #-2 to 'unsubscribe' (string expected, got table)",
+                    "I/user.e false bad argument #-1 to 'unsubscribe' (string expected, got boolean)",
+                    "I/user.e false bad argument #1 to 'will' (string expected, got no value)",
+                    "I/user.e false bad argument #2 to 'will' (string expected, got no value)",
+                    "I/user.e false bad argument #3 to 'will' (string expected, got table)",
+                    "I/user.e false bad argument #3 to 'will' (number expected, got string)",
+                    "I/user.e false bad argument #4 to 'will' (number expected, got table)",
+                    "I/user.e false bad argument #1 to 'publish' (MQTTCTRL* expected, got nil)",
+                    "I/user.e false bad argument #1 to 'publish' (MQTTCTRL* expected, got no value)",
+                    "I/user.e false bad argument #1 to 'connect' (MQTTCTRL* expected, got table)",
+                    "I/user.e false bad argument #1 to 'state' (MQTTCTRL* expected, got string)",
+                    "I/user.e false bad argument #1 to 'ready' (MQTTCTRL* expected, got number)",
+                    "I/user.e false bad argument #1 to 'close' (MQTTCTRL* expected, got nil)",
+                    "I/user.e false bad argument #1 to 'disconnect' (MQTTCTRL* expected, got boolean)",
+                    "I/user.e false bad argument #1 to 'on' (MQTTCTRL* expected, got no value)",
+                    "I/user.e false bad argument #1 to 'debug' (MQTTCTRL* expected, got table)",
+                    "I/user.e false bad argument #1 to 'subscribe' (MQTTCTRL* expected, got nil)",
+                    "I/user.e false bad argument #1 to 'unsubscribe' (MQTTCTRL* expected, got nil)",
+                    "I/user.ok nil nil nil nil 0 0",
+                    "I/user.still running 0",
+                });
+}
+
+// The integers as luat_lib_mqtt.c reads them, where that differs from a plain luaL_checkinteger: a
+// table's qos at index -1, mqtt.create's adapter (a C int, looked at before the host and the port) and
+// a WebSocket URL's port (read only when an integer), the client's __index (luaL_checkstring).
+TEST_CASE("mqtt integers: table qos at index -1, create's adapter first, a ws:// port never raises") {
+    const DeviceResult r = run_offline(R"LUA(
+        local function try(f)
+            local r = table.pack(pcall(f))
+            for i = 2, r.n do r[i] = tostring(r[i]) end
+            log.info("e", r[1], r.n - 1, (table.concat(r, " ", 2, r.n):gsub('^%[string "main.lua"%]:%d+: ', "")))
+        end
+        local c = mqtt.create(nil, "broker.test", 1883)
+        try(function() return c:subscribe({["a/b"] = 1.5}) end)
+        try(function() return mqtt.subscribe(c, {["a/b"] = 1.5}) end)
+        try(function() return c:subscribe({["a/b"] = true}) end)
+        try(function() return c:subscribe("a/b", 1.5) end)
+        try(function() return c:unsubscribe({"a", 1, {}}) end)
+        try(function() return c:publish("t", "p", 1.5) end)
+        try(function() return c:publish("t", "p", 0, 1.5) end)
+        try(function() return c:will("t", "p", 1.5) end)
+        try(function() return c:keepalive(1.5) end)
+        try(function() return c:autoreconn(true, 1.5) end)
+        try(function() return mqtt.create(99) end)
+        try(function() return mqtt.create(-1, {}) end)
+        try(function() return mqtt.create(nil, "ws://h/mqtt") end)
+        try(function() return mqtt.create(nil, "wss://h/mqtt", 1.5) end)
+        try(function() return mqtt.create(1.5, "h", 1) end)
+        try(function() return type(mqtt.create((1 << 32) + 17, "h", 1)) end)
+        try(function() return c[true] end)
+        try(function() return c[1], c.STATE_READY, c.publish == mqtt.publish end)
+        -- no channel left: nothing, before the host and the port are looked at
+        local clients = {}
+        while true do
+            local x = mqtt.create(nil, "broker.test", 1883)
+            if not x then break end
+            clients[#clients + 1] = x
+        end
+        try(function() return mqtt.create(nil, nil, nil) end)
+        os.exit(0)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."),
+                Lines{
+                    "I/user.e false 1 bad argument #-2 to 'subscribe' (number has no integer representation)",
+                    "I/user.e false 1 bad argument #-1 to 'subscribe' (number has no integer representation)",
+                    "I/user.e false 1 bad argument #-2 to 'subscribe' (number expected, got boolean)",
+                    "I/user.e false 1 bad argument #2 to 'subscribe' (number has no integer representation)",
+                    "I/user.e false 1 bad argument #-2 to 'unsubscribe' (string expected, got table)",
+                    "I/user.e false 1 bad argument #3 to 'publish' (number has no integer representation)",
+                    "I/user.e false 1 bad argument #4 to 'publish' (number has no integer representation)",
+                    "I/user.e false 1 bad argument #3 to 'will' (number has no integer representation)",
+                    "I/user.e false 1 bad argument #1 to 'keepalive' (number has no integer representation)",
+                    "I/user.e false 1 bad argument #2 to 'autoreconn' (number has no integer representation)",
+                    "I/user.e true 0 ",
+                    "I/user.e true 0 ",
+                    "I/user.e true 0 ",
+                    "I/user.e true 0 ",
+                    "I/user.e false 1 bad argument #1 to 'create' (number has no integer representation)",
+                    "I/user.e true 1 userdata",
+                    "I/user.e false 1 bad argument #2 to '__index' (string expected, got boolean)",
+                    "I/user.e true 3 nil 3 true",
+                    "I/user.e true 0 ",
+                });
+    CHECK_LINES(lines_with(r.lines, "E/mqtt "),
+                Lines{
+                    "E/mqtt mqtt.create: no network adapter 99",
+                    "E/mqtt mqtt.create: no network adapter -1",
+                    "E/mqtt mqtt.create: MQTT over WebSocket (ws://h/mqtt) is not supported",
+                    "E/mqtt mqtt.create: MQTT over WebSocket (wss://h/mqtt) is not supported",
+                    // the loop's last create, then the one with no host
+                    "E/mqtt mqtt.create: no free socket channel for mqtt: all 8 in use "
+                    "(mqtt,mqtt,mqtt,mqtt,mqtt,mqtt,mqtt,mqtt)",
+                    "E/mqtt mqtt.create: no free socket channel for mqtt: all 8 in use "
+                    "(mqtt,mqtt,mqtt,mqtt,mqtt,mqtt,mqtt,mqtt)",
+                });
 }
 
 TEST_CASE("every uart function given wrong types raises a LuatOS-style argument error, and runs on") {

@@ -268,6 +268,50 @@ E2E_ON_BOTH_PATHS("events: disconnect() with autoreconn on reconnects by itself 
 // Issue 11.4: LuatOS's autoreconn(false) only sets the flag; the reconnect already scheduled runs,
 // and when it fails the chain ends with close (luat_mqtt_close_socket), so a task waiting for close
 // gets it.
+// The integers luat_lib_mqtt.c cuts to its C types, as the broker sees them: keepalive an int
+// ((1 << 32) + 20 is 20 s), the will's qos a uint8_t (257 is 1) and its retain an int (1 << 32 is 0),
+// subscribe's qos a uint8_t in both forms (257 is 1, 258 is 2, -255 is 1), and autoreconn's period a
+// uint32_t ((1 << 32) + 1000 is 1 s: the disconnect() is followed by a reconnect).
+void integers_cut(NetPath path) {
+    Mosquitto broker;
+    const DeviceResult r = run_on(path, broker, R"LUA(
+        main(function()
+            local c = mqtt.create(nil, "broker.test", 1883)
+            c:auth("e2e-integers", "", "", true)
+            c:keepalive((1 << 32) + 20)
+            log.info("will", c:will("e2e/will", "W", 257, 1 << 32))
+            c:autoreconn(true, (1 << 32) + 1000)
+            c:on(ev)
+            c:connect()
+            wait_ev("conack")
+            c:subscribe("e2e/a", 257)
+            wait_ev("suback")
+            c:subscribe({["e2e/b"] = 258})
+            wait_ev("suback")
+            c:subscribe("e2e/c", -255)
+            wait_ev("suback")
+            c:disconnect()
+            wait_ev("conack", 5000)
+            c:close()
+        end)
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(lines_with(r.lines, "I/user."), {
+                                                    "I/user.will true",
+                                                    "I/user.ev conack nil nil",
+                                                    "I/user.ev suback true 1",
+                                                    "I/user.ev suback true 2",
+                                                    "I/user.ev suback true 1",
+                                                    "I/user.ev disconnect 0 nil",
+                                                    "I/user.ev conack nil nil",
+                                                });
+    const std::string log = broker.log();
+    CHECK(log.find("as e2e-integers (p2, c1, k20)") != std::string::npos);
+    CHECK(log.find("Will message specified (1 bytes) (r0, q1)") != std::string::npos);
+}
+E2E_ON_BOTH_PATHS("mqtt integers: keepalive, will, subscribe qos and autoreconn cut to LuatOS's C types",
+                  integers_cut)
+
 void autoreconn_off_mid_chain(NetPath path) {
     DeviceOptions o;
     o.network = network_to(path, free_loopback_port());  // named by the map, nobody listens

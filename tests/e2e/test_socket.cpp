@@ -536,7 +536,8 @@ sys.taskInit(function()
     local c = socket.create(nil, cb)
     log.info("config", socket.config(c, DEVICE_PORT))
     log.info("accept early", socket.accept(c))
-    log.info("listen", socket.listen(c))
+    -- multi_client is LuatOS's uint8_t max_wait_accept: 256 is 0, one client
+    log.info("listen", socket.listen(c, 256))
     log.info("state", socket.state(c))
     log.info("listening", 1)
     next_ev()
@@ -595,6 +596,22 @@ sys.run()
 }
 
 }  // namespace
+
+// luat_lib_socket.c reads adapter ids and DNS indexes as C ints: (1 << 32) + 17 is ETH0.
+TEST_CASE("socket: adapter ids and DNS indexes are C ints, as luat_lib_socket.c reads them") {
+    DeviceOptions o;
+    o.network = echo_network(NetPath::kEth0);
+    const DeviceResult r = run_device(R"LUA(
+        log.info("create", type(socket.create((1 << 32) + 17, function() end)),
+                 socket.create((1 << 32) + 99, "task"))
+        log.info("setDNS", socket.setDNS((1 << 32) + 17, (1 << 32) + 1, "1.1.1.1"),
+                 socket.setDNS((1 << 32) + 99, 1, "1.1.1.1"))
+        os.exit(0)
+    )LUA",
+                                      o);
+    CHECK(r.exit_code == 0);
+    CHECK_LINES(user_lines(r.lines), {"I/user.create userdata nil", "I/user.setDNS true false"});
+}
 
 E2E_ON_BOTH_PATHS("socket: listen and accept, one client and then several", server)
 E2E_ON_BOTH_PATHS("socket: a connect before the adapter is up waits for it", connect_before_attach)

@@ -93,7 +93,7 @@ TEST_CASE("argument errors name the function and the argument, and nothing crash
               "I/user.e false bad argument #1 to 'fromHex' (string expected, got table)",
               "I/user.e false bad argument #1 to 'split' (string expected, got nil)",
               "I/user.e false bad argument #1 to 'imei' (number expected, got string)",
-              "I/user.e false bad argument #1 to 'dft' (number expected, got string)",
+              "I/user.e true nil",  // socket.dft looks only at a number (luat_lib_socket.c)
               "I/user.e false bad argument #1 to 'adapter' (number expected, got table)",
               "I/user.e false bad argument #1 to 'localIP' (number has no integer representation)",
               "I/user.e false bad argument #1 to 'meminfo' (string expected, got table)",
@@ -181,5 +181,59 @@ TEST_CASE("sys durations are integers, checked as rtos.timer_start checks them")
               "I/user.false ms true 1",
               "I/user.waited a string",
               "I/user.zero true",
+          });
+}
+
+// socket.dft/adapter/localIP and zbuff's buff[i] = v as luat_lib_socket.c and luat_lib_zbuff.c read
+// their integers: dft takes only a number (lua_type) and cuts it to a uint8_t; adapter ids are C
+// ints; localIP's default is the default adapter (network_register_get_default); and a byte that is
+// not an integer raises with Lua 5.3's name of the metamethod, '__newindex'.
+TEST_CASE("socket adapter ids and zbuff bytes: checked and cut as LuatOS's C does") {
+    auto r = run_script(R"LUA(
+        local function try(f)
+            local r = table.pack(pcall(f))
+            for i = 2, r.n do r[i] = tostring(r[i]) end
+            log.info("e", r[1], (table.concat(r, " ", 2, r.n):gsub('^%[string "main.lua"%]:%d+: ', "")))
+        end
+        try(function() return socket.dft("17") end)
+        try(function() return socket.dft({}) end)
+        try(function() return socket.dft(true) end)
+        try(function() return socket.dft(1.5) end)
+        try(function() return socket.dft((1 << 8) + 17) end)
+        try(function() return socket.dft(socket.LWIP_GP) end)
+        try(function() return socket.adapter((1 << 32) + 1) end)
+        local z = zbuff.create(4)
+        try(function() z[1] = 1.5 end)
+        try(function() z[1] = nil end)
+        try(function() z[1] = z end)
+        try(function() z[1] = "7" return z[1] end)
+        try(function() z[1.5] = 1.5 return z[1] end)
+        try(function() z[(1 << 32) + 2] = 300 return z[2], z:get((1 << 32) + 2) end)
+        sys.taskInit(function()
+            while not socket.adapter(socket.LWIP_GP) do sys.waitUntil("IP_READY", 1000) end
+            try(function() return socket.localIP() end)
+            try(function() return socket.localIP((1 << 32) + 17) end)
+            os.exit(0)
+        end)
+        sys.run()
+    )LUA");
+    CHECK(r.exit_code == 0);
+    CHECK(r.lines ==
+          Lines{
+              "I/user.e true 1 17",
+              "I/user.e true 1 17",
+              "I/user.e true 1 17",
+              "I/user.e false bad argument #1 to 'dft' (number has no integer representation)",
+              "I/user.e true 17 17",
+              "I/user.e true 1 17",
+              "I/user.e true false 1",
+              "I/user.e false bad argument #3 to '__newindex' (number has no integer representation)",
+              "I/user.e false bad argument #3 to '__newindex' (number expected, got nil)",
+              "I/user.e false bad argument #3 to '__newindex' (number expected, got ZBUFF*)",
+              "I/user.e true 7",
+              "I/user.e true 7",
+              "I/user.e true 44 44",
+              "I/user.e true 10.0.2.15 255.255.255.0 10.0.2.2 nil",
+              "I/user.e true 127.0.0.1 255.0.0.0 127.0.0.1 nil",
           });
 }

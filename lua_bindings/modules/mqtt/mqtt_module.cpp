@@ -3,6 +3,7 @@
 // Glue only: argument checks, defaults and return values as LuatOS has them; the protocol, the
 // clamps and the events are the engine's. The MQTTCTRL* userdata's metatable looks names up in the
 // module table, so every method is also a module function (mqtt.publish(c, ...) == c:publish(...)).
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -13,6 +14,7 @@
 
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/device_network.hpp"
+#include "lua_bindings/modules/lua_args.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
 #include "lua_bindings/modules/mqtt/mqtt_client.hpp"
 #include "lua_bindings/modules/network_modules.hpp"
@@ -139,12 +141,24 @@ void read_opts(lua_State* L, int index, CreateOptions& o) {
     o.conn_timeout = number("conn_timeout");
 }
 
-// Step 1 of mqtt.create: the arguments. Wrong types raise here, before anything is taken (a raised
-// error must leak nothing); what LuatOS refuses before it takes a channel gives nullopt after its
+// Step 1 of mqtt.create: the adapter, a C int as in LuatOS (2^32 + 1 is 1). An id outside the table
+// gives nullopt after the log line, before any other argument is looked at (mqtt.create(99) returns
+// nothing on the module, whatever follows).
+std::optional<int> read_create_adapter(lua_State* L, Device& device, sys_task::Logger& log) {
+    const auto adapter = static_cast<int>(luaL_optinteger(L, 1, device.adapters().default_id()));
+    if (adapter < 0 || adapter >= platform_air780ep::kAdapterCount) {
+        log.error("mqtt", "mqtt.create: no network adapter " + std::to_string(adapter));
+        return std::nullopt;
+    }
+    return adapter;
+}
+
+// Step 3: the other arguments, read once the channel is taken, as LuatOS reads them (a wrong type
+// raises; the channel goes back as the error unwinds). What LuatOS refuses gives nullopt after its
 // log line.
-std::optional<CreateOptions> read_create_arguments(lua_State* L, Device& device, sys_task::Logger& log) {
+std::optional<CreateOptions> read_create_arguments(lua_State* L, int adapter, sys_task::Logger& log) {
     CreateOptions o;
-    const lua_Integer adapter = luaL_optinteger(L, 1, device.adapters().default_id());
+    o.adapter = adapter;
     if (lua_isinteger(L, 2)) {
         // LuatOS takes an integer as a raw IPv4 address and then fails to connect to it.
         log.error("mqtt", "mqtt.create: the host must be a name or an address as text, not the number " +
@@ -154,7 +168,13 @@ std::optional<CreateOptions> read_create_arguments(lua_State* L, Device& device,
     std::size_t host_len = 0;
     const char* host = luaL_checklstring(L, 2, &host_len);
     o.host = c_text(host, host_len);
-    o.port_argument = luaL_checkinteger(L, 3);
+    // A WebSocket URL's port is read only when it is an integer (else 0: the URL's own), so a missing
+    // or fractional one raises nothing; the URL is refused later (check_endpoint).
+    if (o.host.starts_with("ws://") || o.host.starts_with("wss://")) {
+        o.port_argument = lua_isinteger(L, 3) ? lua_tointeger(L, 3) : 0;
+    } else {
+        o.port_argument = luaL_checkinteger(L, 3);
+    }
     if (lua_isboolean(L, 4) && lua_toboolean(L, 4) != 0) {
         o.ssl = CreateOptions::Ssl::kInsecure;
     } else if (lua_istable(L, 4)) {
@@ -162,15 +182,10 @@ std::optional<CreateOptions> read_create_arguments(lua_State* L, Device& device,
         read_ssl_table(L, 4, o.tls);
     }
     read_opts(L, 5, o);
-    if (adapter < 0 || adapter >= platform_air780ep::kAdapterCount) {
-        log.error("mqtt", "mqtt.create: no network adapter " + std::to_string(adapter));
-        return std::nullopt;
-    }
-    o.adapter = static_cast<int>(adapter);
     return o;
 }
 
-// Step 3: what LuatOS refuses once it holds the channel (the caller's Channel handle gives it back).
+// Step 4: what LuatOS refuses once it holds the channel (the caller's Channel handle gives it back).
 // Sets o.port; false after the log line.
 bool check_endpoint(CreateOptions& o, sys_task::Logger& log) {
     if (o.host.size() > kMaxHostLength) {
@@ -198,7 +213,7 @@ struct ClientStream {
     const platform_air780ep::TlsStream* tls = nullptr;  // inside `stream`, when the client uses TLS
 };
 
-// Steps 4 and 5: the TLS configuration, the adapter's TCP stream, TLS over it, all inside the
+// Steps 5 and 6: the TLS configuration, the adapter's TCP stream, TLS over it, all inside the
 // AdapterStream that logs the socket's happenings. nullopt after the log line.
 std::optional<ClientStream> build_stream(MqttModule& m, const CreateOptions& o, std::size_t channel_index) {
     Device& device = m.run.device();
@@ -238,7 +253,7 @@ std::optional<ClientStream> build_stream(MqttModule& m, const CreateOptions& o, 
     return out;
 }
 
-// Step 6: the userdata is the client; its __gc is set before anything else can raise.
+// Step 7: the userdata is the client; its __gc is set before anything else can raise.
 void push_client(lua_State* L, MqttModule& m, const CreateOptions& o, platform_air780ep::Channel channel,
                  ClientStream stream) {
     void* memory = lua_newuserdatauv(L, sizeof(MqttClientSlot), 0);
@@ -257,15 +272,18 @@ void push_client(lua_State* L, MqttModule& m, const CreateOptions& o, platform_a
 int l_create(lua_State* L) {
     MqttModule& m = module_of(L);
     sys_task::Logger& log = m.run.device().logger();
-    std::optional<CreateOptions> o = read_create_arguments(L, m.run.device(), log);
-    if (!o) return 0;
-    // Step 2: the socket channel (8 shared by every link of the module).
+    const std::optional<int> adapter = read_create_adapter(L, m.run.device(), log);
+    if (!adapter) return 0;
+    // Step 2: the socket channel (8 shared by every link of the module). None free: nothing, before
+    // the host and the port are looked at, as luat_mqtt_init fails on the module.
     std::string error;
     std::optional<platform_air780ep::Channel> channel = m.network.channels().acquire("mqtt", error);
     if (!channel) {
         log.error("mqtt", "mqtt.create: " + error);
         return 0;
     }
+    std::optional<CreateOptions> o = read_create_arguments(L, *adapter, log);
+    if (!o) return 0;
     if (!check_endpoint(*o, log)) return 0;
     std::optional<ClientStream> stream = build_stream(m, *o, channel->index());
     if (!stream) return 0;
@@ -303,7 +321,8 @@ int l_auth(lua_State* L) {
 // c:keepalive(seconds)
 int l_keepalive(lua_State* L) {
     LuaMqttClient& c = check_client(L);
-    const lua_Integer seconds = luaL_optinteger(L, 2, luat_mqtt::kDefaultKeepaliveS);
+    // LuatOS's `int timeout`: the engine then clamps it to 15..600
+    const auto seconds = static_cast<std::int32_t>(luaL_optinteger(L, 2, luat_mqtt::kDefaultKeepaliveS));
     c.engine().set_keepalive(seconds);
     return 0;
 }
@@ -313,7 +332,9 @@ int l_autoreconn(lua_State* L) {
     LuaMqttClient& c = check_client(L);
     std::optional<bool> enable;
     if (lua_isboolean(L, 2)) enable = lua_toboolean(L, 2) != 0;
-    const lua_Integer period = luaL_optinteger(L, 3, luat_mqtt::kDefaultReconnectPeriodMs);
+    // LuatOS's uint32_t reconnect_time: -1 is 4294967295 ms, not the 1000 ms floor
+    const auto period =
+        static_cast<std::uint32_t>(luaL_optinteger(L, 3, luat_mqtt::kDefaultReconnectPeriodMs));
     c.engine().set_autoreconn(enable, period);
     return 0;
 }
@@ -330,8 +351,9 @@ int l_will(lua_State* L) {
     std::size_t topic_len = 0, payload_len = 0;
     const char* topic = luaL_checklstring(L, 2, &topic_len);
     const char* payload = luaL_checklstring(L, 3, &payload_len);
-    const lua_Integer qos = luaL_optinteger(L, 4, 0);
-    const lua_Integer retain = luaL_optinteger(L, 5, 0);
+    // LuatOS's `int` both, then libemqtt's uint8_t qos (257 is 1; above 2 is 0) and size_t retain
+    const auto qos = static_cast<std::uint8_t>(luaL_optinteger(L, 4, 0));
+    const auto retain = static_cast<std::int32_t>(luaL_optinteger(L, 5, 0));
     const bool ok = c.engine().set_will(
         c_text(topic, topic_len), luat_mqtt::as_bytes(std::string_view(payload, payload_len)), qos, retain);
     // A closed client refuses quietly; a bad topic or payload is the script's mistake.
@@ -406,7 +428,8 @@ int l_subscribe(lua_State* L) {
     if (lua_isstring(L, 2)) {
         std::size_t len = 0;
         const char* t = lua_tolstring(L, 2, &len);
-        const lua_Integer qos = luaL_optinteger(L, 3, 0);
+        // LuatOS's uint8_t qos: 257 is 1 (and libemqtt sends above 2 as 0)
+        const auto qos = static_cast<std::uint8_t>(luaL_optinteger(L, 3, 0));
         const luat_mqtt::SendResult r = c.engine().subscribe(c_text(t, len), qos);
         if (!r.ok()) {
             report_refusal(L, c, "subscribe", r.refusal, c_text(t, len));
@@ -428,19 +451,13 @@ int l_subscribe(lua_State* L) {
             return luaL_argerror(L, 2,
                                  lua_pushfstring(L, "topic expected as key, got %s", luaL_typename(L, -2)));
         }
+        // The qos as LuatOS reads it: luaL_optinteger on the value at -1, so a wrong one raises with
+        // that index (`bad argument #-2 to 'subscribe' (number has no integer representation)` for
+        // c:subscribe({t = 1.5}), #-1 for mqtt.subscribe(c, ...)); then its uint8_t.
+        const auto qos = static_cast<std::uint8_t>(luaL_optinteger(L, -1, 0));
         lua_pushvalue(L, -2);  // a copy: lua_tolstring must not change the key lua_next walks
         std::size_t len = 0;
         const char* t = lua_tolstring(L, -1, &len);
-        lua_Integer qos = 0;
-        if (!lua_isnil(L, -2)) {
-            int isint = 0;
-            qos = lua_tointegerx(L, -2, &isint);
-            if (isint == 0) {
-                return luaL_argerror(L, 2,
-                                     lua_pushfstring(L, "qos of topic '%s': number expected, got %s", t,
-                                                     luaL_typename(L, -2)));
-            }
-        }
         const luat_mqtt::SendResult r = c.engine().subscribe(c_text(t, len), qos);
         if (r.ok()) {
             last_id = r.id;
@@ -476,14 +493,11 @@ int l_unsubscribe(lua_State* L) {
     } else if (lua_istable(L, 2)) {
         const auto n = static_cast<lua_Integer>(lua_rawlen(L, 2));
         for (lua_Integer i = 1; i <= n; ++i) {
-            lua_rawgeti(L, 2, i);
-            if (!lua_isstring(L, -1)) {
-                return luaL_argerror(L, 2,
-                                     lua_pushfstring(L, "topic %d: string expected, got %s",
-                                                     static_cast<int>(i), luaL_typename(L, -1)));
-            }
+            lua_geti(L, 2, i);
+            // luaL_checklstring on the element at -1, as LuatOS: `bad argument #-2 to 'unsubscribe'
+            // (string expected, got table)` for c:unsubscribe({"a", {}}); the topics before it are sent
             std::size_t len = 0;
-            const char* t = lua_tolstring(L, -1, &len);
+            const char* t = luaL_checklstring(L, -1, &len);
             one(c_text(t, len), all_sent, last_id);
             lua_pop(L, 1);
         }
@@ -505,6 +519,16 @@ int l_ready(lua_State* L) {
 // c:state() -> mqtt.STATE_*
 int l_state(lua_State* L) {
     lua_pushinteger(L, lua_state_value(check_client(L).engine().state()));
+    return 1;
+}
+
+// __index (upvalue 1: the module table): LuatOS's takes the key with luaL_checkstring, so c[true]
+// raises `bad argument #2 to '__index' (string expected, got boolean)`; a number is a name that
+// names nothing.
+int l_index(lua_State* L) {
+    luatos_check_lstring(L, 2, nullptr);
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
     return 1;
 }
 
@@ -559,6 +583,7 @@ void install_mqtt(RunContext& run, DeviceNetwork& network) {
 
     luaL_newmetatable(L, kMqttClientType);  // also sets __name = "MQTTCTRL*" (tostring)
     lua_pushvalue(L, -2);
+    lua_pushcclosure(L, l_index, 1);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, l_gc);
     lua_setfield(L, -2, "__gc");

@@ -188,7 +188,7 @@ SocketCtrl* push_link(lua_State* L, SocketLinks& m, int adapter, int cb_index) {
 int l_create(lua_State* L) {
     SocketLinks& m = links(L);
     platform_air780ep::AdapterTable& adapters = m.run.device().adapters();
-    const lua_Integer adapter = luaL_optinteger(L, 1, adapters.default_id());
+    const auto adapter = static_cast<int>(luaL_optinteger(L, 1, adapters.default_id()));  // LuatOS's int
     if (adapter < 0 || adapter >= platform_air780ep::kAdapterCount) {
         lua_pushnil(L);
         return 1;
@@ -200,7 +200,7 @@ int l_create(lua_State* L) {
         lua_pushnil(L);
         return 1;
     }
-    if (push_link(L, m, static_cast<int>(adapter), 2) == nullptr) lua_pushnil(L);
+    if (push_link(L, m, adapter, 2) == nullptr) lua_pushnil(L);
     return 1;
 }
 
@@ -209,7 +209,10 @@ int l_listen(lua_State* L) {
     SocketLinks& m = links(L);
     SocketCtrl* c = get_ctrl(L);
     if (c == nullptr) return 0;
-    const int max = lua_isinteger(L, 2) ? static_cast<int>(lua_tointeger(L, 2)) : 0;
+    // LuatOS sets its uint8_t max_wait_accept only from an integer (256 is 0); anything else (nil,
+    // 1.5) keeps what an earlier listen set.
+    const int max =
+        lua_isinteger(L, 2) ? static_cast<std::uint8_t>(lua_tointeger(L, 2)) : c->max_wait_accept();
     const int result = c->listen(max);
     push_two(L, result);
     if (result < 0) {
@@ -543,12 +546,13 @@ int l_remote_ip(lua_State* L) {
 int l_set_dns(lua_State* L) {
     SocketLinks& m = links(L);
     platform_air780ep::AdapterTable& adapters = m.run.device().adapters();
-    const lua_Integer adapter = luaL_optinteger(L, 1, adapters.default_id());
+    // LuatOS's `int adapter_index` and `int dns_index`
+    const auto adapter = static_cast<int>(luaL_optinteger(L, 1, adapters.default_id()));
     if (adapter < 0 || adapter >= platform_air780ep::kAdapterCount) {
         lua_pushboolean(L, 0);
         return 1;
     }
-    const lua_Integer index = luaL_optinteger(L, 2, 1);
+    const auto index = static_cast<int>(luaL_optinteger(L, 2, 1));
     std::string ip;
     if (lua_isinteger(L, 3)) {
         ip = ipv4_of_int(lua_tointeger(L, 3));
@@ -562,7 +566,7 @@ int l_set_dns(lua_State* L) {
         lua_pushboolean(L, 0);
         return 1;
     }
-    m.dns_servers[{static_cast<int>(adapter), index - 1}] = ip;
+    m.dns_servers[{adapter, lua_Integer{index} - 1}] = ip;
     lua_pushboolean(L, 1);
     return 1;
 }

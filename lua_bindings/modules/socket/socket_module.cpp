@@ -1,5 +1,7 @@
 // socket (the adapter part; the socket channels are added by the network module): socket.dft,
 // socket.adapter, socket.localIP and the adapter id constants of LuatOS at HEAD.
+#include <cstdint>
+
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
@@ -12,10 +14,12 @@ platform_air780ep::AdapterTable& adapters(lua_State* L) {
     return RunContext::from_upvalue(L).device().adapters();
 }
 
-// socket.dft([id]) -> default adapter, last registered adapter
+// socket.dft([id]) -> default adapter, last registered adapter. As luat_lib_socket.c: only a number
+// is looked at (a string, even "17", or a table changes nothing and raises nothing), it must be an
+// integer, and it is cut to a uint8_t (273 is 17).
 int l_dft(lua_State* L) {
     platform_air780ep::AdapterTable& t = adapters(L);
-    if (!lua_isnoneornil(L, 1)) t.set_default(static_cast<int>(luaL_checkinteger(L, 1)));
+    if (lua_type(L, 1) == LUA_TNUMBER) t.set_default(static_cast<std::uint8_t>(luaL_checkinteger(L, 1)));
     lua_pushinteger(L, t.default_id());
     lua_pushinteger(L, t.last_registered());
     return 2;
@@ -25,7 +29,7 @@ int l_dft(lua_State* L) {
 // the last adapter index (as luat_lib_socket.c).
 int l_adapter(lua_State* L) {
     platform_air780ep::AdapterTable& t = adapters(L);
-    const lua_Integer id = luaL_optinteger(L, 1, -1);
+    const auto id = static_cast<int>(luaL_optinteger(L, 1, -1));  // LuatOS's int
     if (id > 0 && id < platform_air780ep::kAdapterCount) {
         lua_pushboolean(L, t.is_ready(static_cast<int>(id)) ? 1 : 0);
         lua_pushinteger(L, id);
@@ -41,10 +45,11 @@ int l_adapter(lua_State* L) {
     return 2;
 }
 
-// socket.localIP([adapter]) -> ip, netmask, gateway, ipv6 (nil); nothing if the adapter is not up.
+// socket.localIP([adapter = socket.dft()]) -> ip, netmask, gateway, ipv6 (nil); nothing if the adapter
+// is not up. The default is network_register_get_default(), the adapter socket.dft() gives.
 int l_local_ip(lua_State* L) {
     platform_air780ep::AdapterTable& t = adapters(L);
-    const lua_Integer id = luaL_optinteger(L, 1, t.last_registered());
+    const auto id = static_cast<int>(luaL_optinteger(L, 1, t.default_id()));  // LuatOS's int
     if (id < 0 || id >= platform_air780ep::kAdapterCount) return 0;
     const platform_air780ep::AdapterInfo* a = t.find(static_cast<int>(id));
     if (a == nullptr || !a->up) return 0;

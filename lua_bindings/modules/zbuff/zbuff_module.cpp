@@ -20,6 +20,7 @@
 #include "lua_bindings/device/device.hpp"
 #include "lua_bindings/device/process_memory.hpp"
 #include "lua_bindings/modules/builtin_modules.hpp"
+#include "lua_bindings/modules/lua_args.hpp"
 #include "lua_bindings/modules/lua_util.hpp"
 #include "lua_bindings/modules/pack/pack_format.hpp"
 #include "lua_bindings/modules/zbuff/zbuff.hpp"
@@ -592,12 +593,13 @@ int l_get(lua_State* L) {
     return 1;
 }
 
-// buff[i] = v: integer keys only (others are ignored), past the end refused with a warning
+// buff[i] = v: integer keys only (others are ignored), past the end refused with a warning. A value
+// that is not an integer raises with Lua 5.3's name for the metamethod ('__newindex'), as on the module.
 int l_newindex(lua_State* L) {
     if (!lua_isinteger(L, 2)) return 0;
     Zbuff& z = self(L);
-    const std::int32_t i = c_int(luaL_checkinteger(L, 2));
-    const std::int32_t v = c_int(luaL_checkinteger(L, 3)) % 256;
+    const std::int32_t i = c_int(lua_tointeger(L, 2));
+    const std::int32_t v = c_int(luatos_check_integer(L, 3)) % 256;
     if (static_cast<std::uint32_t>(i) >= z.capacity()) {
         z.log(sys_task::kLogWarn, "zbuff index out of range, write refused");
         return 0;
