@@ -167,7 +167,9 @@ E2E_ON_BOTH_PATHS("websocket: echo, binary, fragments, the server's ping and clo
 E2E_ON_BOTH_PATHS("websocket: wss:// over TLS (no certificate check, as LuatOS)", over_tls)
 E2E_ON_BOTH_PATHS("websocket: the server goes away, autoreconn connects again", server_goes_and_reconnect)
 
-TEST_CASE("websocket: headers, the frame that came with the 101 response, the 8192-byte limit") {
+TEST_CASE(
+    "websocket: headers, the frame that came with the 101 response, the 32768-byte limit (the EC718P has "
+    "PSRAM)") {
     WsEchoServer server;
     const DeviceResult r = run_ws(NetPath::kEth0, server.port(), R"LUA(
         main(function()
@@ -191,9 +193,11 @@ TEST_CASE("websocket: headers, the frame that came with the 101 response, the 81
     CHECK_LINES(user_lines(r),
                 {"I/user.headers", "I/user.headers", "I/user.headers true", "I/user.headers true",
                  "I/user.ws conack nil nil nil", "I/user.ws recv hi 1 1", "I/user.ws sent nil nil nil",
-                 "I/user.ws recv <8192 bytes> 1 1", "I/user.ws sent nil nil nil", "I/user.ws error rx 0 nil",
+                 "I/user.ws recv <32768 bytes> 1 1", "I/user.ws sent nil nil nil", "I/user.ws error rx 0 nil",
                  "I/user.ws disconnect nil nil nil"});
     CHECK_LINES(lines_with(r.lines, "W/websocket"), {"W/websocket bad header X " + std::string(300, 'a')});
+    CHECK_LINES(lines_with(r.lines, "E/websocket"),
+                {"E/websocket websocket payload is too large!!! 32769 , must < 32784"});
     CHECK_LINES(server.lines(), {"request /greet", "header X-Dev:a%2Eb%20c", "frame fin=1 op=1 masked=1 max",
                                  "frame fin=1 op=1 masked=1 big"});
 }

@@ -8,7 +8,7 @@ client. A text frame is echoed, except for these commands, which make the server
   frag      two fragments: "Hel" (FIN 0, text) then "lo" (FIN 1, continuation)
   ping-me   a ping with payload "abc", then the text "pinged" (the client's pong is logged)
   close-me  a close frame (1000)
-  big       a text frame of 8193 bytes;  max: one of 8192 bytes
+  big       a text frame of 32769 bytes;  max: one of 32768 bytes
   bye       closes the TCP connection
 A binary frame is echoed as binary; a ping is answered with a pong and the text "got ping". Path /refuse answers 404; path /greet sends "hi" in the same
 write as the 101 response. With --cert and --key it speaks TLS (wss://).
@@ -110,9 +110,9 @@ def serve(conn):
         elif op == 1 and payload == b"close-me":
             conn.sendall(frame(True, 8, struct.pack(">H", 1000)))
         elif op == 1 and payload == b"big":
-            conn.sendall(frame(True, 1, b"x" * 8193))
+            conn.sendall(frame(True, 1, b"x" * 32769))
         elif op == 1 and payload == b"max":
-            conn.sendall(frame(True, 1, b"y" * 8192))
+            conn.sendall(frame(True, 1, b"y" * 32768))
         elif op == 1 and payload == b"bye":
             return
         elif op in (1, 2):

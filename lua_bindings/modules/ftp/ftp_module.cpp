@@ -31,7 +31,7 @@ namespace {
 
 constexpr std::uint64_t kSocketTimeoutMs = 30000;  // FTP_SOCKET_TIMEOUT
 constexpr std::uint64_t kTxPollMs = 10;            // how often an upload's acknowledgement is looked at
-constexpr std::size_t kPushBuffer = 4 * 1024;      // PUSH_BUFF_SIZE without PSRAM
+constexpr std::size_t kPushBuffer = 64 * 1024;     // PUSH_BUFF_SIZE with PSRAM (the EC718P has it)
 constexpr std::size_t kMaxField = 64;              // addr, username, password: 63 bytes and the NUL
 constexpr const char* kTag = "ftp";
 

@@ -157,6 +157,14 @@ void WebsocketClient::handle_frames() {
             case WsDecodeStatus::kNeedMore:
                 return;
             case WsDecodeStatus::kTooLarge:
+                // luat_websocket_payload's line, then its caller's.
+                if (const auto len = receiver_.refused_length()) {
+                    run_.device().logger().error(kTag, "websocket payload is too large!!! " +
+                                                           std::to_string(*len) + " , must < " +
+                                                           std::to_string(kWsReceiveBuffer));
+                } else {
+                    run_.device().logger().error(kTag, "websocket payload is too large!!!");
+                }
                 run_.device().logger().info(kTag, "payload too large!!!");
                 return fail("rx");
             case WsDecodeStatus::kFrame:

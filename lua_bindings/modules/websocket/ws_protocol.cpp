@@ -122,13 +122,19 @@ WsDecodeStatus WsReceiver::next(WsFrame& frame) {
     const bool masked = (buffer_[1] & 0x80) != 0;
     std::size_t len = buffer_[1] & 0x7F;
     std::size_t header = 2;
-    if (len == 127) return WsDecodeStatus::kTooLarge;
+    if (len == 127) {
+        refused_length_.reset();
+        return WsDecodeStatus::kTooLarge;
+    }
     if (len == 126) {
         if (buffer_.size() < 4) return WsDecodeStatus::kNeedMore;
         len = (static_cast<std::size_t>(buffer_[2]) << 8) | buffer_[3];
         header = 4;
     }
-    if (len > kWsMaxReceivePayload) return WsDecodeStatus::kTooLarge;
+    if (len > kWsMaxReceivePayload) {
+        refused_length_ = len;
+        return WsDecodeStatus::kTooLarge;
+    }
     const std::size_t key_at = header;
     if (masked) header += 4;
     if (buffer_.size() < header + len) return WsDecodeStatus::kNeedMore;

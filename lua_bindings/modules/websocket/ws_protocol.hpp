@@ -4,8 +4,9 @@
 // LuatOS's rules kept here (read from components/network/websocket/luat_websocket.c):
 //  * the handshake sends a fixed Sec-WebSocket-Key and accepts any response starting with
 //    "HTTP/1.1 101" once its header block ends (the Sec-WebSocket-Accept is not checked);
-//  * a received frame is at most 8192 payload bytes (no PSRAM on the Air780EP); the 64-bit length
-//    form is refused; fragments are delivered one by one with their FIN and opcode (no reassembly);
+//  * a received frame is at most 32768 payload bytes (the EC718P has PSRAM: LUAT_USE_PSRAM's limit);
+//    the 64-bit length form is refused; fragments are delivered one by one with their FIN and opcode (no
+//    reassembly);
 //  * a sent frame is always masked and shorter than 65535 bytes.
 #pragma once
 
@@ -20,7 +21,7 @@
 
 namespace lua_bindings {
 
-inline constexpr std::size_t kWsMaxReceivePayload = 8 * 1024;               // WEBSOCKET_PAYLOAD_MAX
+inline constexpr std::size_t kWsMaxReceivePayload = 32 * 1024;              // WEBSOCKET_PAYLOAD_MAX (PSRAM)
 inline constexpr std::size_t kWsReceiveBuffer = kWsMaxReceivePayload + 16;  // WEBSOCKET_RECV_BUF_LEN_MAX
 inline constexpr std::size_t kWsMaxSendPayload = 0xFFFE;                    // LuatOS sends plen < 0xFFFF only
 inline constexpr std::string_view kWsFixedKey = "w4v7O6xFTi36lq3RNcgctw==";
@@ -86,9 +87,12 @@ class WsReceiver {
     // The response's status line and header block; on kRefused `error` holds the status line text.
     HandshakeStatus handshake(std::string& error);
     WsDecodeStatus next(WsFrame& frame);
+    // After kTooLarge: the length the frame announced (nullopt for the 64-bit form, never read).
+    [[nodiscard]] std::optional<std::size_t> refused_length() const { return refused_length_; }
 
   private:
     std::vector<std::uint8_t> buffer_;
+    std::optional<std::size_t> refused_length_;
 };
 
 }  // namespace lua_bindings
