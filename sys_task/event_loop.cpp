@@ -23,7 +23,15 @@ EventLoop::TimerId EventLoop::add_timer(std::uint64_t delay_ms, Callback cb) {
 
 bool EventLoop::cancel_timer(TimerId id) {
     auto it = deadline_of_.find(id);
-    if (it == deadline_of_.end()) return false;
+    if (it == deadline_of_.end()) {
+        if (id == 0) return false;  // 0 marks the posted messages
+        // Due already: its message may still be waiting in the queue.
+        auto queued = std::find_if(messages_.begin(), messages_.end(),
+                                   [id](const Message& m) { return m.timer == id; });
+        if (queued == messages_.end()) return false;
+        messages_.erase(queued);
+        return true;
+    }
     timers_.erase(Timer{it->second, id});
     deadline_of_.erase(it);
     return true;
@@ -135,7 +143,7 @@ void EventLoop::collect_expired_timers() {
     while (!timers_.empty() && timers_.begin()->first.deadline_ms <= now) {
         auto node = timers_.extract(timers_.begin());
         deadline_of_.erase(node.key().id);
-        messages_.push_back(Message{std::move(node.mapped()), RunKey{}, 0});
+        messages_.push_back(Message{std::move(node.mapped()), RunKey{}, 0, node.key().id});
     }
 }
 

@@ -53,7 +53,9 @@ class EventLoop {
     // One-shot timer. When it expires, `cb` is queued as a native message (timers that expire in the
     // same iteration are queued in deadline order, ties in creation order).
     TimerId add_timer(std::uint64_t delay_ms, Callback cb);
-    // Returns false if the timer already fired (or its message is queued) or never existed.
+    // The timer's callback will not run: a pending timer is removed, and so is one that is due and
+    // queued as a message but has not run (its owner may be gone by then). Returns false if the
+    // callback already ran (or is running) or the timer never existed.
     bool cancel_timer(TimerId id);
     [[nodiscard]] bool timer_pending(TimerId id) const;
     // Milliseconds until the earliest timer is due (0 if overdue), nullopt when there is none.
@@ -144,6 +146,7 @@ class EventLoop {
         Callback run;
         RunKey key;               // owner == nullptr: not repeatable
         std::size_t repeats = 0;  // runs still due after the next one
+        TimerId timer = 0;        // the timer it comes from (0: posted)
     };
     std::deque<Message> messages_;
     Callback before_message_;

@@ -33,6 +33,22 @@ TEST_CASE("a cancelled timer never fires") {
     CHECK_FALSE(fired);
 }
 
+TEST_CASE("a timer cancelled once it is due, before its queued message ran, never fires") {
+    EventLoop loop;
+    bool second_fired = false;
+    EventLoop::TimerId second = 0;
+    bool cancelled = false;
+    // Both are due in the same iteration: the first's message runs first and cancels the second,
+    // whose message is already queued behind it (its owner may be gone by now).
+    loop.add_timer(0, [&] { cancelled = loop.cancel_timer(second); });
+    second = loop.add_timer(0, [&] { second_fired = true; });
+    loop.add_timer(10, [&] { loop.stop(0); });
+    loop.run();
+    CHECK(cancelled);
+    CHECK_FALSE(second_fired);
+    CHECK_FALSE(loop.cancel_timer(second));
+}
+
 TEST_CASE("the before-message hook runs before each native message and after the last") {
     EventLoop loop;
     std::vector<std::string> trace;
