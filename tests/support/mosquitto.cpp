@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -132,7 +133,14 @@ bool Mosquitto::start_on_current_ports() {
 void Mosquitto::kill(int sig) {
     if (pid_ <= 0) return;
     ::kill(pid_, sig);
-    wait_process(pid_);
+    // mosquitto loses a SIGTERM that comes while it starts up (its handler clears a flag that its main
+    // loop then sets again): it is sent again until the broker has gone, then SIGKILL as a last resort.
+    bool reaped = false;
+    for (int tries = 0; sig != SIGKILL && !(reaped = poll_process(pid_).has_value()); ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ::kill(pid_, tries < 100 ? sig : SIGKILL);
+    }
+    if (!reaped) wait_process(pid_);
     pid_ = -1;
 }
 
