@@ -506,7 +506,7 @@ void server(NetPath path) {
     const std::uint16_t host_port = path == NetPath::kEth0 ? device_port : free_port();
     DeviceOptions o;
     o.network = echo_network(path);
-    if (path == NetPath::kLwip) o.network.forwards.emplace_back(host_port, device_port);
+    if (path == NetPath::kLwip) o.network.forwards.push_back({host_port, device_port});
     std::atomic<int> turn{0};
     o.on_line = [&turn](lua_bindings::Device&, std::string_view line) {
         if (line == "I/user.listening 1") turn = 1;
