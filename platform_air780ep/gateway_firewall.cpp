@@ -24,9 +24,9 @@ std::optional<GatewayRefusal> GatewayFirewall::check(std::span<const std::uint8_
     if (l4 + min_len > ip->offset + ip->total_len) return std::nullopt;
     const std::uint16_t port = load_be16(frame, l4 + 2);
     if (hosts_.forwards_to_this_host(port)) return std::nullopt;
-    if (ip->protocol == kIpProtoTcp &&
-        std::find(server_ports_.begin(), server_ports_.end(), load_be16(frame, l4)) != server_ports_.end())
-        return std::nullopt;
+    const std::vector<std::uint16_t>& servers =
+        ip->protocol == kIpProtoTcp ? server_ports_ : udp_server_ports_;
+    if (std::find(servers.begin(), servers.end(), load_be16(frame, l4)) != servers.end()) return std::nullopt;
 
     GatewayRefusal refusal;
     refusal.port = port;

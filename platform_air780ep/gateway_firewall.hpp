@@ -34,13 +34,18 @@ class GatewayFirewall {
     [[nodiscard]] std::optional<GatewayRefusal> check(std::span<const std::uint8_t> frame) const;
 
     // `--forward HOSTPORT=DEVICEPORT`: the host's connections reach the module's DEVICEPORT from the
-    // gateway, so what the module's server sends back (TCP from DEVICEPORT to the gateway) passes.
-    void allow_server_port(std::uint16_t device_port) { server_ports_.push_back(device_port); }
+    // gateway, so what the module's server sends back (TCP from DEVICEPORT to the gateway) passes;
+    // `udp`: the same for the datagrams a UDP socket bound to DEVICEPORT sends to the gateway (slirp
+    // takes them to the host's sender through the forward's socket).
+    void allow_server_port(std::uint16_t device_port, bool udp = false) {
+        (udp ? udp_server_ports_ : server_ports_).push_back(device_port);
+    }
 
   private:
     const HostMap& hosts_;  // read at each frame: entries added later count
     Ipv4 gateway_;
     std::vector<std::uint16_t> server_ports_;
+    std::vector<std::uint16_t> udp_server_ports_;
 };
 
 // The TCP reset that answers `segment` (an Ethernet frame carrying IPv4/TCP, checked by the caller),

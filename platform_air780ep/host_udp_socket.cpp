@@ -29,15 +29,16 @@ std::string refused(const std::string& target, const std::string& literal) {
 
 }  // namespace
 
-HostUdpSocket::HostUdpSocket(sys_task::EventLoop& loop, const HostMap& hosts)
-    : loop_(loop), hosts_(hosts), resolver_(loop) {}
+HostUdpSocket::HostUdpSocket(sys_task::EventLoop& loop, const HostMap& hosts, const HostPortMap* ports)
+    : loop_(loop), hosts_(hosts), ports_(ports), resolver_(loop) {}
 
 HostUdpSocket::~HostUdpSocket() {
     close();
 }
 
-bool HostUdpSocket::open(std::string_view host, std::uint16_t port, std::uint16_t local_port,
+bool HostUdpSocket::open(std::string_view host, std::uint16_t port, std::uint16_t device_port,
                          std::string& error) {
+    const std::uint16_t local_port = ports_ != nullptr ? ports_->udp_port(device_port) : device_port;
     if (fd_ >= 0) {
         error = "already open";
         return false;

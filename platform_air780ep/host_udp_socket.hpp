@@ -2,7 +2,8 @@
 // non-blocking datagram socket bound to 127.0.0.1 and watched by the event loop. Destinations follow
 // the gateway rule of the simulated link (docs/network.md "UDP"): this host, or what the host map
 // names (its address and port rewrite applied; a mapped name is resolved on a helper thread by
-// HostResolver). Anything else is refused, so no datagram from a script reaches a real network.
+// HostResolver). Anything else is refused, so no datagram from a script reaches a real network. A
+// local port that a --forward moves (HostPortMap) is bound at its host port instead.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "platform_air780ep/datagram_socket.hpp"
 #include "platform_air780ep/host_map.hpp"
+#include "platform_air780ep/host_port_map.hpp"
 #include "platform_air780ep/host_resolver.hpp"
 #include "sys_task/event_loop.hpp"
 
@@ -18,7 +20,8 @@ namespace platform_air780ep {
 
 class HostUdpSocket final : public DatagramSocket {
   public:
-    HostUdpSocket(sys_task::EventLoop& loop, const HostMap& hosts);
+    // `ports` (may be null; it must outlive the socket): the --forward moves of ETH0's ports.
+    HostUdpSocket(sys_task::EventLoop& loop, const HostMap& hosts, const HostPortMap* ports = nullptr);
     ~HostUdpSocket() override;
     HostUdpSocket(const HostUdpSocket&) = delete;
     HostUdpSocket& operator=(const HostUdpSocket&) = delete;
@@ -40,6 +43,7 @@ class HostUdpSocket final : public DatagramSocket {
 
     sys_task::EventLoop& loop_;
     const HostMap& hosts_;
+    const HostPortMap* ports_;
     HostResolver resolver_;
     DatagramListener* listener_ = nullptr;
     int fd_ = -1;

@@ -195,15 +195,17 @@ void SlirpLink::outage(std::uint64_t duration_ms) {
     log_.info("link", "down for " + std::to_string(duration_ms) + " ms");
 }
 
-bool SlirpLink::add_forward(std::uint16_t host_port, std::uint16_t device_port, std::string& error) {
+bool SlirpLink::add_forward(std::uint16_t host_port, std::uint16_t device_port, std::string& error,
+                            bool udp) {
     catch_up();
-    if (slirp_add_hostfwd(slirp_, 0, to_in_addr(make_ipv4(127, 0, 0, 1)), host_port,
+    if (slirp_add_hostfwd(slirp_, udp ? 1 : 0, to_in_addr(make_ipv4(127, 0, 0, 1)), host_port,
                           to_in_addr(config_.guest), device_port) != 0) {
-        error = "cannot forward 127.0.0.1:" + std::to_string(host_port) + " to the module's port " +
+        error = std::string("cannot forward ") + (udp ? "UDP " : "") +
+                "127.0.0.1:" + std::to_string(host_port) + " to the module's port " +
                 std::to_string(device_port) + " (the host port is taken?)";
         return false;
     }
-    firewall_.allow_server_port(device_port);
+    firewall_.allow_server_port(device_port, udp);
     return true;
 }
 

@@ -89,8 +89,10 @@ class SlirpLink final : public sys_task::PollSource, public FrameLink {
     void outage(std::uint64_t duration_ms);  // down now, up again by itself
     [[nodiscard]] bool is_up() const { return model_.is_up(); }
     // --forward HOSTPORT=DEVICEPORT: TCP connections to the host's 127.0.0.1:host_port reach the
-    // module's device_port (a socket.listen server). False, with the reason, if slirp refuses.
-    bool add_forward(std::uint16_t host_port, std::uint16_t device_port, std::string& error);
+    // module's device_port (a socket.listen server); `udp`: datagrams to it reach a UDP socket bound
+    // to device_port, and its replies go back to the sender. False, with the reason, if slirp refuses.
+    bool add_forward(std::uint16_t host_port, std::uint16_t device_port, std::string& error,
+                     bool udp = false);
     void add_listener(LinkStateListener* listener);
     // The simulated network's NTP server at the gateway's UDP port 123 (nullptr: none, the requests
     // go to slirp). It must outlive the link or be reset first.

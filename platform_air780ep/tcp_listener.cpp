@@ -87,7 +87,8 @@ HostTcpListener::~HostTcpListener() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-bool HostTcpListener::listen(std::uint16_t port, std::string& error) {
+bool HostTcpListener::listen(std::uint16_t device_port, std::string& error) {
+    const std::uint16_t port = ports_ != nullptr ? ports_->tcp_port(device_port) : device_port;
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
         error = std::string("socket: ") + std::strerror(errno);

@@ -1,9 +1,10 @@
 // A TCP server socket of one adapter, for socket.listen (docs/modules/socket.md): LwipTcpListener
 // listens on the module's lwIP (reached from the host through --forward HOSTPORT=DEVICEPORT, slirp's
-// host forwarding); HostTcpListener listens on the host's 127.0.0.1 at the port the script gave
-// (ETH0). As LuatOS's lwIP adapter holds one accepted connection until the script takes it, a
-// listener keeps one pending connection and refuses (closes) others that come meanwhile. The owner is
-// told of a pending connection from the event loop (never from inside a call it made).
+// host forwarding); HostTcpListener listens on the host's 127.0.0.1 at the port the script gave, or
+// at the host port a --forward names for it (ETH0). As LuatOS's lwIP adapter holds one accepted connection
+// until the script takes it, a listener keeps one pending connection and refuses (closes) others that come
+// meanwhile. The owner is told of a pending connection from the event loop (never from inside a call it
+// made).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/frame_codec.hpp"
+#include "platform_air780ep/host_port_map.hpp"
 #include "sys_task/event_loop.hpp"
 
 struct tcp_pcb;
@@ -59,7 +61,9 @@ class LwipTcpListener final : public TcpListener {
 
 class HostTcpListener final : public TcpListener {
   public:
-    explicit HostTcpListener(sys_task::EventLoop& loop) : loop_(loop) {}
+    // `ports` (may be null; it must outlive the listener): the --forward moves of ETH0's ports.
+    explicit HostTcpListener(sys_task::EventLoop& loop, const HostPortMap* ports = nullptr)
+        : loop_(loop), ports_(ports) {}
     ~HostTcpListener() override;
     bool listen(std::uint16_t port, std::string& error) override;
     std::optional<AcceptedConnection> take() override;
@@ -68,6 +72,7 @@ class HostTcpListener final : public TcpListener {
     void on_readable();
 
     sys_task::EventLoop& loop_;
+    const HostPortMap* ports_;
     int fd_ = -1;
     sys_task::EventLoop::WatchId watch_ = 0;
     std::optional<AcceptedConnection> pending_;

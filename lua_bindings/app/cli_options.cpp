@@ -234,20 +234,31 @@ std::vector<OptionSpec> cli_options() {
              c.network.channels = static_cast<std::size_t>(*n);
              return true;
          }},
-        {"--forward", "HOSTPORT=DEVICEPORT",
-         "TCP connections to this host's 127.0.0.1:HOSTPORT reach the module's DEVICEPORT, where a script's "
-         "socket.listen serves (over the simulated link; repeatable). Over eth0 a server listens on "
-         "127.0.0.1:DEVICEPORT itself",
+        {"--forward", "[tcp:|udp:]HOSTPORT=DEVICEPORT",
+         "this host's 127.0.0.1:HOSTPORT reaches the module's DEVICEPORT: TCP connections a script's "
+         "socket.listen serves, or (udp:) datagrams to a UDP socket bound to that local port (repeatable). "
+         "Over the simulated link slirp forwards it; over eth0 the module's socket takes HOSTPORT in place "
+         "of DEVICEPORT (without a forward it is 127.0.0.1:DEVICEPORT itself)",
          [](CliConfig& c, std::string_view v, std::string& error) {
+             const std::string_view whole = v;
+             bool udp = false;
+             if (v.starts_with("udp:")) {
+                 udp = true;
+                 v.remove_prefix(4);
+             } else if (v.starts_with("tcp:")) {
+                 v.remove_prefix(4);
+             }
              const auto eq = v.find('=');
              const auto host = eq == std::string_view::npos ? std::nullopt : parse_integer(v.substr(0, eq));
              const auto dev = eq == std::string_view::npos ? std::nullopt : parse_integer(v.substr(eq + 1));
              if (!host || !dev || *host < 1 || *host > 65535 || *dev < 1 || *dev > 65535) {
-                 error = "--forward needs HOSTPORT=DEVICEPORT (e.g. 8080=80), not '" + std::string(v) + "'";
+                 error =
+                     "--forward needs [tcp:|udp:]HOSTPORT=DEVICEPORT (e.g. 8080=80, udp:5000=50003), not '" +
+                     std::string(whole) + "'";
                  return false;
              }
-             c.network.forwards.emplace_back(static_cast<std::uint16_t>(*host),
-                                             static_cast<std::uint16_t>(*dev));
+             c.network.forwards.push_back(
+                 {static_cast<std::uint16_t>(*host), static_cast<std::uint16_t>(*dev), udp});
              return true;
          }},
         {"--uart", "ID=PATH", "also make PATH a symlink to UART ID's pseudo-terminal (repeatable)",

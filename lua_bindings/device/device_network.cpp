@@ -23,7 +23,14 @@ std::unique_ptr<DeviceNetwork> DeviceNetwork::create(Device& device, NetworkOpti
 }
 
 DeviceNetwork::DeviceNetwork(Device& device, NetworkOptions options)
-    : device_(device), options_(std::move(options)), channels_(options_.channels), mqtt_hub_(device.loop()) {}
+    : device_(device), options_(std::move(options)), channels_(options_.channels), mqtt_hub_(device.loop()) {
+    // A host port can be had once: the forwards serve the default adapter (--adapter), slirp's for
+    // LWIP_GP, ETH0's own sockets for ETH0.
+    if (options_.default_adapter == platform_air780ep::kAdapterEth0) {
+        for (const PortForward& f : options_.forwards)
+            (f.udp ? eth0_ports_.udp : eth0_ports_.tcp)[f.device_port] = f.host_port;
+    }
+}
 
 bool DeviceNetwork::start(std::string& error) {
     if (!load_tls_settings(error)) return false;
@@ -38,8 +45,9 @@ bool DeviceNetwork::start(std::string& error) {
                                                                     device_.logger());
         ntp_ = std::make_unique<platform_air780ep::NtpResponder>(network_time_, config.gateway);
         cellular_->link().set_ntp_responder(ntp_.get());
-        for (const auto& [host_port, device_port] : options_.forwards) {
-            if (!cellular_->link().add_forward(host_port, device_port, error)) return false;
+        if (options_.default_adapter != platform_air780ep::kAdapterEth0) {
+            for (const PortForward& f : options_.forwards)
+                if (!cellular_->link().add_forward(f.host_port, f.device_port, error, f.udp)) return false;
         }
     }
     {
@@ -186,7 +194,8 @@ void DeviceNetwork::network_time_at_attach() {
 std::unique_ptr<platform_air780ep::DatagramSocket> DeviceNetwork::make_udp_socket(int adapter,
                                                                                   std::string& error) {
     if (adapter == platform_air780ep::kAdapterEth0) {
-        return std::make_unique<platform_air780ep::HostUdpSocket>(device_.loop(), options_.hosts);
+        return std::make_unique<platform_air780ep::HostUdpSocket>(device_.loop(), options_.hosts,
+                                                                  &eth0_ports_);
     }
     if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) return cellular_->make_udp_socket();
     make_tcp_stream(adapter, error);  // nullptr for the same adapters, with the same reason
@@ -196,7 +205,7 @@ std::unique_ptr<platform_air780ep::DatagramSocket> DeviceNetwork::make_udp_socke
 std::unique_ptr<platform_air780ep::TcpListener> DeviceNetwork::make_tcp_listener(int adapter,
                                                                                  std::string& error) {
     if (adapter == platform_air780ep::kAdapterEth0) {
-        return std::make_unique<platform_air780ep::HostTcpListener>(device_.loop());
+        return std::make_unique<platform_air780ep::HostTcpListener>(device_.loop(), &eth0_ports_);
     }
     if (adapter == platform_air780ep::kAdapterLwipGp && cellular_) {
         return std::make_unique<platform_air780ep::LwipTcpListener>(cellular_->stack());

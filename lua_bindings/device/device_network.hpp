@@ -27,6 +27,7 @@
 #include "luat_mqtt/transport.hpp"
 #include "platform_air780ep/channel_pool.hpp"
 #include "platform_air780ep/datagram_socket.hpp"
+#include "platform_air780ep/host_port_map.hpp"
 #include "platform_air780ep/ntp_responder.hpp"
 #include "platform_air780ep/slirp_link.hpp"
 #include "platform_air780ep/sntp_client.hpp"
@@ -106,11 +107,12 @@ class DeviceNetwork final : private platform_air780ep::LinkStateListener {
 
     Device& device_;
     NetworkOptions options_;
+    platform_air780ep::HostPortMap eth0_ports_;  // options_.forwards, for ETH0's listeners and UDP sockets
     platform_air780ep::TlsDeviceSettings tls_;
     platform_air780ep::NetworkTime network_time_;
     std::unique_ptr<platform_air780ep::NtpResponder> ntp_;  // the link's, at the gateway's port 123
     std::unique_ptr<platform_air780ep::CellularNetwork> cellular_;
-    std::unique_ptr<platform_air780ep::LinkCapture> capture_;  // after cellular_: taps its link
+    std::unique_ptr<platform_air780ep::LinkCapture> capture_;     // after cellular_: taps its link
     std::unique_ptr<platform_air780ep::HostNtpServer> host_ntp_;  // ETH0's, on a loopback port
     platform_air780ep::ChannelPool channels_;
     std::unique_ptr<platform_air780ep::ControlServer> control_;

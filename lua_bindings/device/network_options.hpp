@@ -3,6 +3,7 @@
 // same way.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -15,6 +16,14 @@
 
 namespace lua_bindings {
 
+// --forward [tcp:|udp:]HOSTPORT=DEVICEPORT: the host's 127.0.0.1:HOSTPORT reaches the module's
+// DEVICEPORT (a socket.listen server, or a UDP socket bound to that local port).
+struct PortForward {
+    std::uint16_t host_port = 0;
+    std::uint16_t device_port = 0;
+    bool udp = false;
+};
+
 struct NetworkOptions {
     platform_air780ep::HostMap hosts;      // --host NAME=ADDR[:PORT] (repeatable)
     platform_air780ep::LinkSettings link;  // --link SPEC: the simulated cellular link's figures
@@ -24,8 +33,9 @@ struct NetworkOptions {
     // The simulated cellular link (socket.LWIP_GP: lwIP + libslirp). lwIP is process-global, so at
     // most one device per process may have it at a time; devices without it use socket.ETH0 only.
     bool cellular = true;
-    // --forward HOSTPORT=DEVICEPORT: host 127.0.0.1:HOSTPORT -> the module's DEVICEPORT (socket.listen).
-    std::vector<std::pair<std::uint16_t, std::uint16_t>> forwards;
+    // --forward: over LWIP_GP slirp forwards the host port to the module's; over ETH0 the module's
+    // server (or bound UDP socket) takes the host port in place of its own (docs/network.md).
+    std::vector<PortForward> forwards;
     std::map<int, std::string> uart_links;  // --uart ID=PATH: a fixed symlink to that UART's pty
     // --channels N: the socket channels shared by every adapter's users. The Air780EP has 8; more are
     // only for benchmarks that need many clients in one device.

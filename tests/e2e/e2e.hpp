@@ -3,7 +3,9 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "tests/support/device_runner.hpp"
@@ -107,6 +109,23 @@ inline Lines vm_errors(const Lines& lines) {
         if (l.starts_with("E/main") || l.find("Lua VM exit") != std::string::npos) out.push_back(l);
     }
     return out;
+}
+
+// In a copy of an official demo: replace the one place `from` is in `file` with `to` (a choice the
+// demo leaves to its user, e.g. which netdrv or which variant main.lua requires). `from` must be there.
+inline void replace_in_copy(const std::filesystem::path& file, const std::string& from,
+                            const std::string& to) {
+    std::string text;
+    {
+        std::ifstream in(file, std::ios::binary);
+        std::stringstream s;
+        s << in.rdbuf();
+        text = s.str();
+    }
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    std::ofstream(file, std::ios::binary) << text;
 }
 
 }  // namespace tests

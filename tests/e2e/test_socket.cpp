@@ -204,7 +204,12 @@ sys.taskInitEx(function()
     log.info("rx limit", okl, nl, ip_text(ipl))
     log.info("data", buff:toStr(0, buff:used()))
     log.info("tx away", socket.tx(c, "x", "8.8.8.8", 53))
-    log.info("tx after", socket.tx(c, "x"))
+    wait_msg(socket.TX_OK)
+    log.info("tx after", socket.tx(c, "after"))
+    wait_msg(socket.TX_OK)
+    wait_msg(socket.EVENT)
+    local oka, da, ipa, pa = socket.read(c)
+    log.info("read after", oka, da, ip_text(ipa), pa == UDP_PORT)
     log.info("discon", socket.discon(c))
     log.info("state", socket.state(c))
     socket.release(c)
@@ -217,9 +222,9 @@ sys.run()
     const std::string from = path == NetPath::kEth0 ? "5:0:127.0.0.1" : "5:0:10.0.2.2";
     const std::string away =
         path == NetPath::kEth0
-            ? "E/socket tx failed: 8.8.8.8 is not a destination of this simulation (only this "
+            ? "W/socket datagram dropped: 8.8.8.8 is not a destination of this simulation (only this "
               "host and what --host names are: map it with --host 8.8.8.8=127.0.0.1[:PORT])"
-            : "E/socket tx failed: 8.8.8.8 is not reachable over the simulated cellular link "
+            : "W/socket datagram dropped: 8.8.8.8 is not reachable over the simulated cellular link "
               "(only this host is: map it with --host 8.8.8.8=127.0.0.1[:PORT])";
     CHECK_LINES(user_lines(r.lines), {
                                          "I/user.config true",
@@ -242,13 +247,18 @@ sys.run()
                                          "D/socket 待数据数据长度 10 限制读取长度 5",
                                          "I/user.rx limit true 5 " + from,
                                          "I/user.data three",
+                                         // Lost as the network would lose it; the link stays usable.
                                          away,
-                                         "I/user.tx away false true false",
-                                         "I/user.tx after false true false",
+                                         "I/user.tx away true false false",
+                                         "I/user.msg TX_OK 0",
+                                         "I/user.tx after true false false",
+                                         "I/user.msg TX_OK 0",
+                                         "I/user.msg EVENT 0",
+                                         "I/user.read after true after " + from + " true",
                                          "I/user.discon true true",
                                          "I/user.state 1 离线",
                                      });
-    CHECK(echo.received() == std::vector<std::string>{"one", "two", "three-four"});
+    CHECK(echo.received() == std::vector<std::string>{"one", "two", "three-four", "after"});
 }
 
 // A refused connect, a peer that closes, and an adapter the Air780EP does not have.
@@ -506,7 +516,7 @@ void server(NetPath path) {
     const std::uint16_t host_port = path == NetPath::kEth0 ? device_port : free_port();
     DeviceOptions o;
     o.network = echo_network(path);
-    if (path == NetPath::kLwip) o.network.forwards.emplace_back(host_port, device_port);
+    if (path == NetPath::kLwip) o.network.forwards.push_back({host_port, device_port});
     std::atomic<int> turn{0};
     o.on_line = [&turn](lua_bindings::Device&, std::string_view line) {
         if (line == "I/user.listening 1") turn = 1;

@@ -15,9 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 
 #include "tests/e2e/e2e.hpp"
@@ -29,21 +27,6 @@ using namespace tests;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void replace_line(const std::filesystem::path& file, const std::string& from, const std::string& to) {
-    std::string text = slurp(file);
-    const auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-    std::ofstream(file, std::ios::binary) << text;
-}
 
 enum class Peer { kTcpUdp, kTls, kTlsCa };
 
@@ -57,11 +40,12 @@ void demo_variant(NetPath path, const std::string& variant, const std::string& p
     }
     TempDir dir("e2e-socket-demo");
     std::filesystem::copy(demo, dir.path(), std::filesystem::copy_options::recursive);
-    replace_line(dir.path() / "netdrv_device.lua", "\nrequire \"netdrv_eth_spi\"", "\nrequire \"netdrv_4g\"");
-    replace_line(dir.path() / "main.lua", "\nrequire \"aircloud_data\"", "\n-- require \"aircloud_data\"");
+    replace_in_copy(dir.path() / "netdrv_device.lua", "\nrequire \"netdrv_eth_spi\"",
+                    "\nrequire \"netdrv_4g\"");
+    replace_in_copy(dir.path() / "main.lua", "\nrequire \"aircloud_data\"", "\n-- require \"aircloud_data\"");
     if (variant != "tcp_client_main") {
-        replace_line(dir.path() / "main.lua", "\nrequire \"tcp_client_main\"",
-                     "\nrequire \"" + variant + "\"");
+        replace_in_copy(dir.path() / "main.lua", "\nrequire \"tcp_client_main\"",
+                        "\nrequire \"" + variant + "\"");
     }
     // The demo's one server name maps to one port for TCP and UDP: the UDP peer takes the TCP server's
     // port number, which another process may hold for UDP; then both are tried on another port.

@@ -130,3 +130,14 @@ TEST_CASE("LwipTcpListener: reached from the host through the link's forward, fr
         exchange(loop, listener, host_port, make_ipv4(10, 0, 2, 2));
     }
 }
+
+TEST_CASE("HostTcpListener: a --forward moves the script's port to the host port it names (ETH0)") {
+    EventLoop loop;
+    HostPortMap ports;
+    const std::uint16_t host_port = free_port();
+    ports.tcp[7000] = host_port;
+    HostTcpListener listener(loop, &ports);
+    std::string error;
+    REQUIRE(listener.listen(7000, error));
+    exchange(loop, listener, host_port, make_ipv4(127, 0, 0, 1));
+}

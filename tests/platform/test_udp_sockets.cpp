@@ -2,9 +2,17 @@
 // sockets) against a UDP echo peer on 127.0.0.1: the default peer by name and by literal, explicit
 // destinations, the gateway rule (only this host and what the host map names), and the link model's
 // outages applying to datagrams.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net_test_support.hpp"
@@ -65,7 +73,79 @@ struct LwipFixture {
     std::unique_ptr<LwipStack> stack;
 };
 
+// A UDP socket of this host on 127.0.0.1 (the client of a server on the module).
+struct HostClient {
+    HostClient() {
+        sockaddr_in sa = address(0);
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+    }
+    ~HostClient() { ::close(fd); }
+    HostClient(const HostClient&) = delete;
+    HostClient& operator=(const HostClient&) = delete;
+    static sockaddr_in address(std::uint16_t port) {
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return sa;
+    }
+    void send_to(std::uint16_t port, const std::string& s) const {
+        const sockaddr_in sa = address(port);
+        ::sendto(fd, s.data(), s.size(), 0, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+    }
+    // A datagram waiting now (the loop has run until the peer sent it): text and source port.
+    std::optional<std::pair<std::string, std::uint16_t>> receive() const {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) return std::nullopt;
+        char buf[512];
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        const ssize_t n = ::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (n < 0) return std::nullopt;
+        return std::pair{std::string(buf, static_cast<std::size_t>(n)), ntohs(from.sin_port)};
+    }
+    [[nodiscard]] std::uint16_t port() const {
+        sockaddr_in sa{};
+        socklen_t len = sizeof sa;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+        return ntohs(sa.sin_port);
+    }
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+};
+
+std::uint16_t free_udp_port() {
+    HostClient probe;
+    return probe.port();
+}
+
 }  // namespace
+
+TEST_CASE("LwipUdpSocket: a UDP --forward reaches a socket bound to the port; its reply goes back") {
+    LwipFixture f;
+    const std::uint16_t host_port = free_udp_port();
+    std::string error;
+    REQUIRE(f.link->add_forward(host_port, 7001, error, true));
+    LwipUdpSocket s(*f.stack, f.hosts);
+    Recorder rec(s);
+    REQUIRE(s.open("255.255.255.255", 0, 7001, error));  // udpsrv's unconnected server socket
+    REQUIRE(run_until(
+        f.loop, [&] { return !rec.events.empty(); }, 5000));
+    REQUIRE(rec.events == std::vector<std::string>{"open"});
+    HostClient client;
+    client.send_to(host_port, "hello server");
+    REQUIRE(run_until(
+        f.loop, [&] { return !rec.received.empty(); }, 5000));
+    CHECK(rec.received == std::vector<std::string>{"hello server"});
+    CHECK(rec.from == make_ipv4(10, 0, 2, 2));
+    CHECK(rec.from_port == client.port());
+    // The reply to where it came from passes the gateway (from the forwarded port) to the client.
+    REQUIRE(s.send(bytes("hello client"), rec.from, rec.from_port, error));
+    std::optional<std::pair<std::string, std::uint16_t>> got;
+    REQUIRE(run_until(
+        f.loop, [&] { return (got = client.receive()).has_value(); }, 5000));
+    CHECK(got->first == "hello client");
+    CHECK(got->second == host_port);
+}
 
 TEST_CASE("LwipUdpSocket: a mapped name resolves over the link and datagrams echo from the gateway") {
     LwipFixture f;
@@ -175,4 +255,23 @@ TEST_CASE("HostUdpSocket: echo by name and literal; unmapped destinations are re
     REQUIRE(run_until(
         loop, [&] { return !rt.events.empty(); }, 5000));
     CHECK(rt.events.at(0).rfind("failed: example.com is not a destination", 0) == 0);
+}
+
+TEST_CASE("HostUdpSocket: a UDP --forward binds the script's local port at the host port it names") {
+    EventLoop loop;
+    HostMap hosts;
+    HostPortMap ports;
+    const std::uint16_t host_port = free_udp_port();
+    ports.udp[7001] = host_port;
+    HostUdpSocket s(loop, hosts, &ports);
+    Recorder rec(s);
+    std::string error;
+    REQUIRE(s.open("255.255.255.255", 0, 7001, error));
+    CHECK(s.local_port() == host_port);
+    HostClient client;
+    client.send_to(host_port, "hello server");
+    REQUIRE(run_until(
+        loop, [&] { return !rec.received.empty(); }, 5000));
+    CHECK(rec.received == std::vector<std::string>{"hello server"});
+    CHECK(rec.from_port == client.port());
 }

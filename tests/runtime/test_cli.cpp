@@ -224,6 +224,15 @@ TEST_CASE("usage errors go to stderr with exit 2") {
         CHECK(p.out().find(warning) != std::string::npos);
         CHECK(p.out().find("is given twice") == p.out().rfind("is given twice"));
     }
+    for (const char* bad : {"8080", "0=80", "udp:8080=", "sctp:8080=80", "udp8080=80"}) {
+        Luatos p({"--forward", bad, (dir.path / "a").string()});
+        CHECK(p.finish() == 2);
+        CHECK(p.err() ==
+              std::string(
+                  "luatos: --forward needs [tcp:|udp:]HOSTPORT=DEVICEPORT (e.g. 8080=80, udp:5000=50003), "
+                  "not '") +
+                  bad + "'\nTry 'luatos --help' for more information.\n");
+    }
     for (const char* bad : {"0", "256", "8x", "-1"}) {
         Luatos p({"--channels", bad, (dir.path / "a").string()});
         CHECK(p.finish() == 2);
