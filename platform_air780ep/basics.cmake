@@ -7,6 +7,7 @@ add_library(air780ep_basics STATIC
   ${CMAKE_CURRENT_LIST_DIR}/host_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/adapter_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/board.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pin_mux.cpp
   ${CMAKE_CURRENT_LIST_DIR}/module_clock.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sms_pdu.cpp)
 target_include_directories(air780ep_basics PUBLIC ${CMAKE_SOURCE_DIR})

@@ -252,6 +252,7 @@ void Board::reset_module_state() {
     }
     for (int ch = 0; ch < kPwmChannelCount; ++ch)
         set_pwm(ch, PwmOutput{});
+    pin_mux_.reset();
     partial_.clear();
 }
 

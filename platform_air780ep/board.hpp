@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "platform_air780ep/pin_mux.hpp"
 #include "sys_task/logger.hpp"
 
 namespace platform_air780ep {
@@ -151,8 +152,13 @@ class Board {
     void set_scan_list(std::vector<WifiAccessPoint> list) { scan_list_ = std::move(list); }
     [[nodiscard]] const std::vector<WifiAccessPoint>& scan_list() const { return scan_list_; }
 
-    // At each boot: pins unused without pull (outputs stop), output latches 0, PWM off, half-sent
-    // long SMS forgotten. Drives, ADC inputs, the outbox and the scan list stay.
+    // ---- the pin multiplexing (pins.setup / pins.close), the module's ----
+    [[nodiscard]] PinMux& pin_mux() { return pin_mux_; }
+    [[nodiscard]] const PinMux& pin_mux() const { return pin_mux_; }
+
+    // At each boot: pins unused without pull (outputs stop), output latches 0, PWM off, the pin
+    // multiplexing at its power-on routes, half-sent long SMS forgotten. Drives, ADC inputs, the outbox and
+    // the scan list stay.
     void reset_module_state();
 
     // One line: the pins in use or driven, the ADC inputs, the PWM outputs, SMS and Wi-Fi counts.
@@ -195,6 +201,7 @@ class Board {
     SmsListener sms_listener_;
     std::vector<IncomingSms> pending_sms_;
     std::vector<WifiAccessPoint> scan_list_;
+    PinMux pin_mux_;
 };
 
 }  // namespace platform_air780ep

@@ -17,7 +17,7 @@ std::vector<LuaModule> builtin_modules() {
         {"pwm", install_pwm},     {"i2c", install_i2c},       {"spi", install_spi},
         {"sms", install_sms},     {"wlan", install_wlan},     {"hmeta", install_hmeta},
         {"fskv", install_fskv},   {"pm", install_pm},         {"wdt", install_wdt},
-        {"rtc", install_rtc},
+        {"rtc", install_rtc},     {"pins", install_pins},
     };
 }
 

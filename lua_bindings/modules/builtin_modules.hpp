@@ -39,6 +39,7 @@ void install_i2c(RunContext& ctx);   // i2c: hardware and software buses with no
 void install_spi(RunContext& ctx);   // spi: hardware and software buses with no device
 void install_sms(RunContext& ctx);   // sms: the simulated SMS network
 void install_wlan(RunContext& ctx);  // wlan: scan only, as the EC718 firmware
+void install_pins(RunContext& ctx);  // pins: the pin multiplexing (routes kept on the board)
 
 // rtc: the module's clock (UTC, Device::clock()) and time zone.
 void install_rtc(RunContext& ctx);

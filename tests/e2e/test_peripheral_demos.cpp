@@ -1,15 +1,18 @@
 // The official Air780EPM demos of the peripherals (shared/luatos/demo/ beside the repository), run
 // unchanged: gpio and led_blink through `luatos` for 20 s, adc and pwm in-process, the gpio demo's
 // other task files and the sms demo's application file under a small main.lua (their own main.lua
-// loads only one task, or needs modules other than the peripherals). Each checks the demo's own log
+// loads only one task, or needs modules other than the peripherals), the uart demo with its
+// uart_mux file chosen in uart_manger.lua. Each checks the demo's own log
 // lines exactly and that no Lua error happened; the interrupt demos are driven from `--control`.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <thread>
 
+#include "platform_air780ep/pin_mux.hpp"
 #include "tests/e2e/e2e.hpp"
 #include "tests/support/control_client.hpp"
 
@@ -310,4 +313,53 @@ TEST_CASE(
                         "D/sms dcs 0 | 0 | 0 | 0", "I/user.收到来自短信： 8613800138000",
                         "I/user.num是 8613800138000", "I/user.收到来自8613800138000的短信：hello demo",
                         "I/user.当前网络 <socket.adapter()>", "I/user.转发到飞书"});
+}
+
+TEST_CASE(
+    "demo uart, uart_mux (unchanged, 15 s): GPIO12/13 refused with LuatOS's lines, UART2 moves to pins "
+    "84/86") {
+    OFFICIAL_DEMO(demo, "uart");
+    DeviceOptions options;
+    options.files = read_folder(*demo);
+    // The demo's own choice among its files (uart_manger.lua requires one): uart_mux instead of
+    // simple_uart, as its comments tell a user to do. uart_mux.lua itself is unchanged.
+    std::string& manager = options.files.at("uart_manger.lua");
+    const auto swap = [&manager](const std::string& from, const std::string& to) {
+        const std::size_t at = manager.find(from);
+        REQUIRE(at != std::string::npos);
+        manager.replace(at, from.size(), to);
+    };
+    swap("\nrequire \"simple_uart\"", "\n-- require \"simple_uart\"");
+    swap("-- require \"uart_mux\"", "require \"uart_mux\"");
+    options.run_for = 40s;  // the demo moves the pins after 15 s; a safety net
+    std::optional<platform_air780ep::PinMux> mux;
+    bool moved = false;
+    options.on_line = [&](lua_bindings::Device& d, std::string_view line) {
+        if (line == "I/user.uart uart2重新配置完成") {
+            moved = true;
+            mux = d.board().pin_mux();
+        } else if (moved && line == "I/user.uart 2 数据发送完成回调") {
+            d.vm_exit().request(sys_task::VmExit::Kind::kExit, 0);  // UART2 still sends
+        }
+    };
+    const DeviceResult r = run_device(options);
+    CHECK(r.exit_code == 0);
+    CHECK(vm_errors(r.lines).empty());
+    Lines seen;
+    bool from_move = false;
+    for (const auto& l : r.lines) {
+        from_move = from_move || l == "I/user.uart 重新配置uart2到新管脚";
+        if (from_move && (l.starts_with("I/user.") || l.find("/pins ") == 1)) seen.push_back(l);
+    }
+    CHECK(seen == Lines{"I/user.uart 重新配置uart2到新管脚",
+                        "D/pins luat_pin_set_iomux_info fail! pin 28 tp 5 id 0",
+                        "E/pins GPIO12不可配置，请确认硬件手册上该功能可以复用在2个及以上的pin",
+                        "D/pins luat_pin_set_iomux_info fail! pin 29 tp 5 id 0",
+                        "E/pins GPIO13不可配置，请确认硬件手册上该功能可以复用在2个及以上的pin",
+                        "I/user.uart uart2重新配置完成", "I/user.uart 2 数据发送完成回调"});
+    REQUIRE(mux);
+    const platform_air780ep::SignalRoutes uart2 =
+        mux->routes(platform_air780ep::PeripheralType::kUart, 2).value();
+    CHECK(uart2[0] == platform_air780ep::PadRoute{25, 3});  // pin 84
+    CHECK(uart2[1] == platform_air780ep::PadRoute{26, 3});  // pin 86
 }
