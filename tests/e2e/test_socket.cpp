@@ -470,18 +470,6 @@ sys.run()
                                      });
 }
 
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    ::close(fd);
-    return ntohs(sa.sin_port);
-}
-
 // A client of the device's server: connects to 127.0.0.1:port (retrying while the server is not
 // there yet), sends `hello`, returns what comes back before the device closes.
 std::string talk_to(std::uint16_t port, const std::string& hello) {
@@ -512,8 +500,8 @@ std::string talk_to(std::uint16_t port, const std::string& hello) {
 // client accepted into a new link with its own callback. Over LWIP_GP the host reaches the module
 // through --forward; over ETH0 the server listens on 127.0.0.1 itself.
 void server(NetPath path) {
-    const std::uint16_t device_port = free_port();
-    const std::uint16_t host_port = path == NetPath::kEth0 ? device_port : free_port();
+    const std::uint16_t device_port = free_loopback_port();
+    const std::uint16_t host_port = path == NetPath::kEth0 ? device_port : free_loopback_port();
     DeviceOptions o;
     o.network = echo_network(path);
     if (path == NetPath::kLwip) o.network.forwards.push_back({host_port, device_port});

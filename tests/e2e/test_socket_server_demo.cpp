@@ -46,19 +46,6 @@ namespace {
 
 constexpr std::uint16_t kDemoPort = 50003;  // the demo's listen_port / SERVER_PORT
 
-// A free port of this host for `type` (SOCK_STREAM or SOCK_DGRAM).
-std::uint16_t free_port(int type) {
-    const int fd = ::socket(AF_INET, type, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    ::close(fd);
-    return ntohs(sa.sin_port);
-}
-
 sockaddr_in loopback(std::uint16_t port) {
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
@@ -187,7 +174,7 @@ struct ServerDemo {
                 replace_in_copy(copy / app, "enable_tcp = true", "enable_tcp = false");
             }
         }
-        host_port = free_port(udp ? SOCK_DGRAM : SOCK_STREAM);
+        host_port = free_loopback_port(udp ? SOCK_DGRAM : SOCK_STREAM);
         uart_path = (dir.path() / "uart1").string();
         const std::string forward =
             (udp ? "udp:" : "") + std::to_string(host_port) + "=" + std::to_string(kDemoPort);

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
 #include <string>
+#include "tests/support/mosquitto.hpp"
 
 #include "net_test_support.hpp"
 #include "platform_air780ep/lwip_stack.hpp"
@@ -21,18 +23,6 @@ using sys_task::EventLoop;
 using sys_task::Logger;
 
 namespace {
-
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    ::close(fd);
-    return ntohs(sa.sin_port);
-}
 
 // A non-blocking client, so that the test's loop keeps running while it connects.
 int client_to(std::uint16_t port) {
@@ -104,7 +94,7 @@ void exchange(EventLoop& loop, TcpListener& listener, std::uint16_t port, Ipv4 e
 TEST_CASE("HostTcpListener: a host client, held until taken, bytes both ways; a second one refused") {
     EventLoop loop;
     HostTcpListener listener(loop);
-    const std::uint16_t port = free_port();
+    const std::uint16_t port = free_loopback_port();
     std::string error;
     REQUIRE(listener.listen(port, error));
     exchange(loop, listener, port, make_ipv4(127, 0, 0, 1));
@@ -120,7 +110,7 @@ TEST_CASE("LwipTcpListener: reached from the host through the link's forward, fr
     REQUIRE(link);
     const auto stack = LwipStack::create(loop, log, *link, {}, error);
     REQUIRE(stack);
-    const std::uint16_t host_port = free_port();
+    const std::uint16_t host_port = free_loopback_port();
     REQUIRE(link->add_forward(host_port, 7000, error));
     {
         LwipTcpListener listener(*stack);
@@ -134,7 +124,7 @@ TEST_CASE("LwipTcpListener: reached from the host through the link's forward, fr
 TEST_CASE("HostTcpListener: a --forward moves the script's port to the host port it names (ETH0)") {
     EventLoop loop;
     HostPortMap ports;
-    const std::uint16_t host_port = free_port();
+    const std::uint16_t host_port = free_loopback_port();
     ports.tcp[7000] = host_port;
     HostTcpListener listener(loop, &ports);
     std::string error;

@@ -33,8 +33,8 @@ bool accepts_connections(std::uint16_t port) {
     return ok;
 }
 
-std::uint16_t free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+std::uint16_t free_loopback_port(int type) {
+    const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::runtime_error("socket failed");
     sockaddr_in addr = loopback(0);
     socklen_t len = sizeof addr;

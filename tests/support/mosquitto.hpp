@@ -6,6 +6,8 @@
 // started again on the same ports (a broker restart as a device sees it), and its log is readable.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <signal.h>
 #include <sys/types.h>
 
@@ -72,8 +74,9 @@ class Mosquitto {
 // The TLS tests' name for it.
 using TestBroker = Mosquitto;
 
-// A port nothing listens on right now (bound to port 0 and released).
-std::uint16_t free_loopback_port();
+// A port of 127.0.0.1 nothing uses right now for `type` (SOCK_STREAM or SOCK_DGRAM): bound to port 0
+// and released.
+std::uint16_t free_loopback_port(int type = SOCK_STREAM);
 // Whether something accepts TCP connections on 127.0.0.1:port.
 bool accepts_connections(std::uint16_t port);
 

@@ -1,5 +1,7 @@
 #include "tests/support/tls_echo_server.hpp"
 
+#include "tests/support/mosquitto.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,28 +16,9 @@
 
 namespace tests {
 
-namespace {
-
-std::uint16_t free_tcp_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error("no free port");
-    }
-    ::close(fd);
-    return ntohs(sa.sin_port);
-}
-
-}  // namespace
-
 TlsEchoServer::TlsEchoServer(const std::filesystem::path& cert, const std::filesystem::path& key, Echo echo) {
     for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) {
-        port_ = free_tcp_port();
+        port_ = free_loopback_port();
         const std::filesystem::path log = dir_.path() / ("s_server" + std::to_string(attempt) + ".log");
         const std::vector<std::string> command =
             echo == Echo::kBytes
