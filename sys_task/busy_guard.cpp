@@ -1,6 +1,11 @@
 #include "sys_task/busy_guard.hpp"
 
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <system_error>
 
 #include "sys_task/vm_exit.hpp"
 
@@ -13,15 +18,43 @@ constexpr char kGuardKey = 0;
 
 }  // namespace
 
+BusyGuard::BusyGuard(EventLoop& loop, VmExit& vm_exit)
+    : loop_(loop), vm_exit_(vm_exit), timer_fd_(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) {
+    if (timer_fd_ < 0) throw std::system_error(errno, std::generic_category(), "timerfd_create");
+}
+
 BusyGuard::~BusyGuard() {
     if (watcher_.joinable()) {
         {
             std::lock_guard lk(mu_);
             quit_ = true;
         }
-        cv_.notify_all();
+        set_timer(1);  // wakes the watcher, which sees quit_
         watcher_.join();
     }
+    ::close(timer_fd_);
+}
+
+void BusyGuard::set_timer(long ns) {
+    itimerspec t{};
+    t.it_value.tv_sec = ns / 1'000'000'000;
+    t.it_value.tv_nsec = ns % 1'000'000'000;
+    ::timerfd_settime(timer_fd_, 0, &t, nullptr);
+}
+
+void BusyGuard::start_stuck_timer() {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    awake_since_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+    progress_at_start_.store(loop_.progress());
+    set_timer(kLookNs);
+}
+
+void BusyGuard::LoopTurns::prepare(std::vector<pollfd>& /*fds*/, int& /*timeout_ms*/) {
+    g_.set_timer(0);  // the loop is about to wait: nothing can be stuck while it does
+}
+
+void BusyGuard::LoopTurns::dispatch(std::span<const pollfd> /*fds*/) {
+    g_.start_stuck_timer();  // awake: from here on the loop runs callbacks and Lua
 }
 
 BusyGuard::Session::Session(BusyGuard& g, lua_State* L) : g_(g) {
@@ -38,7 +71,9 @@ BusyGuard::Session::Session(BusyGuard& g, lua_State* L) : g_(g) {
     g.turn_hook_ = g.loop_.add_before_block([&g] {
         if (g.armed_.load()) g.disarm();
     });
+    g.loop_.add_poll_source(&g.turns_);
     g.watcher_ = std::thread([&g] { g.watch(); });
+    g.start_stuck_timer();  // the main chunk runs before the loop first polls
 }
 
 BusyGuard::Session::~Session() {
@@ -46,8 +81,10 @@ BusyGuard::Session::~Session() {
         std::lock_guard lk(g_.mu_);
         g_.quit_ = true;
     }
-    g_.cv_.notify_all();
+    g_.set_timer(1);  // wakes the watcher, which sees quit_
     g_.watcher_.join();
+    g_.set_timer(0);
+    g_.loop_.remove_poll_source(&g_.turns_);
     g_.loop_.remove_before_block(g_.turn_hook_);
     std::lock_guard lk(g_.mu_);
     if (g_.main_ != nullptr) lua_sethook(g_.main_, nullptr, 0, 0);
@@ -79,21 +116,32 @@ void BusyGuard::remove_check(CheckId id) {
 }
 
 void BusyGuard::watch() {
-    std::unique_lock lk(mu_);
-    std::uint64_t seen = loop_.progress();
-    auto since = std::chrono::steady_clock::now();
-    while (!quit_) {
-        cv_.wait_for(lk, std::chrono::milliseconds(kStuckMs / 4));
+    std::int64_t awake_since = -1;  // the wake this watcher last looked at
+    std::uint64_t seen = 0;         // the loop's progress when it last moved...
+    std::int64_t still_since = 0;   // ...and since when it has not
+    for (;;) {
+        std::uint64_t expirations = 0;
+        if (::read(timer_fd_, &expirations, sizeof expirations) < 0 && errno == EINTR) continue;
+        std::lock_guard lk(mu_);
         if (quit_) break;
+        if (loop_.waiting() || armed_.load()) continue;  // gone idle as the timer ran out, or armed
+        const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count();
+        if (awake_since_ns_.load() != awake_since) {  // a new wake: count from it
+            awake_since = awake_since_ns_.load();
+            seen = progress_at_start_.load();
+            still_since = awake_since;
+        }
         const std::uint64_t now_progress = loop_.progress();
-        const auto now = std::chrono::steady_clock::now();
-        if (now_progress != seen || loop_.waiting()) {
+        if (now_progress != seen) {  // busy, but getting through its messages
             seen = now_progress;
-            since = now;
+            still_since = now;
+        } else if (now - still_since >= std::int64_t{kStuckMs} * 1'000'000) {
+            arm_locked();
             continue;
         }
-        if (armed_.load() || now - since < std::chrono::milliseconds(kStuckMs)) continue;
-        arm_locked();
+        set_timer(kLookNs);
     }
 }
 

@@ -3,8 +3,11 @@
 // SIGINT/SIGTERM, or when the module's watchdog would bite.
 //
 // Those ends are noticed by the event loop, which a spinning script never lets come round. A watcher
-// thread looks at the loop's progress counter; when the loop has been busy (not waiting in poll) and
-// has made no progress for kStuckMs, it sets a Lua count hook on the states that may be running: the
+// thread sleeps on a timer (a timerfd) that the loop thread sets each time the loop wakes from poll
+// and clears just before it polls again, so an idle device, whose turns are short, costs the watcher
+// no wake-up at all (a fleet runs thousands of them). While the loop stays busy the watcher looks at
+// its progress counter every kStuckMs / 4; when it has not moved for kStuckMs, the watcher sets a Lua
+// count hook on the states that may be running: the
 // main state and the chain of coroutines being resumed (tasks, coroutine.resume). The hook runs the
 // registered checks in the Lua thread (the same checks the loop would have run: is --run-for over,
 // has a stop signal arrived, has the watchdog run out); when one of them requests the VM's end, the
@@ -14,7 +17,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,7 +37,7 @@ class BusyGuard {
     static constexpr int kStuckMs = 200;        // no loop progress for this long: arm the hook
     static constexpr int kHookCount = 1000000;  // VM instructions between two runs of the checks
 
-    BusyGuard(EventLoop& loop, VmExit& vm_exit) : loop_(loop), vm_exit_(vm_exit) {}
+    BusyGuard(EventLoop& loop, VmExit& vm_exit);
     ~BusyGuard();
     BusyGuard(const BusyGuard&) = delete;
     BusyGuard& operator=(const BusyGuard&) = delete;
@@ -72,7 +74,20 @@ class BusyGuard {
     [[nodiscard]] std::uint64_t times_armed() const { return times_armed_.load(); }
 
   private:
+    // The loop thread's side of the timer: set it at each wake from poll, clear it before each poll.
+    class LoopTurns final : public PollSource {
+      public:
+        explicit LoopTurns(BusyGuard& g) : g_(g) {}
+        void prepare(std::vector<pollfd>& fds, int& timeout_ms) override;
+        void dispatch(std::span<const pollfd> fds) override;
+
+      private:
+        BusyGuard& g_;
+    };
+
     static void hook(lua_State* L, lua_Debug* ar);
+    void set_timer(long ns);   // 0: cleared
+    void start_stuck_timer();  // from now, with the loop's progress as it is now
     void watch();
     void arm_locked();
     void disarm();
@@ -84,8 +99,13 @@ class BusyGuard {
     CheckId next_check_ = 1;
     EventLoop::HookId turn_hook_ = 0;
 
+    LoopTurns turns_{*this};
+    int timer_fd_ = -1;
+    static constexpr long kLookNs = long{kStuckMs} * 1'000'000 / 4;  // the watcher's look while busy
+    std::atomic<std::uint64_t> progress_at_start_{0};                // the loop's progress at its wake
+    std::atomic<std::int64_t> awake_since_ns_{0};                    // the wake's steady-clock time
+
     std::mutex mu_;  // guards what follows, shared with the watcher thread
-    std::condition_variable cv_;
     lua_State* main_ = nullptr;
     std::vector<lua_State*> resuming_;
     bool quit_ = false;
