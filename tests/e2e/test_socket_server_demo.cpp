@@ -46,14 +46,6 @@ namespace {
 
 constexpr std::uint16_t kDemoPort = 50003;  // the demo's listen_port / SERVER_PORT
 
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return sa;
-}
-
 std::uint16_t local_port_of(int fd) {
     sockaddr_in sa{};
     socklen_t len = sizeof sa;
@@ -71,7 +63,7 @@ class TcpDemoClient {
         while (std::chrono::steady_clock::now() < deadline) {
             close();
             fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-            const sockaddr_in sa = loopback(port);
+            const sockaddr_in sa = loopback_address(port);
             if (::connect(fd_, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) continue;
             if (read_until(greeting, deadline) && received_.starts_with(greeting)) return greeting;
         }
@@ -116,9 +108,9 @@ class TcpDemoClient {
 class UdpDemoClient {
   public:
     explicit UdpDemoClient(std::uint16_t server_port) : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
-        const sockaddr_in any = loopback(0);
+        const sockaddr_in any = loopback_address(0);
         REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&any), sizeof any) == 0);
-        const sockaddr_in sa = loopback(server_port);
+        const sockaddr_in sa = loopback_address(server_port);
         REQUIRE(::connect(fd_, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0);
     }
     ~UdpDemoClient() { ::close(fd_); }

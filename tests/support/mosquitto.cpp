@@ -12,9 +12,9 @@
 
 namespace tests {
 
-namespace {
+namespace {}  // namespace
 
-sockaddr_in loopback(std::uint16_t port) {
+sockaddr_in loopback_address(std::uint16_t port) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -22,12 +22,10 @@ sockaddr_in loopback(std::uint16_t port) {
     return addr;
 }
 
-}  // namespace
-
 bool accepts_connections(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
-    const sockaddr_in addr = loopback(port);
+    const sockaddr_in addr = loopback_address(port);
     const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
     return ok;
@@ -36,7 +34,7 @@ bool accepts_connections(std::uint16_t port) {
 std::uint16_t free_loopback_port(int type) {
     const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::runtime_error("socket failed");
-    sockaddr_in addr = loopback(0);
+    sockaddr_in addr = loopback_address(0);
     socklen_t len = sizeof addr;
     if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {

@@ -6,6 +6,7 @@
 // started again on the same ports (a broker restart as a device sees it), and its log is readable.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <signal.h>
@@ -77,6 +78,8 @@ using TestBroker = Mosquitto;
 // A port of 127.0.0.1 nothing uses right now for `type` (SOCK_STREAM or SOCK_DGRAM): bound to port 0
 // and released.
 std::uint16_t free_loopback_port(int type = SOCK_STREAM);
+// 127.0.0.1:port as a socket address.
+sockaddr_in loopback_address(std::uint16_t port);
 // Whether something accepts TCP connections on 127.0.0.1:port.
 bool accepts_connections(std::uint16_t port);
 

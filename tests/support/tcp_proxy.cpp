@@ -1,5 +1,7 @@
 #include "tests/support/tcp_proxy.hpp"
 
+#include "tests/support/mosquitto.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,14 +19,6 @@
 namespace tests {
 
 namespace {
-
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return a;
-}
 
 // Blocking writes: loopback drains fast. False when the peer is gone.
 bool send_all(int to, const char* data, std::size_t n) {
@@ -96,7 +90,7 @@ int TcpProxy::listen_on(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    const sockaddr_in a = loopback(port);
+    const sockaddr_in a = loopback_address(port);
     if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 16) != 0) {
         if (fd >= 0) ::close(fd);
         return -1;
@@ -249,7 +243,7 @@ void TcpProxy::run(int listen_fd) {
             const int a = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
             if (a >= 0) {
                 const int b = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                const sockaddr_in t = loopback(target_);
+                const sockaddr_in t = loopback_address(target_);
                 if (b >= 0 && ::connect(b, reinterpret_cast<const sockaddr*>(&t), sizeof t) == 0) {
                     const int one = 1;
                     ::setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
